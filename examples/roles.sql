@@ -1,0 +1,39 @@
+--
+-- PostgreSQL database cluster dump
+--
+
+\restrict yvPM78jmaUWiYbHy2ySJ0R2SnhePdX79bPZ7fGa1OySiRF3Ag5JGfP3QcGWGKeV
+
+SET default_transaction_read_only = off;
+
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+
+--
+-- Roles
+--
+
+CREATE ROLE postgres;
+ALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;
+CREATE ROLE shop_app;
+ALTER ROLE shop_app WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;
+CREATE ROLE shop_owner;
+ALTER ROLE shop_owner WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;
+CREATE ROLE shop_reporting;
+ALTER ROLE shop_reporting WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION BYPASSRLS;
+
+--
+-- User Configurations
+--
+
+
+
+
+
+
+\unrestrict yvPM78jmaUWiYbHy2ySJ0R2SnhePdX79bPZ7fGa1OySiRF3Ag5JGfP3QcGWGKeV
+
+--
+-- PostgreSQL database cluster dump complete
+--
+

@@ -1,0 +1,144 @@
+#include "analyze/attribution.h"
+
+#include <cctype>
+
+namespace rls_shadow {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lookup(const std::vector<std::pair<std::string, std::string>>& tags,
+                   std::string_view key) {
+  for (const auto& [k, v] : tags) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_view sql) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view s = Trim(sql);
+  while (!s.empty() && s.back() == ';') s = Trim(s.substr(0, s.size() - 1));
+  if (s.size() < 4 || s.substr(s.size() - 2) != "*/") return out;
+  size_t open = s.rfind("/*");
+  if (open == std::string_view::npos) return out;
+  std::string_view body = Trim(s.substr(open + 2, s.size() - open - 4));
+  if (body.empty()) return out;
+
+  // sqlcommenter: key='value',key2='value2' with url-encoded keys and values.
+  size_t i = 0;
+  bool sqlcommenter = body.find('=') != std::string_view::npos;
+  while (sqlcommenter && i < body.size()) {
+    size_t eq = body.find('=', i);
+    if (eq == std::string_view::npos || eq + 1 >= body.size() || body[eq + 1] != '\'') break;
+    std::string key = UrlDecode(Trim(body.substr(i, eq - i)));
+    size_t j = eq + 2;
+    std::string value;
+    while (j < body.size() && body[j] != '\'') {
+      if (body[j] == '\\' && j + 1 < body.size()) ++j;  // meta-escaped quote
+      value += body[j++];
+    }
+    out.emplace_back(std::move(key), UrlDecode(value));
+    i = j + 1;
+    while (i < body.size() && (body[i] == ',' || std::isspace(static_cast<unsigned char>(body[i])))) {
+      ++i;
+    }
+  }
+  if (!out.empty()) return out;
+
+  // Rails' legacy marginalia form: application:App,controller:orders,action:index.
+  size_t start = 0;
+  while (start <= body.size()) {
+    size_t comma = body.find(',', start);
+    std::string_view part = body.substr(start, comma == std::string_view::npos ? body.size() - start
+                                                                                : comma - start);
+    size_t colon = part.find(':');
+    if (colon != std::string_view::npos) {
+      out.emplace_back(std::string(Trim(part.substr(0, colon))),
+                       std::string(Trim(part.substr(colon + 1))));
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Attributor::Attributor(const AttributionConfig& config) : config_(config) {
+  for (const auto& [pattern, lane] : config.application_name_lanes) {
+    app_lanes_.emplace_back(std::regex(pattern, std::regex::ECMAScript), lane);
+  }
+}
+
+const std::string& Attributor::LaneForApplication(const std::string& application_name) {
+  auto it = app_lane_cache_.find(application_name);
+  if (it != app_lane_cache_.end()) return it->second;
+  std::string lane;
+  for (const auto& [re, l] : app_lanes_) {
+    if (std::regex_search(application_name, re)) {
+      lane = l;
+      break;
+    }
+  }
+  if (app_lane_cache_.size() > 100000) app_lane_cache_.clear();
+  return app_lane_cache_.emplace(application_name, std::move(lane)).first->second;
+}
+
+Attribution Attributor::Attribute(std::string_view sql, const std::string& application_name,
+                                  const std::string& lane_setting_value) {
+  Attribution a;
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (sql.find("*/") != std::string_view::npos) tags = ParseSqlComment(sql);
+  for (const auto& key : config_.code_path_keys) {
+    if (auto plus = key.find('+'); plus != std::string::npos) {
+      std::string controller = Lookup(tags, key.substr(0, plus));
+      std::string action = Lookup(tags, key.substr(plus + 1));
+      if (!controller.empty()) {
+        a.code_path = action.empty() ? controller : controller + "#" + action;
+        break;
+      }
+    } else if (std::string v = Lookup(tags, key); !v.empty()) {
+      a.code_path = std::move(v);
+      break;
+    }
+  }
+  a.code_path_from_comment = !a.code_path.empty();
+  if (a.code_path.empty()) a.code_path = application_name;
+  for (const auto& key : config_.lane_keys) {
+    if (std::string v = Lookup(tags, key); !v.empty()) {
+      a.lane = std::move(v);
+      break;
+    }
+  }
+  if (a.lane.empty()) a.lane = lane_setting_value;
+  if (a.lane.empty()) a.lane = LaneForApplication(application_name);
+  return a;
+}
+
+}  // namespace rls_shadow

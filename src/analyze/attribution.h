@@ -1,0 +1,49 @@
+// Attribution: which code path and job lane issued a statement, from a trailing sqlcommenter
+// comment (/*code_path='app%2Fjobs%2Fship.rb',lane='ship_upload'*/), Rails' legacy
+// /*application:x,controller:y,action:z*/ form, the lane setting, or application_name.
+//
+// An Attributor is immutable after construction except for its application_name cache;
+// use one per analysing thread.
+#pragma once
+
+#include <map>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "analyze/analyzer_config.h"
+
+namespace rls_shadow {
+
+// Parses the last comment of `sql` as sqlcommenter key='value' pairs (url-decoded) or the Rails
+// legacy key:value form. Returns the pairs in order; empty when there is no such comment.
+std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_view sql);
+
+struct Attribution {
+  std::string code_path;
+  std::string lane;
+  // Whether the code path came from the statement's own comment rather than application_name:
+  // only then does a change of code path show that another job is running.
+  bool code_path_from_comment = false;
+};
+
+class Attributor {
+ public:
+  explicit Attributor(const AttributionConfig& config);
+
+  // `lane_setting_value` is the session's value of the lane setting (empty when unset).
+  Attribution Attribute(std::string_view sql, const std::string& application_name,
+                        const std::string& lane_setting_value);
+
+ private:
+  const std::string& LaneForApplication(const std::string& application_name);
+
+  const AttributionConfig& config_;
+  std::vector<std::pair<std::regex, std::string>> app_lanes_;
+  std::unordered_map<std::string, std::string> app_lane_cache_;
+};
+
+}  // namespace rls_shadow

@@ -1,0 +1,516 @@
+#include "analyze/evaluator.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace rls_shadow {
+namespace {
+
+// Error and indeterminate values absorb the operators they reach: the first one wins, as the
+// first error raised aborts PostgreSQL's evaluation.
+const Value* FirstAbsorbing(const Value& a, const Value& b) {
+  if (a.is_error()) return &a;
+  if (b.is_error()) return &b;
+  if (a.is_indeterminate()) return &a;
+  if (b.is_indeterminate()) return &b;
+  return nullptr;
+}
+
+uint8_t TruthOf(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNull: return kMaybeNull;
+    case Value::Kind::kKnown: return v.text == "t" ? kMaybeTrue : kMaybeFalse;
+    case Value::Kind::kUnknown: return v.possible;
+    default: return 0;
+  }
+}
+
+Value FromTruth(uint8_t mask) {
+  if (mask == kMaybeTrue) return Value::Bool(true);
+  if (mask == kMaybeFalse) return Value::Bool(false);
+  if (mask == kMaybeNull) return Value::Null();
+  return Value::Unknown("bool", mask);
+}
+
+// Three-valued AND / OR over truth sets: every combination of the possible inputs.
+uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
+  uint8_t out = 0;
+  for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+    if (!(a & x)) continue;
+    for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+      if (!(b & y)) continue;
+      if (is_and) {
+        if (x == kMaybeFalse || y == kMaybeFalse) out |= kMaybeFalse;
+        else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
+        else out |= kMaybeTrue;
+      } else {
+        if (x == kMaybeTrue || y == kMaybeTrue) out |= kMaybeTrue;
+        else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
+        else out |= kMaybeFalse;
+      }
+    }
+  }
+  return out;
+}
+
+uint8_t NotTruth(uint8_t a) {
+  uint8_t out = a & kMaybeNull;
+  if (a & kMaybeTrue) out |= kMaybeFalse;
+  if (a & kMaybeFalse) out |= kMaybeTrue;
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string SqlTypeName(std::string_view type) {
+  if (type == "int4") return "integer";
+  if (type == "int8") return "bigint";
+  if (type == "int2") return "smallint";
+  if (type == "bool") return "boolean";
+  return std::string(type);
+}
+
+Value InvalidInput(std::string_view type, std::string_view text) {
+  return Value::Error("22P02", fmt::format("invalid input syntax for type {}: \"{}\"",
+                                           SqlTypeName(type), text));
+}
+
+Value CastInteger(std::string_view text, std::string_view type) {
+  std::string_view t = Trim(text);
+  int64_t n = 0;
+  const char* begin = t.data();
+  if (!t.empty() && t.front() == '+') ++begin;
+  auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
+  if (t.empty() || ptr != t.data() + t.size()) return InvalidInput(type, text);
+  int64_t lo = type == "int2" ? -32768 : type == "int4" ? INT32_MIN : INT64_MIN;
+  int64_t hi = type == "int2" ? 32767 : type == "int4" ? INT32_MAX : INT64_MAX;
+  if (ec == std::errc::result_out_of_range || n < lo || n > hi) {
+    return Value::Error("22003", fmt::format("value \"{}\" is out of range for type {}", text,
+                                             SqlTypeName(type)));
+  }
+  return Value::Known(std::to_string(n), std::string(type));
+}
+
+Value CastNumeric(std::string_view text) {
+  std::string t(Trim(text));
+  char* end = nullptr;
+  errno = 0;
+  long double d = std::strtold(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size()) return InvalidInput("numeric", text);
+  (void)d;
+  return Value::Known(t, "numeric");
+}
+
+Value CastBool(std::string_view text) {
+  std::string t(Trim(text));
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  // PostgreSQL accepts any unique prefix of true/false/yes/no, on/off, and 1/0.
+  auto prefix_of = [&](std::string_view word) {
+    return !t.empty() && word.substr(0, t.size()) == t;
+  };
+  if (t == "1" || prefix_of("true") || prefix_of("yes") || t == "on") return Value::Bool(true);
+  if (t == "0" || prefix_of("false") || prefix_of("no") || t == "off" || t == "of") {
+    return Value::Bool(false);
+  }
+  return InvalidInput("bool", text);
+}
+
+bool IsIntegerType(std::string_view t) { return t == "int2" || t == "int4" || t == "int8"; }
+bool IsNumericType(std::string_view t) { return IsIntegerType(t) || t == "numeric"; }
+
+// Brings two known values to one comparable type, the way PostgreSQL resolves an untyped
+// literal against a typed operand.
+bool Unify(Value* a, Value* b, Value* error) {
+  if (a->type == b->type) return true;
+  auto cast_to = [&](Value* v, const std::string& type) {
+    Value c = Evaluator::Cast(*v, type);
+    if (c.is_error() || c.is_indeterminate()) {
+      *error = c;
+      return false;
+    }
+    *v = c;
+    return true;
+  };
+  if (a->type.empty()) return cast_to(a, b->type);
+  if (b->type.empty()) return cast_to(b, a->type);
+  if (IsNumericType(a->type) && IsNumericType(b->type)) return true;
+  if (a->type == "text" || b->type == "text") return true;  // compare as text
+  *error = Value::Indeterminate(fmt::format("comparison of {} with {}", a->type, b->type));
+  return false;
+}
+
+int CompareKnown(const Value& a, const Value& b) {
+  if (IsNumericType(a.type) && IsNumericType(b.type)) {
+    long double x = std::strtold(a.text.c_str(), nullptr);
+    long double y = std::strtold(b.text.c_str(), nullptr);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
+}
+
+}  // namespace
+
+std::optional<std::string> CanonicalUuid(std::string_view text) {
+  std::string_view s = text;
+  if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
+  std::string hex;
+  hex.reserve(32);
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isxdigit(static_cast<unsigned char>(c))) {
+      hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (c == '-' && !hex.empty() && hex.size() % 4 == 0 && hex.size() < 32 &&
+               i + 1 < s.size() && s[i + 1] != '-') {
+      continue;  // uuid_in allows a hyphen after any group of four digits
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (hex.size() != 32) return std::nullopt;
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view t) {
+  t = Trim(t);
+  if (t.size() < 2 || t.front() != '{' || t.back() != '}') return std::nullopt;
+  std::vector<std::optional<std::string>> out;
+  size_t i = 1;
+  const size_t end = t.size() - 1;
+  if (Trim(t.substr(1, end - 1)).empty()) return out;
+  while (i <= end) {
+    while (i < end && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    std::string item;
+    bool quoted = false;
+    if (i < end && t[i] == '"') {
+      quoted = true;
+      for (++i; i < end && t[i] != '"'; ++i) {
+        if (t[i] == '\\' && i + 1 < end) ++i;
+        item += t[i];
+      }
+      if (i >= end) return std::nullopt;
+      ++i;
+    } else {
+      while (i < end && t[i] != ',') item += t[i++];
+      item = std::string(Trim(item));
+    }
+    while (i < end && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    if (i < end && t[i] != ',') return std::nullopt;
+    if (!quoted && (item == "NULL" || item == "null")) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(std::move(item));
+    }
+    ++i;
+  }
+  return out;
+}
+
+Value Evaluator::Cast(const Value& v, std::string_view type) {
+  if (v.is_null() || v.is_error() || v.is_indeterminate()) return v;
+  if (v.is_unknown()) {
+    Value u = v;
+    u.type = std::string(type);
+    return u;
+  }
+  if (type == "text") return Value::Known(v.text, "text");
+  if (type == "uuid") {
+    auto canon = CanonicalUuid(v.text);
+    if (!canon) return InvalidInput("uuid", v.text);
+    return Value::Known(*canon, "uuid");
+  }
+  if (IsIntegerType(type)) return CastInteger(v.text, type);
+  if (type == "numeric") return CastNumeric(v.text);
+  if (type == "bool") return CastBool(v.text);
+  return Value::Indeterminate(fmt::format("cast to {}", type));
+}
+
+Predicate Evaluator::ToPredicate(const Value& v) {
+  if (v.is_error()) return Predicate::kError;
+  if (v.is_indeterminate()) return Predicate::kIndeterminate;
+  if (v.is_known() && v.type != "bool" && !v.type.empty()) return Predicate::kIndeterminate;
+  uint8_t t = TruthOf(v);
+  if (t == kMaybeTrue) return Predicate::kPass;
+  if (!(t & kMaybeTrue)) return Predicate::kFail;
+  return Predicate::kRowDependent;
+}
+
+Value Evaluator::Eval(const Expr& e) const {
+  switch (e.kind) {
+    case Expr::Kind::kNull: return Value::Null();
+    case Expr::Kind::kBool: return Value::Bool(e.text == "t");
+    case Expr::Kind::kConst: return Value::Known(e.text, e.is_string ? "" : "numeric");
+    case Expr::Kind::kParam: return EvalParam(e);
+    case Expr::Kind::kColumn: return EvalColumn(e);
+    case Expr::Kind::kFunc: return EvalFunc(e);
+    case Expr::Kind::kCast: return Cast(Eval(*e.args[0]), e.name);
+    case Expr::Kind::kOp: return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
+    case Expr::Kind::kAnd:
+    case Expr::Kind::kOr:
+    case Expr::Kind::kNot: return EvalLogic(e);
+    case Expr::Kind::kIsNull: {
+      Value v = Eval(*e.args[0]);
+      if (v.is_error() || v.is_indeterminate()) return v;
+      uint8_t t;
+      if (v.is_null()) t = kMaybeTrue;
+      else if (v.is_known()) t = kMaybeFalse;
+      else t = (v.possible & kMaybeNull) ? (kMaybeTrue | kMaybeFalse) : kMaybeFalse;
+      return FromTruth(e.negated ? NotTruth(t) & ~kMaybeNull : t);
+    }
+    case Expr::Kind::kIsTrue: {
+      Value v = Eval(*e.args[0]);
+      if (v.is_error() || v.is_indeterminate()) return v;
+      uint8_t want = e.name == "true" ? kMaybeTrue : kMaybeFalse;
+      uint8_t t = TruthOf(v);
+      uint8_t out = 0;
+      if (t & want) out |= kMaybeTrue;
+      if (t & ~want) out |= kMaybeFalse;
+      return FromTruth(e.negated ? NotTruth(out) : out);
+    }
+    case Expr::Kind::kDistinct: {
+      Value a = Eval(*e.args[0]);
+      Value b = Eval(*e.args[1]);
+      if (const Value* x = FirstAbsorbing(a, b)) return *x;
+      uint8_t t;
+      if (a.is_null() && b.is_null()) {
+        t = kMaybeFalse;
+      } else if (a.is_null() || b.is_null()) {
+        const Value& other = a.is_null() ? b : a;
+        t = other.is_known() ? kMaybeTrue
+                             : ((other.possible & kMaybeNull) ? kMaybeTrue | kMaybeFalse
+                                                              : kMaybeTrue);
+      } else {
+        Value ne = EvalCompare("<>", a, b);
+        if (ne.is_error() || ne.is_indeterminate()) return ne;
+        t = TruthOf(ne);
+        if (t & kMaybeNull) t = (t & ~kMaybeNull) | kMaybeTrue | kMaybeFalse;
+      }
+      return FromTruth(e.negated ? NotTruth(t) : t);
+    }
+    case Expr::Kind::kIn: return EvalIn(e);
+    case Expr::Kind::kAnyArray: return EvalAny(e);
+    case Expr::Kind::kArray: return Value::Indeterminate("array value outside ANY()");
+    case Expr::Kind::kCoalesce: return EvalCoalesce(e);
+    case Expr::Kind::kNullIf: {
+      Value a = Eval(*e.args[0]);
+      Value eq = EvalCompare("=", a, Eval(*e.args[1]));
+      if (eq.is_error() || eq.is_indeterminate()) return eq;
+      uint8_t t = TruthOf(eq);
+      if (t == kMaybeTrue) return Value::Null();
+      if (!(t & kMaybeTrue)) return a;
+      return Value::Unknown(a.type, kAnyTruth);
+    }
+    case Expr::Kind::kCase: return EvalCase(e);
+    case Expr::Kind::kCurrentUser: return Value::Known(in_.current_user, "text");
+    case Expr::Kind::kSessionUser: return Value::Known(in_.session_user, "text");
+    case Expr::Kind::kUnsupported: return Value::Indeterminate(e.text);
+  }
+  return Value::Indeterminate("expression");
+}
+
+Value Evaluator::EvalParam(const Expr& e) const {
+  if (in_.params == nullptr || e.param < 1 ||
+      static_cast<size_t>(e.param) > in_.params->size()) {
+    return Value::Indeterminate(fmt::format("parameter ${} was not logged", e.param));
+  }
+  const auto& p = (*in_.params)[static_cast<size_t>(e.param) - 1];
+  if (!p) return Value::Null();
+  return Value::Known(*p, "");
+}
+
+Value Evaluator::EvalColumn(const Expr& e) const {
+  if (in_.column) {
+    if (auto v = in_.column(e)) return *v;
+  }
+  std::string type;
+  bool not_null = false;
+  if (in_.column_type) std::tie(type, not_null) = in_.column_type(e.name);
+  uint8_t possible = not_null ? (kMaybeTrue | kMaybeFalse) : kAnyTruth;
+  return Value::Unknown(type, possible);
+}
+
+Value Evaluator::EvalFunc(const Expr& e) const {
+  if (e.name == "current_setting") {
+    if (e.args.empty() || e.args.size() > 2) return Value::Indeterminate("current_setting arity");
+    Value name = Eval(*e.args[0]);
+    if (!name.is_known()) {
+      return name.is_error() ? name : Value::Indeterminate("current_setting of a non-constant");
+    }
+    bool missing_ok = false;
+    if (e.args.size() == 2) {
+      Value m = Cast(Eval(*e.args[1]), "bool");
+      if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
+      missing_ok = (m.text == "t");
+    }
+    if (name.text.find('.') == std::string::npos) {
+      return Value::Indeterminate(fmt::format("current_setting('{}'): a built-in setting",
+                                              name.text));
+    }
+    std::optional<std::string> v = in_.setting ? in_.setting(name.text) : std::nullopt;
+    if (!v) {
+      if (missing_ok) return Value::Null();
+      return Value::Error("42704",
+                          fmt::format("unrecognized configuration parameter \"{}\"", name.text));
+    }
+    return Value::Known(*v, "text");
+  }
+  if (e.name == "nullif" && e.args.size() == 2) {
+    Expr n;
+    n.kind = Expr::Kind::kNullIf;
+    n.args = e.args;
+    return Eval(n);
+  }
+  if (e.name == "coalesce") return EvalCoalesce(e);
+  return Value::Indeterminate(fmt::format("function {}()", e.name));
+}
+
+Value Evaluator::EvalCompare(std::string_view op, const Value& a0, const Value& b0) const {
+  if (const Value* x = FirstAbsorbing(a0, b0)) return *x;
+  // Casting an untyped literal against a typed operand can fail even when the other side is
+  // NULL or unknown, so resolve types first.
+  Value a = a0;
+  Value b = b0;
+  if (a.is_known() && a.type.empty() && !b.type.empty() && !b.is_null()) {
+    a = Cast(a, b.type);
+    if (a.is_error() || a.is_indeterminate()) return a;
+  }
+  if (b.is_known() && b.type.empty() && !a.type.empty() && !a.is_null()) {
+    b = Cast(b, a.type);
+    if (b.is_error() || b.is_indeterminate()) return b;
+  }
+  if (a.is_null() || b.is_null()) return Value::Null();
+  if (a.is_unknown() || b.is_unknown()) {
+    uint8_t possible = kMaybeTrue | kMaybeFalse;
+    if ((a.is_unknown() && (a.possible & kMaybeNull)) ||
+        (b.is_unknown() && (b.possible & kMaybeNull))) {
+      possible |= kMaybeNull;
+    }
+    return Value::Unknown("bool", possible);
+  }
+  Value error;
+  if (!Unify(&a, &b, &error)) return error;
+  bool ordered_ok = IsNumericType(a.type) || a.type == "uuid" || a.type == "bool" ||
+                    (op == "=" || op == "<>");
+  if (!ordered_ok) return Value::Indeterminate(fmt::format("{} on text (collation)", op));
+  int c = CompareKnown(a, b);
+  if (op == "=") return Value::Bool(c == 0);
+  if (op == "<>") return Value::Bool(c != 0);
+  if (op == "<") return Value::Bool(c < 0);
+  if (op == "<=") return Value::Bool(c <= 0);
+  if (op == ">") return Value::Bool(c > 0);
+  if (op == ">=") return Value::Bool(c >= 0);
+  return Value::Indeterminate(fmt::format("operator {}", op));
+}
+
+Value Evaluator::EvalLogic(const Expr& e) const {
+  if (e.kind == Expr::Kind::kNot) {
+    Value v = Eval(*e.args[0]);
+    if (v.is_error() || v.is_indeterminate()) return v;
+    return FromTruth(NotTruth(TruthOf(v)));
+  }
+  bool is_and = (e.kind == Expr::Kind::kAnd);
+  uint8_t acc = is_and ? kMaybeTrue : kMaybeFalse;
+  std::optional<Value> indeterminate;
+  for (const auto& arg : e.args) {
+    Value v = Eval(*arg);
+    // A row-independent error is raised when PostgreSQL folds the expression at plan time,
+    // whatever the other operands are: it dominates.
+    if (v.is_error()) return v;
+    if (v.is_indeterminate()) {
+      if (!indeterminate) indeterminate = v;
+      continue;
+    }
+    acc = CombineTruth(acc, TruthOf(v), is_and);
+  }
+  if (indeterminate) {
+    // A definite FALSE (AND) or TRUE (OR) decides whatever the undecidable operand is.
+    if (is_and && acc == kMaybeFalse) return Value::Bool(false);
+    if (!is_and && acc == kMaybeTrue) return Value::Bool(true);
+    return *indeterminate;
+  }
+  return FromTruth(acc);
+}
+
+Value Evaluator::EvalIn(const Expr& e) const {
+  Value lhs = Eval(*e.args[0]);
+  uint8_t acc = kMaybeFalse;
+  for (size_t i = 1; i < e.args.size(); ++i) {
+    Value eq = EvalCompare("=", lhs, Eval(*e.args[i]));
+    if (eq.is_error() || eq.is_indeterminate()) return eq;
+    acc = CombineTruth(acc, TruthOf(eq), /*is_and=*/false);
+  }
+  return FromTruth(e.negated ? NotTruth(acc) : acc);
+}
+
+Value Evaluator::EvalAny(const Expr& e) const {
+  Value lhs = Eval(*e.args[0]);
+  const Expr& rhs = *e.args[1];
+  std::vector<Value> items;
+  if (rhs.kind == Expr::Kind::kArray) {
+    for (const auto& a : rhs.args) items.push_back(Eval(*a));
+  } else {
+    Value arr = Eval(rhs);
+    if (arr.is_error() || arr.is_indeterminate()) return arr;
+    if (arr.is_null()) return Value::Null();
+    if (arr.is_unknown()) return Value::Unknown("bool", kAnyTruth);
+    auto parsed = ParseArrayLiteral(arr.text);
+    if (!parsed) return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"",
+                                                          arr.text));
+    std::string element_type = arr.type;
+    if (element_type.size() > 2 && element_type.ends_with("[]")) {
+      element_type.resize(element_type.size() - 2);
+    } else {
+      element_type.clear();
+    }
+    for (auto& item : *parsed) {
+      Value v = item ? Value::Known(*item, "") : Value::Null();
+      items.push_back(element_type.empty() ? v : Cast(v, element_type));
+    }
+  }
+  uint8_t acc = kMaybeFalse;
+  for (const Value& item : items) {
+    Value c = EvalCompare(e.name, lhs, item);
+    if (c.is_error() || c.is_indeterminate()) return c;
+    acc = CombineTruth(acc, TruthOf(c), /*is_and=*/false);
+  }
+  return FromTruth(acc);
+}
+
+Value Evaluator::EvalCase(const Expr& e) const {
+  size_t i = 0;
+  std::optional<Value> test;
+  if (e.has_case_test) test = Eval(*e.args[i++]);
+  // Each WHEN is tried in order; an undecidable WHEN makes the result undecidable.
+  for (; i + 1 < e.args.size(); i += 2) {  // WHEN/THEN pairs; the last arg is ELSE
+    Value cond = test ? EvalCompare("=", *test, Eval(*e.args[i])) : Eval(*e.args[i]);
+    if (cond.is_error() || cond.is_indeterminate()) return cond;
+    uint8_t t = TruthOf(cond);
+    if (t == kMaybeTrue) return Eval(*e.args[i + 1]);
+    if (t & kMaybeTrue) {
+      Value r = Eval(*e.args[i + 1]);
+      if (r.is_error() || r.is_indeterminate()) return r;
+      return Value::Unknown(r.type, kAnyTruth);
+    }
+  }
+  return Eval(*e.args.back());
+}
+
+Value Evaluator::EvalCoalesce(const Expr& e) const {
+  for (const auto& arg : e.args) {
+    Value v = Eval(*arg);
+    if (v.is_null()) continue;
+    if (v.is_unknown() && (v.possible & kMaybeNull)) return Value::Unknown(v.type, kAnyTruth);
+    return v;
+  }
+  return Value::Null();
+}
+
+}  // namespace rls_shadow

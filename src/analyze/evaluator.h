@@ -1,0 +1,69 @@
+// Evaluator: PostgreSQL expression semantics over Values, for RLS policy expressions and the
+// values statements assign. Three-valued logic, PostgreSQL's casts and their errors (22P02 with
+// PostgreSQL's own message text), current_setting with and without missing_ok (42704), and
+// "unknown" for columns of rows that were not observed.
+//
+// An Evaluator is immutable once built and cheap to construct per access; it borrows the
+// EvalInputs it is given.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyze/expr.h"
+#include "analyze/value.h"
+
+namespace rls_shadow {
+
+// What an evaluation may read. Every member may be left empty.
+struct EvalInputs {
+  // The session's value of a setting: nullopt when the session never defined it (NULL).
+  std::function<std::optional<std::string>(std::string_view name)> setting;
+  std::string current_user;
+  std::string session_user;
+  // Bound parameters: $1 is params[0]; nullopt is NULL.
+  const std::vector<std::optional<std::string>>* params = nullptr;
+  // The row: a column's value when it is known, nullopt when the row is not observed. Gets the
+  // kColumn node, so a qualifier such as ON CONFLICT's `excluded` can be told apart.
+  std::function<std::optional<Value>(const Expr& column)> column;
+  // A column's declared type and nullability ("" when unknown).
+  std::function<std::pair<std::string, bool>(std::string_view column)> column_type;
+};
+
+// Result of a policy predicate over one row (or over every row the access can touch).
+enum class Predicate { kPass, kFail, kRowDependent, kError, kIndeterminate };
+
+class Evaluator {
+ public:
+  explicit Evaluator(const EvalInputs& inputs) : in_(inputs) {}
+
+  Value Eval(const Expr& e) const;
+  // Casts a value to a type the way PostgreSQL's input functions do.
+  static Value Cast(const Value& v, std::string_view type);
+  // Maps a boolean Value to a policy verdict: pass only when TRUE for every possible row.
+  static Predicate ToPredicate(const Value& v);
+
+ private:
+  Value EvalColumn(const Expr& e) const;
+  Value EvalParam(const Expr& e) const;
+  Value EvalFunc(const Expr& e) const;
+  Value EvalCompare(std::string_view op, const Value& a, const Value& b) const;
+  Value EvalLogic(const Expr& e) const;
+  Value EvalIn(const Expr& e) const;
+  Value EvalAny(const Expr& e) const;
+  Value EvalCase(const Expr& e) const;
+  Value EvalCoalesce(const Expr& e) const;
+
+  const EvalInputs& in_;
+};
+
+// Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.
+std::optional<std::string> CanonicalUuid(std::string_view text);
+
+// Parses a PostgreSQL array literal such as '{a,"b c",NULL}'; nullopt when malformed.
+std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view text);
+
+}  // namespace rls_shadow

@@ -1,0 +1,76 @@
+// Expr: the subset of PostgreSQL expressions that RLS policies and statement values are made of,
+// converted once from libpg_query's parse tree into an immutable tree the evaluator walks on the
+// hot path. Anything outside the subset becomes kUnsupported carrying what it was, so the
+// evaluator can answer "indeterminate: <construct>" instead of guessing.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyze/pg_tree.h"
+
+namespace rls_shadow {
+
+struct Expr;
+using ExprPtr = std::shared_ptr<const Expr>;
+
+struct Expr {
+  enum class Kind {
+    kNull,         // NULL
+    kBool,         // TRUE / FALSE (text "t" / "f")
+    kConst,        // a literal: text holds its value; is_string for '...' literals
+    kParam,        // $n: param
+    kColumn,       // a column reference: name (last field), qualifier (table or alias, may be "")
+    kFunc,         // function call: name (lower-case, schema stripped), args
+    kCast,         // args[0]::name (type name normalised: uuid, text, int4, int8, numeric, bool)
+    kOp,           // binary operator: name ("=", "<>", "<", ...), args[0], args[1]
+    kAnd,          // args
+    kOr,           // args
+    kNot,          // args[0]
+    kIsNull,       // args[0] IS NULL (negated: IS NOT NULL)
+    kIsTrue,       // args[0] IS TRUE / IS NOT TRUE (negated), IS FALSE via name "false"
+    kDistinct,     // args[0] IS DISTINCT FROM args[1] (negated: IS NOT DISTINCT FROM)
+    kIn,           // args[0] IN (args[1..]) (negated: NOT IN)
+    kAnyArray,     // args[0] op ANY (args[1]) where args[1] is an array value; name is op
+    kArray,        // ARRAY[args...]
+    kCoalesce,     // args
+    kNullIf,       // args[0], args[1]
+    kCase,         // args: [test or null-expr], then WHEN/THEN pairs, then ELSE (kNull if none)
+    kCurrentUser,  // current_user / current_role / user
+    kSessionUser,  // session_user
+    kUnsupported,  // text says what: "subquery", "function now()", ...
+  };
+
+  Kind kind = Kind::kUnsupported;
+  std::string name;
+  std::string qualifier;
+  std::string text;
+  int param = 0;
+  bool is_string = false;
+  bool negated = false;
+  bool has_case_test = false;  // kCase: args[0] is the simple-CASE test expression
+  std::vector<ExprPtr> args;
+};
+
+// Converts a wrapped parse node ({"A_Expr": {...}}) to an Expr. Never fails: unknown
+// constructs become kUnsupported naming the node type.
+ExprPtr ConvertExpr(PgNode node);
+
+// Deparses back to SQL-like text, for examples and messages ("tenant_id = current_setting(...)").
+std::string ExprToString(const Expr& e);
+
+// True when the expression reads no column (its value is the same for every row).
+bool IsRowIndependent(const Expr& e);
+
+// Names of the settings read with current_setting('name', ...) anywhere in `e`, in order.
+void CollectSettingNames(const Expr& e, std::vector<std::string>* out);
+// Column names referenced anywhere in `e`, in order.
+void CollectColumns(const Expr& e, std::vector<std::string>* out);
+
+// Normalises a PostgreSQL type name as written ("pg_catalog.int4", "integer", "uuid") to the
+// evaluator's names: uuid, text, int2, int4, int8, numeric, bool; other names are returned
+// lower-cased.
+std::string NormalizeTypeName(std::string_view name);
+
+}  // namespace rls_shadow

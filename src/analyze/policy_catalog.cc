@@ -1,0 +1,288 @@
+#include "analyze/policy_catalog.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "analyze/pg_tree.h"
+
+namespace rls_shadow {
+namespace {
+
+PolicyCommand ParsePolicyCommand(std::string_view cmd) {
+  if (cmd == "select") return PolicyCommand::kSelect;
+  if (cmd == "insert") return PolicyCommand::kInsert;
+  if (cmd == "update") return PolicyCommand::kUpdate;
+  if (cmd == "delete") return PolicyCommand::kDelete;
+  return PolicyCommand::kAll;
+}
+
+std::string RoleName(PgNode role_spec) {
+  std::string_view type = StringField(role_spec, "roletype");
+  if (type == "ROLESPEC_PUBLIC") return "public";
+  if (type == "ROLESPEC_CURRENT_USER" || type == "ROLESPEC_CURRENT_ROLE") return "current_user";
+  if (type == "ROLESPEC_SESSION_USER") return "session_user";
+  return std::string(StringField(role_spec, "rolename"));
+}
+
+std::vector<std::string> RoleList(PgNode body) {
+  std::vector<std::string> roles;
+  for (PgNode r : ListField(body, "roles")) roles.push_back(RoleName(NodeBody(r)));
+  if (roles.empty()) roles.push_back("public");
+  return roles;
+}
+
+// 1-based line and column of byte `pos` in `text`.
+std::pair<int, int> LineColumn(std::string_view text, size_t pos) {
+  int line = 1;
+  int col = 1;
+  for (size_t i = 0; i < pos && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+void ApplyRoleOptions(PgNode body, RoleInfo* role) {
+  for (PgNode opt : ListField(body, "options")) {
+    PgNode def = NodeBody(opt);
+    std::string_view name = StringField(def, "defname");
+    auto arg = Field(def, "arg");
+    bool value = arg ? BoolField(NodeBody(*arg), "boolval") : true;
+    if (name == "superuser") role->superuser = value;
+    if (name == "bypassrls") role->bypassrls = value;
+    if (name == "inherit") role->inherit = value;
+  }
+}
+
+}  // namespace
+
+std::string QualifiedName(std::string_view schema, std::string_view name) {
+  return fmt::format("{}.{}", schema.empty() ? "public" : schema, name);
+}
+
+TableInfo& PolicyCatalog::TableFor(std::string_view schema, std::string_view name) {
+  std::string key = QualifiedName(schema, name);
+  auto it = tables_.find(key);
+  if (it == tables_.end()) {
+    it = tables_.emplace(key, TableInfo{}).first;
+    it->second.name = key;
+  }
+  return it->second;
+}
+
+// pg_dump and pg_dumpall write psql meta-commands (\connect, \restrict, \unrestrict) that are
+// not SQL: blank those lines, keeping the line count so positions in errors stay true.
+std::string WithoutMetaCommands(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] != '\\') out.append(line);
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
+  const std::string cleaned = WithoutMetaCommands(raw_sql);
+  std::string_view sql = cleaned;
+  PgTree tree;
+  Status parsed = tree.Parse(sql);
+  if (!parsed.ok()) {
+    // Name where: libpg_query reports a character position; turn it into line:column and
+    // quote the offending line so the user can find the statement.
+    size_t at = parsed.message().rfind("at character ");
+    size_t pos = at == std::string::npos ? 0 : std::stoul(parsed.message().substr(at + 13));
+    size_t byte = pos > 0 ? pos - 1 : 0;
+    auto [line, col] = LineColumn(sql, byte);
+    size_t line_start = sql.rfind('\n', byte == 0 ? 0 : byte - 1);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    size_t line_end = sql.find('\n', line_start);
+    std::string_view text = sql.substr(line_start, line_end - line_start);
+    return Status::Error(fmt::format("{}:{}:{}: {} in: {}", source, line, col,
+                                     parsed.message().substr(0, at == std::string::npos
+                                                                    ? std::string::npos
+                                                                    : at - 1),
+                                     text));
+  }
+
+  for (const auto& stmt : tree.statements()) {
+    std::string_view type = NodeType(stmt.node);
+    PgNode body = NodeBody(stmt.node);
+    if (type == "CreateStmt") {
+      auto rel = Field(body, "relation");
+      if (!rel) continue;
+      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      for (PgNode elt : ListField(body, "tableElts")) {
+        if (NodeType(elt) != "ColumnDef") continue;
+        PgNode col = NodeBody(elt);
+        ColumnInfo info;
+        if (auto tn = Field(col, "typeName")) info.type = NormalizeTypeName(JoinNames(*tn, "names"));
+        info.not_null = BoolField(col, "is_not_null");
+        for (PgNode c : ListField(col, "constraints")) {
+          PgNode con = NodeBody(c);
+          std::string_view contype = StringField(con, "contype");
+          if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_PRIMARY") info.not_null = true;
+          if (contype == "CONSTR_DEFAULT") {
+            if (auto raw = Field(con, "raw_expr")) info.default_expr = ConvertExpr(*raw);
+          }
+        }
+        std::string colname(StringField(col, "colname"));
+        if (!table.columns.count(colname)) table.column_order.push_back(colname);
+        table.columns[colname] = std::move(info);
+      }
+    } else if (type == "AlterTableStmt") {
+      auto rel = Field(body, "relation");
+      if (!rel || StringField(body, "objtype") != "OBJECT_TABLE") continue;
+      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      for (PgNode c : ListField(body, "cmds")) {
+        PgNode cmd = NodeBody(c);
+        std::string_view sub = StringField(cmd, "subtype");
+        if (sub == "AT_EnableRowSecurity") table.rls_enabled = true;
+        if (sub == "AT_DisableRowSecurity") table.rls_enabled = false;
+        if (sub == "AT_ForceRowSecurity") table.rls_forced = true;
+        if (sub == "AT_NoForceRowSecurity") table.rls_forced = false;
+        if (sub == "AT_ChangeOwner") {
+          if (auto owner = Field(cmd, "newowner")) table.owner = RoleName(*owner);
+        }
+        std::string col(StringField(cmd, "name"));
+        if (sub == "AT_SetNotNull" && !col.empty()) table.columns[col].not_null = true;
+        if (sub == "AT_DropNotNull" && !col.empty()) table.columns[col].not_null = false;
+        if (sub == "AT_ColumnDefault" && !col.empty()) {
+          auto def = Field(cmd, "def");
+          table.columns[col].default_expr = def ? ConvertExpr(*def) : nullptr;
+        }
+        if (sub == "AT_AddConstraint") {
+          // ALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id): keys are NOT NULL.
+          if (auto def = Field(cmd, "def")) {
+            PgNode con = NodeBody(*def);
+            if (StringField(con, "contype") == "CONSTR_PRIMARY") {
+              for (PgNode k : ListField(con, "keys")) {
+                table.columns[std::string(StringField(NodeBody(k), "sval"))].not_null = true;
+              }
+            }
+          }
+        }
+      }
+    } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
+      auto rel = Field(body, "table");
+      if (!rel) continue;
+      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      std::string name(StringField(body, "policy_name"));
+      auto existing = std::find_if(table.policies.begin(), table.policies.end(),
+                                   [&](const Policy& p) { return p.name == name; });
+      if (type == "CreatePolicyStmt") {
+        Policy p;
+        p.name = name;
+        p.permissive = BoolField(body, "permissive");
+        p.command = ParsePolicyCommand(StringField(body, "cmd_name"));
+        p.roles = RoleList(body);
+        if (auto q = Field(body, "qual")) p.using_expr = ConvertExpr(*q);
+        if (auto c = Field(body, "with_check")) p.check_expr = ConvertExpr(*c);
+        if (existing != table.policies.end()) *existing = std::move(p);
+        else table.policies.push_back(std::move(p));
+      } else if (existing != table.policies.end()) {
+        if (!ListField(body, "roles").empty()) existing->roles = RoleList(body);
+        if (auto q = Field(body, "qual")) existing->using_expr = ConvertExpr(*q);
+        if (auto c = Field(body, "with_check")) existing->check_expr = ConvertExpr(*c);
+      }
+    } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_POLICY") {
+      for (PgNode obj : ListField(body, "objects")) {
+        std::vector<std::string> parts;
+        for (PgNode item : ListField(NodeBody(obj), "items")) {
+          parts.emplace_back(StringField(NodeBody(item), "sval"));
+        }
+        if (parts.size() < 2) continue;
+        std::string policy = parts.back();
+        std::string table_name = parts[parts.size() - 2];
+        std::string schema = parts.size() >= 3 ? parts[parts.size() - 3] : "";
+        auto it = tables_.find(QualifiedName(schema, table_name));
+        if (it == tables_.end()) continue;
+        auto& pols = it->second.policies;
+        pols.erase(std::remove_if(pols.begin(), pols.end(),
+                                  [&](const Policy& p) { return p.name == policy; }),
+                   pols.end());
+      }
+    } else if (type == "CreateRoleStmt") {
+      RoleInfo& role = roles_[std::string(StringField(body, "role"))];
+      ApplyRoleOptions(body, &role);
+    } else if (type == "AlterRoleStmt") {
+      auto spec = Field(body, "role");
+      if (!spec) continue;
+      RoleInfo& role = roles_[RoleName(*spec)];
+      ApplyRoleOptions(body, &role);
+    } else if (type == "GrantRoleStmt") {
+      bool grant = BoolField(body, "is_grant");
+      for (PgNode granted : ListField(body, "granted_roles")) {
+        std::string g(StringField(NodeBody(granted), "priv_name"));
+        for (PgNode grantee : ListField(body, "grantee_roles")) {
+          RoleInfo& member = roles_[RoleName(NodeBody(grantee))];
+          if (grant) member.member_of.insert(g);
+          else member.member_of.erase(g);
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+const TableInfo* PolicyCatalog::FindTable(std::string_view schema, std::string_view name) const {
+  auto it = tables_.find(QualifiedName(schema, name));
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+const RoleInfo* PolicyCatalog::FindRole(std::string_view name) const {
+  auto it = roles_.find(name);
+  return it == roles_.end() ? nullptr : &it->second;
+}
+
+bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view role) const {
+  if (member == role || role == "public") return true;
+  // Breadth-first over INHERIT memberships; a NOINHERIT role has only its own privileges.
+  std::vector<std::string> frontier{std::string(member)};
+  std::set<std::string> seen{std::string(member)};
+  while (!frontier.empty()) {
+    std::string current = std::move(frontier.back());
+    frontier.pop_back();
+    const RoleInfo* info = FindRole(current);
+    if (info == nullptr || !info->inherit) continue;
+    for (const auto& parent : info->member_of) {
+      if (parent == role) return true;
+      if (seen.insert(parent).second) frontier.push_back(parent);
+    }
+  }
+  return false;
+}
+
+std::vector<TableMeta> PolicyCatalog::RlsTables() const {
+  std::vector<TableMeta> out;
+  for (const auto& [name, table] : tables_) {
+    if (!table.rls_enabled) continue;
+    TableMeta meta;
+    meta.table = name;
+    meta.owner = table.owner;
+    meta.rls_enabled = table.rls_enabled;
+    meta.rls_forced = table.rls_forced;
+    for (const auto& p : table.policies) meta.policies.push_back(p.name);
+    out.push_back(std::move(meta));
+  }
+  return out;
+}
+
+size_t PolicyCatalog::policy_count() const {
+  size_t n = 0;
+  for (const auto& [name, table] : tables_) n += table.policies.size();
+  return n;
+}
+
+}  // namespace rls_shadow

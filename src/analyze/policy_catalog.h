@@ -1,0 +1,79 @@
+// PolicyCatalog: the database as it will be once the restrictive migration is applied — tables
+// (owner, columns, ENABLE / FORCE ROW LEVEL SECURITY), their policies, and roles (SUPERUSER,
+// BYPASSRLS, INHERIT, memberships). Built by replaying, in order, `pg_dump --schema-only`,
+// `pg_dumpall --roles-only` and the migration through libpg_query.
+//
+// Built once at start-up, then read-only: safe to share between threads once loaded.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyze/expr.h"
+#include "rls_shadow/status.h"
+#include "rls_shadow/store.h"
+
+namespace rls_shadow {
+
+struct ColumnInfo {
+  std::string type;      // normalised (see NormalizeTypeName)
+  bool not_null = false;
+  ExprPtr default_expr;  // null when the column has no DEFAULT
+};
+
+enum class PolicyCommand { kAll, kSelect, kInsert, kUpdate, kDelete };
+
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  PolicyCommand command = PolicyCommand::kAll;
+  std::vector<std::string> roles;  // "public" for PUBLIC
+  ExprPtr using_expr;              // null when absent
+  ExprPtr check_expr;              // null when absent (then USING is the check)
+};
+
+struct TableInfo {
+  std::string name;  // "public.orders"
+  std::string owner;
+  bool rls_enabled = false;
+  bool rls_forced = false;
+  std::map<std::string, ColumnInfo, std::less<>> columns;
+  std::vector<std::string> column_order;  // as declared, for INSERT without a column list
+  std::vector<Policy> policies;
+};
+
+struct RoleInfo {
+  bool superuser = false;
+  bool bypassrls = false;
+  bool inherit = true;
+  std::set<std::string> member_of;
+};
+
+class PolicyCatalog {
+ public:
+  // Replays the DDL in `sql` (named `source` in errors). A statement libpg_query rejects is an
+  // error naming source:line:column and the statement; DDL that does not concern RLS is skipped.
+  Status Apply(std::string_view sql, std::string_view source);
+
+  // Looks a table up as the default search_path would ("public" when unqualified).
+  const TableInfo* FindTable(std::string_view schema, std::string_view name) const;
+  const RoleInfo* FindRole(std::string_view name) const;
+  // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
+  bool HasPrivsOfRole(std::string_view member, std::string_view role) const;
+  // Tables with RLS enabled, for the store's metadata.
+  std::vector<TableMeta> RlsTables() const;
+  size_t policy_count() const;
+
+ private:
+  TableInfo& TableFor(std::string_view schema, std::string_view name);
+  std::map<std::string, TableInfo, std::less<>> tables_;
+  std::map<std::string, RoleInfo, std::less<>> roles_;
+};
+
+// "schema.name" from a RangeVar body, defaulting the schema to public.
+std::string QualifiedName(std::string_view schema, std::string_view name);
+
+}  // namespace rls_shadow

@@ -1,0 +1,510 @@
+#include "analyze/policy_evaluator.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "analyze/evaluator.h"
+
+namespace rls_shadow {
+namespace {
+
+// A row as far as it is known: column → value. Missing columns are unknown.
+using Row = std::map<std::string, Value, std::less<>>;
+
+// The outcome of one set of policies (e.g. the UPDATE policies' USING) on one row.
+struct SetOutcome {
+  Predicate result = Predicate::kPass;
+  const Policy* deciding = nullptr;  // the restrictive policy that failed, or the policy that
+                                     // raised the error; null for a permissive / default deny
+  bool no_permissive = false;
+  Value error;                       // kError / kIndeterminate: what was raised or undecidable
+  std::vector<const Expr*> exprs;    // the expressions evaluated, for the cause
+};
+
+// Three-valued OR over sets of possible truth values.
+uint8_t OrTruth(uint8_t a, uint8_t b) {
+  uint8_t out = 0;
+  for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+    if (!(a & x)) continue;
+    for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+      if (!(b & y)) continue;
+      if (x == kMaybeTrue || y == kMaybeTrue) out |= kMaybeTrue;
+      else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
+      else out |= kMaybeFalse;
+    }
+  }
+  return out;
+}
+
+bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
+  return p == PolicyCommand::kAll || p == wanted;
+}
+
+class AccessEvaluation {
+ public:
+  AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
+                   const AccessContext& ctx)
+      : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
+    role_ = ctx.session->CurrentUser();
+    inputs_.setting = [this](std::string_view name) { return ctx_.session->Setting(name); };
+    inputs_.current_user = role_;
+    inputs_.session_user = ctx.session->SessionUser();
+    inputs_.params = ctx.params;
+    inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
+      auto it = table_.columns.find(col);
+      if (it == table_.columns.end()) return {"", false};
+      return {it->second.type, it->second.not_null};
+    };
+  }
+
+  const std::string& role() const { return role_; }
+
+  // Evaluates a row-independent value expression (a filter value, an assigned value) with the
+  // row `row` for column references, coerced to the column's type.
+  Value ValueFor(const std::string& column, const Expr* e, const Row* row,
+                 const Row* excluded) const {
+    EvalInputs in = inputs_;
+    in.column = [&](const Expr& c) -> std::optional<Value> {
+      const Row* source = (c.qualifier == "excluded") ? excluded : row;
+      if (source == nullptr) return std::nullopt;
+      auto it = source->find(c.name);
+      if (it == source->end()) return std::nullopt;
+      return it->second;
+    };
+    Value v;
+    if (e == nullptr) {
+      auto it = table_.columns.find(column);
+      if (it == table_.columns.end() || !it->second.default_expr) return Value::Null();
+      v = Evaluator(in).Eval(*it->second.default_expr);
+    } else {
+      v = Evaluator(in).Eval(*e);
+    }
+    auto it = table_.columns.find(column);
+    if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
+      Value cast = Evaluator::Cast(v, it->second.type);
+      if (!cast.is_indeterminate()) return cast;
+    }
+    return v;
+  }
+
+  // The rows the access's WHERE pins down: filter columns with known values.
+  Row FilterRow() const {
+    Row row;
+    for (const auto& [col, e] : access_.filters) {
+      Value v = ValueFor(col, e.get(), nullptr, nullptr);
+      if (v.is_known() || v.is_null()) row[col] = v;  // an invalid literal fails regardless
+    }
+    return row;
+  }
+
+  std::vector<Row> InsertRows() const {
+    std::vector<Row> rows;
+    for (const auto& values : access_.rows) {
+      Row row;
+      for (size_t i = 0; i < values.size(); ++i) {
+        std::string col = values[i].first;
+        if (!col.empty() && col[0] == '#') {
+          size_t pos = std::stoul(col.substr(1));
+          col = pos < table_.column_order.size() ? table_.column_order[pos] : col;
+        }
+        row[col] = ValueFor(col, values[i].second.get(), nullptr, nullptr);
+      }
+      // Columns not listed take their DEFAULT (evaluated in the session), else NULL.
+      for (const auto& [col, info] : table_.columns) {
+        if (!row.count(col)) row[col] = ValueFor(col, nullptr, nullptr, nullptr);
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).
+  Row Assigned(const Row& base, const Row* excluded) const {
+    Row row = base;
+    for (const auto& [col, e] : access_.assignments) {
+      if (e == nullptr) {
+        row[col] = ValueFor(col, nullptr, &base, excluded);
+        continue;
+      }
+      Value v = ValueFor(col, e.get(), &base, excluded);
+      if (v.is_unknown() || v.is_indeterminate()) {
+        row.erase(col);  // depends on the old row: unknown
+      } else {
+        row[col] = v;
+      }
+    }
+    return row;
+  }
+
+  bool Applies(const Policy& p, PolicyCommand cmd) const {
+    if (!CommandMatches(p.command, cmd)) return false;
+    return std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) {
+      return r == "public" || catalog_.HasPrivsOfRole(role_, r);
+    });
+  }
+
+  // Evaluates the policies for `cmd` on `row`: USING when !check, else WITH CHECK (defaulting
+  // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
+  SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
+    SetOutcome out;
+    EvalInputs in = inputs_;
+    in.column = [&](const Expr& c) -> std::optional<Value> {
+      auto it = row.find(c.name);
+      if (it == row.end()) return std::nullopt;
+      return it->second;
+    };
+    Evaluator eval(in);
+    uint8_t permissive = kMaybeFalse;  // truth set of the OR of permissive policies
+    bool any_permissive = false;
+    const Policy* first_permissive = nullptr;
+    const Policy* first_passing_permissive = nullptr;
+    const Policy* first_uncertain_permissive = nullptr;
+    std::optional<std::pair<const Policy*, Value>> absorbing;
+    std::vector<std::pair<const Policy*, uint8_t>> restrictive;
+    for (const Policy& p : table_.policies) {
+      if (!Applies(p, cmd)) continue;
+      const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
+      Value v = e ? eval.Eval(*e) : Value::Bool(true);
+      if (e) out.exprs.push_back(e);
+      if (v.is_error() || v.is_indeterminate()) {
+        if (!absorbing || (v.is_error() && !absorbing->second.is_error())) absorbing.emplace(&p, v);
+        continue;
+      }
+      uint8_t t = v.is_null() ? kMaybeNull
+                  : v.is_known() ? (v.text == "t" ? kMaybeTrue : kMaybeFalse)
+                                 : v.possible;
+      if (p.permissive) {
+        if (!any_permissive) first_permissive = &p;
+        any_permissive = true;
+        if (t == kMaybeTrue && first_passing_permissive == nullptr) first_passing_permissive = &p;
+        if ((t & kMaybeTrue) && first_uncertain_permissive == nullptr) {
+          first_uncertain_permissive = &p;
+        }
+        permissive = OrTruth(permissive, t);
+      } else {
+        restrictive.emplace_back(&p, t);
+      }
+    }
+    if (absorbing) {
+      out.result = absorbing->second.is_error() ? Predicate::kError : Predicate::kIndeterminate;
+      out.deciding = absorbing->first;
+      out.error = absorbing->second;
+      return out;
+    }
+    if (!any_permissive) {
+      out.result = Predicate::kFail;
+      out.no_permissive = true;
+      return out;
+    }
+    // The OR of permissive policies: certainly true when one is; certainly not when none may be.
+    bool perm_true = (permissive == kMaybeTrue);
+    bool perm_may = (permissive & kMaybeTrue) != 0;
+    if (!perm_may) {
+      out.result = Predicate::kFail;
+      out.deciding = first_permissive;
+      return out;
+    }
+    bool all_true = perm_true;
+    // The policy that decides: a restrictive one that fails or may fail, else the permissive
+    // ones (named by the first that passes, or may pass).
+    const Policy* uncertain = perm_true ? nullptr : first_uncertain_permissive;
+    for (const auto& [p, t] : restrictive) {
+      if (!(t & kMaybeTrue)) {
+        out.result = Predicate::kFail;
+        out.deciding = p;
+        return out;
+      }
+      if (t != kMaybeTrue) {
+        all_true = false;
+        if (uncertain == nullptr) uncertain = p;
+      }
+    }
+    out.result = all_true ? Predicate::kPass : Predicate::kRowDependent;
+    out.deciding = all_true ? first_passing_permissive : uncertain;
+    return out;
+  }
+
+  // Both sets must pass (e.g. UPDATE USING and SELECT USING): the first failure decides.
+  static SetOutcome Both(SetOutcome a, const SetOutcome& b) {
+    auto rank = [](Predicate p) {
+      switch (p) {
+        case Predicate::kError: return 4;
+        case Predicate::kFail: return 3;
+        case Predicate::kIndeterminate: return 2;
+        case Predicate::kRowDependent: return 1;
+        case Predicate::kPass: return 0;
+      }
+      return 0;
+    };
+    SetOutcome out = rank(b.result) > rank(a.result) ? b : a;
+    out.exprs = a.exprs;
+    out.exprs.insert(out.exprs.end(), b.exprs.begin(), b.exprs.end());
+    return out;
+  }
+
+ private:
+  const PolicyCatalog& catalog_;
+  const TableInfo& table_;
+  const TableAccess& access_;
+  const AccessContext& ctx_;
+  std::string role_;
+  EvalInputs inputs_;
+};
+
+std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool using_expr) {
+  std::string kind = using_expr ? " (USING expression)" : "";
+  if (o.deciding != nullptr && !o.deciding->permissive) {
+    return fmt::format("new row violates row-level security policy \"{}\"{} for table \"{}\"",
+                       o.deciding->name, kind, relname);
+  }
+  return fmt::format("new row violates row-level security policy{} for table \"{}\"", kind,
+                     relname);
+}
+
+// Context is stale when it was set in an earlier transaction by another job: a different lane,
+// or a different code path, each compared only when both statements name one.
+bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const SessionState& session) {
+  if (origin.transaction == session.transaction_serial()) return false;
+  bool other_lane = !origin.lane.empty() && !ctx.lane.empty() && origin.lane != ctx.lane;
+  bool other_code = !origin.code_path.empty() && !ctx.code_path.empty() &&
+                    origin.code_path != ctx.code_path;
+  return other_lane || other_code;
+}
+
+}  // namespace
+
+bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx,
+                               Finding* out) const {
+  const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
+  if (table == nullptr || !table->rls_enabled) return false;
+
+  AccessEvaluation ev(catalog_, *table, access, ctx);
+  out->table = table->name;
+  out->command = access.command;
+  out->role = ev.role();
+  out->policy.clear();
+  out->tenant.clear();
+  out->sqlstate.clear();
+  out->detail.clear();
+  out->effect = Effect::kAllow;
+  out->cause = Cause::kNone;
+
+  // TRUNCATE is not subject to RLS: it removes every tenant's rows (PG_SEMANTICS B7).
+  if (access.command == Command::kTruncate) return true;
+
+  const RoleInfo* role = catalog_.FindRole(ev.role());
+  if (role != nullptr && (role->superuser || role->bypassrls)) return true;
+
+  const bool is_owner = !table->owner.empty() && catalog_.HasPrivsOfRole(ev.role(), table->owner);
+  if (is_owner && !table->rls_forced) {
+    out->cause = Cause::kOwnerBypass;  // allowed, but only because the table is not forced
+    return true;
+  }
+
+  auto deny = [&](Effect effect, Cause cause, std::string sqlstate, std::string detail) {
+    out->effect = effect;
+    out->cause = cause;
+    out->sqlstate = std::move(sqlstate);
+    out->detail = std::move(detail);
+  };
+  if (ctx.session->RowSecurityOff()) {
+    deny(Effect::kError, Cause::kRowSecurityOff, "42501",
+         fmt::format("query would be affected by row-level security policy for table \"{}\"",
+                     access.relname));
+    return true;
+  }
+  if (access.command == Command::kCopyFrom) {
+    deny(Effect::kError, Cause::kCopyFromRls, "0A000",
+         "COPY FROM not supported with row-level security");
+    return true;
+  }
+  if (!access.unsupported.empty()) {
+    deny(Effect::kIndeterminate, Cause::kUnsupported, "", access.unsupported);
+    return true;
+  }
+  if (ctx.settings_changed_in_statement) {
+    deny(Effect::kIndeterminate, Cause::kUnsupported, "",
+         "set_config() in the same statement as the access");
+    return true;
+  }
+
+  // Evaluate the policy sets this command involves, in PostgreSQL's order.
+  SetOutcome decisive;
+  Effect effect = Effect::kAllow;
+  std::string sqlstate;
+  std::string detail;
+  const Row filter_row = ev.FilterRow();
+  Row tenant_row = filter_row;
+
+  auto from_filter = [&](const SetOutcome& f) {
+    decisive = f;
+    switch (f.result) {
+      case Predicate::kPass: effect = Effect::kAllow; break;
+      case Predicate::kFail: effect = Effect::kFiltered; break;
+      case Predicate::kRowDependent: effect = Effect::kRowDependent; break;
+      case Predicate::kError: effect = Effect::kError; break;
+      case Predicate::kIndeterminate: effect = Effect::kIndeterminate; break;
+    }
+  };
+  auto from_check = [&](const SetOutcome& c, bool using_expr) {
+    decisive = c;
+    switch (c.result) {
+      case Predicate::kPass: effect = Effect::kAllow; break;
+      case Predicate::kFail:
+        effect = Effect::kError;
+        sqlstate = "42501";
+        detail = CheckViolation(c, access.relname, using_expr);
+        break;
+      case Predicate::kRowDependent: effect = Effect::kRowDependent; break;
+      case Predicate::kError: effect = Effect::kError; break;
+      case Predicate::kIndeterminate: effect = Effect::kIndeterminate; break;
+    }
+  };
+
+  switch (access.command) {
+    case Command::kSelect:
+    case Command::kCopyTo: {
+      SetOutcome f = ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row);
+      if (access.locking) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row));
+      from_filter(f);
+      break;
+    }
+    case Command::kDelete: {
+      SetOutcome f = ev.EvaluateSet(PolicyCommand::kDelete, false, filter_row);
+      if (access.reads_columns) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
+      from_filter(f);
+      break;
+    }
+    case Command::kUpdate: {
+      SetOutcome f = ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row);
+      if (access.reads_columns) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
+      Row new_row = ev.Assigned(filter_row, nullptr);
+      tenant_row = new_row;
+      SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, new_row);
+      if (access.reads_columns) c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, new_row));
+      if (f.result == Predicate::kPass) {
+        from_check(c, false);
+      } else if (f.result == Predicate::kRowDependent &&
+                 (c.result == Predicate::kError || c.result == Predicate::kIndeterminate)) {
+        from_check(c, false);  // raised for any visible row; undecidable stays undecidable
+        if (c.result == Predicate::kError) effect = Effect::kRowDependent;
+      } else {
+        from_filter(f);
+      }
+      break;
+    }
+    case Command::kInsert: {
+      std::vector<Row> rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+      bool select_check = access.returning ||
+                          access.on_conflict == TableAccess::OnConflict::kUpdate;
+      SetOutcome worst;
+      bool first = true;
+      for (const Row& row : rows) {
+        SetOutcome c = ev.EvaluateSet(PolicyCommand::kInsert, true, row);
+        if (select_check) c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, row));
+        if (first || AccessEvaluation::Both(worst, c).result != worst.result) {
+          worst = first ? c : AccessEvaluation::Both(worst, c);
+          tenant_row = row;
+        }
+        first = false;
+      }
+      from_check(worst, false);
+      if (!access.rows_known && effect == Effect::kError && worst.result == Predicate::kFail) {
+        effect = Effect::kRowDependent;  // fails for every row the SELECT yields, if any
+        detail = "new rows would violate the policy; how many the SELECT yields is unknown";
+      }
+      if (effect == Effect::kAllow && access.on_conflict == TableAccess::OnConflict::kUpdate) {
+        // The conflict path: the existing row (sharing the conflict key) must pass the UPDATE
+        // policies' USING, or the upsert fails; its other columns are unknown.
+        Row existing;
+        if (!rows.empty()) {
+          for (const auto& col : access.conflict_columns) {
+            if (auto it = rows[0].find(col); it != rows[0].end()) existing[col] = it->second;
+          }
+        }
+        SetOutcome u = ev.EvaluateSet(PolicyCommand::kUpdate, false, existing);
+        u = AccessEvaluation::Both(u, ev.EvaluateSet(PolicyCommand::kSelect, false, existing));
+        if (u.result == Predicate::kFail || u.result == Predicate::kRowDependent) {
+          // Fails only if a conflicting row exists: that depends on the table's rows.
+          decisive = u;
+          effect = Effect::kRowDependent;
+          detail = CheckViolation(u, access.relname, true) + " (if the key exists)";
+        } else if (u.result != Predicate::kPass) {
+          from_filter(u);
+        } else if (!rows.empty()) {
+          Row updated = ev.Assigned(existing, &rows[0]);
+          SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, updated);
+          c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, updated));
+          if (c.result != Predicate::kPass) {
+            decisive = c;
+            effect = c.result == Predicate::kIndeterminate ? Effect::kIndeterminate
+                                                           : Effect::kRowDependent;
+          }
+        }
+      }
+      break;
+    }
+    default:
+      deny(Effect::kIndeterminate, Cause::kUnsupported, "", "command");
+      return true;
+  }
+
+  if (decisive.result == Predicate::kError || decisive.result == Predicate::kIndeterminate) {
+    sqlstate = decisive.error.is_error() ? decisive.error.text : "";
+    detail = decisive.error.message;
+  }
+  if (decisive.deciding != nullptr) out->policy = decisive.deciding->name;
+
+  // Tenant: the context the policy reads, else the row's tenant column.
+  std::vector<std::string> settings;
+  for (const Expr* e : decisive.exprs) CollectSettingNames(*e, &settings);
+  if (settings.empty()) settings = config_.context_settings;
+  const std::string context_name = settings.empty() ? std::string() : settings.front();
+  std::optional<std::string> context = ctx.session->Setting(context_name);
+  if (context && !context->empty()) {
+    out->tenant = *context;
+  } else {
+    std::vector<std::string> cols;
+    for (const Expr* e : decisive.exprs) CollectColumns(*e, &cols);
+    for (const auto& c : cols) {
+      auto it = tenant_row.find(c);
+      if (it != tenant_row.end() && it->second.is_known()) {
+        out->tenant = it->second.text;
+        break;
+      }
+    }
+  }
+
+  out->effect = effect;
+  out->sqlstate = sqlstate;
+  out->detail = detail;
+  if (effect == Effect::kAllow) return true;
+  if (effect == Effect::kIndeterminate) {
+    out->cause = Cause::kUnsupported;
+    return true;
+  }
+
+  // Why it would be denied.
+  const SettingEntry* entry = ctx.session->Entry(context_name);
+  if (is_owner) {
+    out->cause = Cause::kOwnerBypassLost;
+  } else if (decisive.no_permissive) {
+    out->cause = Cause::kNoPermissivePolicy;
+  } else if (!context) {
+    out->cause = Cause::kMissingContext;
+  } else if (context->empty()) {
+    out->cause = (entry != nullptr && entry->origin.lost_autocommit) ? Cause::kContextLostAutocommit
+                                                                    : Cause::kEmptyContext;
+  } else if (out->sqlstate == "22P02") {
+    out->cause = Cause::kInvalidContext;
+  } else if (entry != nullptr && IsStale(entry->origin, ctx, *ctx.session)) {
+    out->cause = Cause::kStaleContext;
+  } else {
+    out->cause = Cause::kWrongTenant;
+  }
+  return true;
+}
+
+}  // namespace rls_shadow

@@ -1,0 +1,46 @@
+// PolicyEvaluator: the shadow engine for PostgreSQL row-level security. For one table access it
+// applies PostgreSQL's rules as they will be after the migration — superuser and BYPASSRLS
+// exempt, the owner exempt unless FORCE, policies chosen by command and role, permissive OR-ed,
+// restrictive AND-ed, no permissive policy = deny, WITH CHECK defaulting to USING, SELECT
+// policies joining UPDATE / DELETE when columns are read and INSERT when rows are returned — and
+// returns the verdict with its cause and deciding policy. It decides; it never records.
+//
+// Immutable after construction; safe to share between threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/analyzer_config.h"
+#include "analyze/policy_catalog.h"
+#include "analyze/session_state.h"
+#include "analyze/statement.h"
+#include "rls_shadow/finding.h"
+
+namespace rls_shadow {
+
+// What the evaluator knows of the statement making the access.
+struct AccessContext {
+  const SessionState* session = nullptr;
+  const std::vector<std::optional<std::string>>* params = nullptr;
+  bool settings_changed_in_statement = false;  // set_config in the same statement
+  std::string code_path;  // from the statement's comment; "" when not named there
+  std::string lane;
+};
+
+class PolicyEvaluator {
+ public:
+  PolicyEvaluator(const PolicyCatalog& catalog, const AnalyzerConfig& config)
+      : catalog_(catalog), config_(config) {}
+
+  // Fills `out` (table, command, role, policy, tenant, effect, cause, sqlstate, detail) and
+  // returns true when `access` touches a table with RLS enabled; returns false otherwise.
+  bool Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out) const;
+
+ private:
+  const PolicyCatalog& catalog_;
+  const AnalyzerConfig& config_;
+};
+
+}  // namespace rls_shadow

@@ -1,0 +1,197 @@
+#include "analyze/session_state.h"
+
+#include <algorithm>
+
+namespace rls_shadow {
+
+std::optional<std::string> SessionState::Setting(std::string_view name) const {
+  auto it = settings_.find(name);
+  if (it == settings_.end() || !it->second.defined) {
+    if (defaults_ != nullptr) {
+      if (auto d = defaults_->find(std::string(name)); d != defaults_->end()) return d->second;
+    }
+    return std::nullopt;
+  }
+  const SettingEntry& e = it->second;
+  if (e.local) return e.local;
+  if (e.session) return e.session;
+  if (defaults_ != nullptr) {
+    if (auto d = defaults_->find(std::string(name)); d != defaults_->end()) return d->second;
+  }
+  return std::string();
+}
+
+const SettingEntry* SessionState::Entry(std::string_view name) const {
+  auto it = settings_.find(name);
+  return it == settings_.end() ? nullptr : &it->second;
+}
+
+std::string SessionState::SessionUser() const {
+  auto auth = Setting("session_authorization");
+  if (auth && !auth->empty() && *auth != "default") return *auth;
+  return login_user_;
+}
+
+std::string SessionState::CurrentUser() const {
+  auto role = Setting("role");
+  if (role && !role->empty() && *role != "none") return *role;
+  return SessionUser();
+}
+
+bool SessionState::RowSecurityOff() const {
+  auto v = Setting("row_security");
+  return v && (*v == "off" || *v == "false" || *v == "0" || *v == "no");
+}
+
+void SessionState::BeginStatement(bool multi) {
+  in_statement_ = true;
+  statement_start_ = settings_;
+  if (!in_block_) {
+    ++txn_serial_;
+    implicit_block_ = multi;
+    txn_start_ = settings_;
+  }
+}
+
+void SessionState::EndStatement() {
+  in_statement_ = false;
+  if (in_block_) return;
+  // The implicit transaction of the statement (or of the whole multi-statement string) ends.
+  implicit_block_ = false;
+  EndTransaction(/*commit=*/true);
+}
+
+void SessionState::FailStatement() {
+  in_statement_ = false;
+  if (in_block_) {
+    aborted_ = true;  // later statements fail with 25P02 until ROLLBACK
+    return;
+  }
+  implicit_block_ = false;
+  EndTransaction(/*commit=*/false);
+}
+
+bool SessionState::Set(const std::string& name, std::optional<std::string> value, bool is_local,
+                       const SettingOrigin& origin) {
+  SettingEntry& e = settings_[name];
+  e.defined = true;
+  if (is_local) {
+    if (!in_block_ && !implicit_block_) {
+      // WARNING 25P01: no effect, but the placeholder now exists and reads ''.
+      e.origin = origin;
+      e.origin.lost_autocommit = !e.local && !e.session;
+      return false;
+    }
+    e.local = value.value_or(std::string());  // SET LOCAL x TO DEFAULT: the reset value
+    e.origin = origin;
+    return true;
+  }
+  e.session = std::move(value);
+  e.local.reset();  // a session SET overrides an earlier SET LOCAL in the same transaction
+  e.origin = origin;
+  return true;
+}
+
+void SessionState::SetConfig(const std::string& name, std::optional<std::string> value,
+                             bool is_local, const SettingOrigin& origin) {
+  SettingEntry& e = settings_[name];
+  e.defined = true;
+  e.origin = origin;
+  if (is_local) {
+    e.local = value.value_or(std::string());
+    if (!in_block_ && !implicit_block_) e.origin.lost_autocommit = true;
+    return;
+  }
+  e.session = std::move(value);
+  e.local.reset();
+}
+
+void SessionState::Reset(const std::string& name) {
+  SettingEntry& e = settings_[name];
+  e.defined = true;
+  e.session.reset();
+  e.local.reset();
+  e.origin = SettingOrigin{};
+}
+
+void SessionState::ResetAll() {
+  for (auto& [name, e] : settings_) {
+    e.session.reset();
+    e.local.reset();
+    e.origin = SettingOrigin{};
+  }
+}
+
+void SessionState::Begin() {
+  if (in_block_) return;  // WARNING: there is already a transaction in progress
+  in_block_ = true;
+  implicit_block_ = false;
+  aborted_ = false;
+  // The transaction started with the statement; its snapshot was taken by BeginStatement.
+  txn_start_ = in_statement_ ? statement_start_ : settings_;
+}
+
+void SessionState::Commit() {
+  if (!in_block_ && !implicit_block_) return;  // WARNING: no transaction in progress
+  bool commit = !aborted_;
+  in_block_ = false;
+  implicit_block_ = false;
+  EndTransaction(commit);
+}
+
+void SessionState::Rollback() {
+  if (!in_block_ && !implicit_block_) return;
+  in_block_ = false;
+  implicit_block_ = false;
+  EndTransaction(/*commit=*/false);
+}
+
+void SessionState::EndTransaction(bool commit) {
+  if (commit) {
+    for (auto& [name, e] : settings_) e.local.reset();
+  } else {
+    Restore(txn_start_);
+  }
+  savepoints_.clear();
+  aborted_ = false;
+}
+
+void SessionState::Restore(const Settings& snapshot) {
+  Settings restored = snapshot;
+  for (const auto& [name, e] : settings_) {
+    if (!e.defined) continue;
+    SettingEntry& r = restored[name];
+    if (!r.defined) {
+      r.defined = true;  // the placeholder survives the rollback and now reads ''
+      r.origin = SettingOrigin{};
+    }
+  }
+  settings_ = std::move(restored);
+}
+
+void SessionState::Savepoint(const std::string& name) {
+  if (!in_block_) return;  // ERROR 25P01 outside a block; the log shows the error
+  savepoints_.emplace_back(name, settings_);
+}
+
+void SessionState::RollbackTo(const std::string& name) {
+  for (size_t i = savepoints_.size(); i-- > 0;) {
+    if (savepoints_[i].first == name) {
+      Restore(savepoints_[i].second);
+      savepoints_.resize(i + 1);  // the savepoint itself remains
+      aborted_ = false;
+      return;
+    }
+  }
+}
+
+void SessionState::Release(const std::string& name) {
+  for (size_t i = savepoints_.size(); i-- > 0;) {
+    if (savepoints_[i].first == name) {
+      savepoints_.resize(i);
+      return;
+    }
+  }
+}
+
+}  // namespace rls_shadow

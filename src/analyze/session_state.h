@@ -1,0 +1,107 @@
+// SessionState: one PostgreSQL session's settings and transaction state, with PostgreSQL 15's
+// exact semantics for custom (placeholder) settings — see PG_SEMANTICS.md §A:
+//  - a setting never touched reads as NULL (current_setting(name, true)); once the session has
+//    touched it in any way it reads back as '' when it has no value;
+//  - SET is transactional (undone by ROLLBACK), SET LOCAL lasts until the end of the
+//    transaction, and outside a transaction block SET LOCAL only warns;
+//  - set_config(name, value, true) in autocommit lasts for its own statement only;
+//  - SAVEPOINT / ROLLBACK TO / RELEASE restore or keep values;
+//  - RESET / RESET ALL / DISCARD ALL return to the reset value ('' or the database default).
+// Roles (SET ROLE, SET SESSION AUTHORIZATION) and row_security are settings too.
+//
+// Not thread-safe; owned by the SessionTracker.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rls_shadow {
+
+// Who set a value, for the stale-context and lost-context causes.
+struct SettingOrigin {
+  std::string code_path;  // only when named by the statement's comment
+  std::string lane;
+  uint64_t transaction = 0;      // the transaction serial it was set in
+  bool lost_autocommit = false;  // '' because a local value was set outside a transaction block
+};
+
+struct SettingEntry {
+  bool defined = false;                // the placeholder exists (reads '' rather than NULL)
+  std::optional<std::string> session;  // session value; nullopt: the reset value
+  std::optional<std::string> local;    // SET LOCAL / set_config(..., true) for this transaction
+  SettingOrigin origin;
+};
+
+class SessionState {
+ public:
+  using Settings = std::map<std::string, SettingEntry, std::less<>>;
+
+  SessionState() = default;
+  explicit SessionState(std::string login_user) : login_user_(std::move(login_user)) {}
+
+  // --- reads ---
+  // The value current_setting(name, true) returns: nullopt for NULL.
+  std::optional<std::string> Setting(std::string_view name) const;
+  const SettingEntry* Entry(std::string_view name) const;
+  std::string CurrentUser() const;
+  std::string SessionUser() const;
+  bool RowSecurityOff() const;
+  bool in_transaction_block() const { return in_block_; }
+  bool aborted() const { return aborted_; }
+  uint64_t transaction_serial() const { return txn_serial_; }
+  const std::string& login_user() const { return login_user_; }
+  void set_login_user(std::string user) { login_user_ = std::move(user); }
+  // Database defaults (ALTER DATABASE ... SET): the reset value of those settings.
+  void set_defaults(const std::map<std::string, std::string>* defaults) { defaults_ = defaults; }
+
+  // --- statement lifecycle ---
+  // Every statement runs in a transaction: the explicit block, or an implicit one of its own.
+  // `multi` is true for a multi-statement simple-protocol string, which is one implicit block.
+  void BeginStatement(bool multi);
+  // The statement completed: an implicit transaction commits.
+  void EndStatement();
+  // The statement failed: an implicit transaction rolls back; an explicit block is aborted.
+  void FailStatement();
+
+  // --- effects ---
+  // SET [LOCAL] name = value, or SET name TO DEFAULT (value nullopt). Returns false when the
+  // change has no effect because SET LOCAL ran outside a transaction block (PostgreSQL warns).
+  bool Set(const std::string& name, std::optional<std::string> value, bool is_local,
+           const SettingOrigin& origin);
+  // set_config(name, value, is_local): like SET, but a local value outside a block still
+  // lasts until the end of its own statement.
+  void SetConfig(const std::string& name, std::optional<std::string> value, bool is_local,
+                 const SettingOrigin& origin);
+  void Reset(const std::string& name);
+  void ResetAll();
+  void Begin();
+  void Commit();
+  void Rollback();
+  void Savepoint(const std::string& name);
+  void RollbackTo(const std::string& name);
+  void Release(const std::string& name);
+
+ private:
+  void EndTransaction(bool commit);
+  // Restores `snapshot`, keeping every placeholder defined since (they never go back to NULL).
+  void Restore(const Settings& snapshot);
+
+  std::string login_user_;
+  Settings settings_;
+  const std::map<std::string, std::string>* defaults_ = nullptr;
+  bool in_block_ = false;        // explicit BEGIN ... COMMIT
+  bool implicit_block_ = false;  // a multi-statement string
+  bool in_statement_ = false;
+  bool aborted_ = false;
+  uint64_t txn_serial_ = 0;
+  Settings txn_start_;
+  Settings statement_start_;
+  std::vector<std::pair<std::string, Settings>> savepoints_;
+};
+
+}  // namespace rls_shadow

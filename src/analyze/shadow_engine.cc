@@ -1,0 +1,244 @@
+#include "analyze/shadow_engine.h"
+
+#include <fmt/format.h>
+
+#include "analyze/evaluator.h"
+
+namespace rls_shadow {
+
+ShadowEngine::ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& config,
+                           FindingSink sink)
+    : catalog_(catalog),
+      config_(config),
+      sink_(std::move(sink)),
+      attributor_(config.attribution),
+      evaluator_(catalog, config) {}
+
+ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
+  auto [it, inserted] = sessions_.try_emplace(event.session_id);
+  if (inserted) {
+    ++stats_.sessions_opened;
+    it->second.state.set_login_user(event.user);
+    it->second.state.set_defaults(&config_.database_defaults);
+  }
+  return it->second;
+}
+
+void ShadowEngine::OnEvent(const LogEvent& event) {
+  ++stats_.events;
+  if (event.session_id.empty()) return;
+  switch (event.kind) {
+    case LogEventKind::kStatement: {
+      Session& s = SessionFor(event);
+      Complete(s);
+      OnStatement(s, event);
+      break;
+    }
+    case LogEventKind::kError: {
+      auto it = sessions_.find(event.session_id);
+      if (it == sessions_.end()) break;
+      OnError(it->second, event);
+      if (event.severity == "FATAL" || event.severity == "PANIC") {
+        Complete(it->second);
+        sessions_.erase(it);
+        ++stats_.sessions_closed;
+      }
+      break;
+    }
+    case LogEventKind::kConnect:
+      SessionFor(event);
+      break;
+    case LogEventKind::kDisconnect: {
+      auto it = sessions_.find(event.session_id);
+      if (it == sessions_.end()) break;
+      Complete(it->second);
+      sessions_.erase(it);
+      ++stats_.sessions_closed;
+      break;
+    }
+    case LogEventKind::kWarning:
+    case LogEventKind::kOther:
+      break;
+  }
+}
+
+void ShadowEngine::Finish() {
+  for (auto& [id, s] : sessions_) Complete(s);
+}
+
+void ShadowEngine::Complete(Session& s) {
+  if (!s.statement_open) return;
+  s.statement_open = false;
+  s.state.EndStatement();
+  for (const Finding& f : s.pending) {
+    ++stats_.findings;
+    sink_(f);
+  }
+  s.pending.clear();
+}
+
+void ShadowEngine::OnError(Session& s, const LogEvent& event) {
+  // The error belongs to the open statement when it quotes it (or quotes nothing); otherwise
+  // it is about a statement that was never logged as executed (a syntax error, a failed bind).
+  bool ours = s.statement_open &&
+              (event.sql.empty() || event.sql == s.open_sql || s.open_multi);
+  if (ours) {
+    ++stats_.statements_failed_in_log;
+    s.pending.clear();
+    s.statement_open = false;
+    s.state.FailStatement();
+    return;
+  }
+  Complete(s);
+  if (s.state.in_transaction_block()) {
+    s.state.BeginStatement(false);
+    s.state.FailStatement();
+  }
+}
+
+void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
+                                 const std::vector<std::optional<std::string>>& params) {
+  SettingOrigin origin;
+  if (who.code_path_from_comment) origin.code_path = who.code_path;
+  origin.lane = who.lane;
+  origin.transaction = s.state.transaction_serial();
+
+  EvalInputs in;
+  in.setting = [&](std::string_view name) { return s.state.Setting(name); };
+  in.current_user = s.state.CurrentUser();
+  in.session_user = s.state.SessionUser();
+  in.params = &params;
+  Evaluator eval(in);
+  auto text_of = [&](const ExprPtr& e) -> std::optional<std::string> {
+    if (!e) return std::nullopt;
+    Value v = eval.Eval(*e);
+    if (v.is_known()) return v.text;
+    return std::nullopt;
+  };
+
+  for (const SettingChange& c : st.settings) {
+    switch (c.kind) {
+      case SettingChange::Kind::kSet: {
+        std::optional<std::string> value = text_of(c.value);
+        if (c.value && !value) value = std::string();  // SET x = NULL-ish: not settable; ''
+        if (c.name == "session_authorization") s.state.Set("role", std::nullopt, false, origin);
+        s.state.Set(c.name, value, c.is_local, origin);
+        break;
+      }
+      case SettingChange::Kind::kReset:
+        s.state.Reset(c.name);
+        break;
+      case SettingChange::Kind::kResetAll:
+        s.state.ResetAll();
+        break;
+      case SettingChange::Kind::kDiscardAll:
+        if (!s.state.in_transaction_block()) s.state.ResetAll();  // else 25001, logged
+        break;
+      case SettingChange::Kind::kSetConfig: {
+        std::optional<std::string> name = text_of(c.name_expr);
+        if (!name) break;
+        std::string lower = *name;
+        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        Value local = Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(),
+                                      "bool");
+        s.state.SetConfig(lower, text_of(c.value), local.is_known() && local.text == "t", origin);
+        break;
+      }
+    }
+  }
+}
+
+std::string ShadowEngine::Example(const LogEvent& event) const {
+  if (config_.redact_examples) {
+    // Literals and parameter values are what carry tenant data: show the shape only.
+    SqlShape shape;
+    ShapeOf(event.sql, &shape);
+    std::string text = std::move(shape.text);
+    // Comments were dropped: tidy the blanks they leave before a trailing semicolon.
+    while (!text.empty() && (text.back() == ' ' || text.back() == ';' || text.back() == '\n')) {
+      text.pop_back();
+    }
+    return text;
+  }
+  std::string out = event.sql;
+  if (!event.params.empty()) {
+    out += " -- parameters:";
+    for (size_t i = 0; i < event.params.size(); ++i) {
+      out += fmt::format(" ${} = {}", i + 1,
+                         event.params[i] ? "'" + *event.params[i] + "'" : std::string("NULL"));
+    }
+  }
+  return out;
+}
+
+void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
+  ++stats_.statements;
+  params_ = event.params;
+  std::shared_ptr<const AnalyzedText> analyzed = analyzer_.Analyze(event.sql, &params_);
+  if (!analyzed->parsed) {
+    ++stats_.statements_unparsed;
+    return;
+  }
+  const bool multi = analyzed->statements.size() > 1 && !event.extended_protocol;
+  s.statement_open = true;
+  s.open_sql = event.sql;
+  s.open_multi = multi;
+  s.pending.clear();
+  s.state.BeginStatement(multi);
+
+  auto lane_setting = s.state.Setting(config_.attribution.lane_setting);
+  Attribution who = attributor_.Attribute(event.sql, event.application_name,
+                                          lane_setting.value_or(std::string()));
+  std::string example;
+
+  for (const AnalyzedStatement& st : analyzed->statements) {
+    if (s.state.aborted()) {
+      // PostgreSQL rejects everything but the end of the transaction (25P02).
+      bool ends = st.txn == TxnAction::kRollback || st.txn == TxnAction::kCommit ||
+                  st.txn == TxnAction::kRollbackTo;
+      if (!ends) {
+        ++stats_.statements_in_aborted_txn;
+        continue;
+      }
+    }
+    switch (st.txn) {
+      case TxnAction::kBegin: s.state.Begin(); break;
+      case TxnAction::kCommit:
+        s.state.Commit();
+        if (st.txn_chain) s.state.Begin();
+        break;
+      case TxnAction::kRollback:
+        s.state.Rollback();
+        if (st.txn_chain) s.state.Begin();
+        break;
+      case TxnAction::kSavepoint: s.state.Savepoint(st.savepoint); break;
+      case TxnAction::kRelease: s.state.Release(st.savepoint); break;
+      case TxnAction::kRollbackTo: s.state.RollbackTo(st.savepoint); break;
+      case TxnAction::kNone: break;
+    }
+    bool sets_config = false;
+    for (const auto& c : st.settings) sets_config |= (c.kind == SettingChange::Kind::kSetConfig);
+    ApplySettings(s, st, who, params_);
+
+    AccessContext ctx;
+    ctx.session = &s.state;
+    ctx.params = &params_;
+    ctx.settings_changed_in_statement = sets_config;
+    ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
+    ctx.lane = who.lane;
+    for (const TableAccess& access : st.accesses) {
+      Finding f;
+      if (!evaluator_.Evaluate(access, ctx, &f)) continue;
+      if (example.empty()) example = Example(event);
+      f.code_path = who.code_path;
+      f.lane = who.lane;
+      f.time_us = event.time_us;
+      f.session_id = event.session_id;
+      f.line_num = event.line_num;
+      f.example = example;
+      s.pending.push_back(std::move(f));
+    }
+  }
+}
+
+}  // namespace rls_shadow

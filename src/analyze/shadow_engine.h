@@ -1,0 +1,83 @@
+// ShadowEngine: follows one event at a time from the server log to findings. It keeps every
+// session's state (SessionTracker role), analyses each executed statement (StatementAnalyzer,
+// cached by shape), applies its transaction and setting effects, and evaluates every RLS table
+// access (PolicyEvaluator). A statement's findings are held until the session's next event
+// shows whether the statement itself failed: a statement that already fails today is not a new
+// denial, and its setting changes roll back.
+//
+// Not thread-safe: one engine per ordered stream of sessions (e.g. per Kafka partition).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyze/analyzer_config.h"
+#include "analyze/attribution.h"
+#include "analyze/policy_catalog.h"
+#include "analyze/policy_evaluator.h"
+#include "analyze/session_state.h"
+#include "analyze/statement_analyzer.h"
+#include "rls_shadow/finding.h"
+#include "rls_shadow/log_event.h"
+
+namespace rls_shadow {
+
+struct EngineStats {
+  uint64_t events = 0;
+  uint64_t statements = 0;
+  uint64_t statements_unparsed = 0;
+  uint64_t statements_failed_in_log = 0;  // failed today: their findings are dropped
+  uint64_t statements_in_aborted_txn = 0;
+  uint64_t findings = 0;
+  uint64_t sessions_opened = 0;
+  uint64_t sessions_closed = 0;
+};
+
+using FindingSink = std::function<void(const Finding&)>;
+
+class ShadowEngine {
+ public:
+  ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& config, FindingSink sink);
+
+  void OnEvent(const LogEvent& event);
+  // Completes every statement still waiting for its outcome (end of input).
+  void Finish();
+
+  const EngineStats& stats() const { return stats_; }
+  size_t open_sessions() const { return sessions_.size(); }
+  const StatementAnalyzer& analyzer() const { return analyzer_; }
+
+ private:
+  struct Session {
+    SessionState state;
+    bool statement_open = false;  // the last statement's outcome is not known yet
+    std::string open_sql;
+    bool open_multi = false;
+    std::vector<Finding> pending;
+  };
+
+  Session& SessionFor(const LogEvent& event);
+  void OnStatement(Session& s, const LogEvent& event);
+  void OnError(Session& s, const LogEvent& event);
+  void Complete(Session& s);
+  void ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
+                     const std::vector<std::optional<std::string>>& params);
+  std::string Example(const LogEvent& event) const;
+
+  const PolicyCatalog& catalog_;
+  const AnalyzerConfig& config_;
+  FindingSink sink_;
+  StatementAnalyzer analyzer_;
+  Attributor attributor_;
+  PolicyEvaluator evaluator_;
+  std::unordered_map<std::string, Session> sessions_;
+  std::vector<std::optional<std::string>> params_;  // reused per statement
+  SqlShape example_shape_;
+  EngineStats stats_;
+};
+
+}  // namespace rls_shadow

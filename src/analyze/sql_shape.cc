@@ -1,0 +1,156 @@
+#include "analyze/sql_shape.h"
+
+#include <cctype>
+
+namespace rls_shadow {
+namespace {
+
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         (static_cast<unsigned char>(c) >= 0x80);
+}
+
+}  // namespace
+
+void ShapeOf(std::string_view sql, SqlShape* out) {
+  out->text.clear();
+  out->literals.clear();
+  out->lifted_any = false;
+  out->param_base = 0;
+
+  // First pass: the highest $n already in use, so lifted literals do not collide with it.
+  for (size_t i = 0; i + 1 < sql.size(); ++i) {
+    if (sql[i] == '$' && std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
+        (i == 0 || !IsIdentChar(sql[i - 1]))) {
+      int n = 0;
+      size_t j = i + 1;
+      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) {
+        n = n * 10 + (sql[j] - '0');
+        ++j;
+      }
+      if (n > out->param_base) out->param_base = n;
+    }
+  }
+
+  auto placeholder = [&](std::string value) {
+    out->literals.push_back(std::move(value));
+    out->text += '$';
+    out->text += std::to_string(out->param_base + static_cast<int>(out->literals.size()));
+    out->lifted_any = true;
+  };
+
+  size_t i = 0;
+  const size_t n = sql.size();
+  while (i < n) {
+    char c = sql[i];
+    // Comments: dropped, so sqlcommenter tags do not split the cache.
+    if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      while (i < n && sql[i] != '\n') ++i;
+      out->text += ' ';
+      continue;
+    }
+    if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      int depth = 0;
+      while (i < n) {
+        if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') {
+          i += 2;
+          if (--depth == 0) break;
+        } else {
+          ++i;
+        }
+      }
+      out->text += ' ';
+      continue;
+    }
+    if (c == '"') {  // quoted identifier: copied as is
+      size_t j = i + 1;
+      while (j < n && !(sql[j] == '"' && (j + 1 >= n || sql[j + 1] != '"'))) j += (sql[j] == '"') ? 2 : 1;
+      out->text.append(sql.substr(i, j + 1 - i));
+      i = j + 1;
+      continue;
+    }
+    if (c == '$' && i + 1 < n && !std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
+        (i == 0 || !IsIdentChar(sql[i - 1]))) {
+      // Dollar quoting $tag$...$tag$: copied as is (function bodies, DO blocks).
+      size_t tag_end = sql.find('$', i + 1);
+      if (tag_end != std::string_view::npos) {
+        std::string_view tag = sql.substr(i, tag_end + 1 - i);
+        size_t close = sql.find(tag, tag_end + 1);
+        size_t stop = close == std::string_view::npos ? n : close + tag.size();
+        out->text.append(sql.substr(i, stop - i));
+        i = stop;
+        continue;
+      }
+    }
+    if (c == '\'') {
+      bool prefixed = i > 0 && IsIdentChar(sql[i - 1]);
+      bool escape_string = prefixed && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+                           (i < 2 || !IsIdentChar(sql[i - 2]));
+      std::string value;
+      size_t j = i + 1;
+      bool closed = false;
+      while (j < n) {
+        if (escape_string && sql[j] == '\\' && j + 1 < n) {
+          value += sql[j + 1];
+          j += 2;
+          continue;
+        }
+        if (sql[j] == '\'') {
+          if (j + 1 < n && sql[j + 1] == '\'') {
+            value += '\'';
+            j += 2;
+            continue;
+          }
+          closed = true;
+          break;
+        }
+        value += sql[j++];
+      }
+      if (!closed || (prefixed && !escape_string)) {
+        // B'..', X'..', U&'..' or an unterminated literal: keep the text as written.
+        size_t stop = closed ? j + 1 : n;
+        out->text.append(sql.substr(i, stop - i));
+        i = stop;
+        continue;
+      }
+      if (escape_string) out->text.pop_back();  // the E prefix
+      placeholder(std::move(value));
+      i = j + 1;
+      continue;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
+      size_t j = i;
+      while (j < n && (std::isdigit(static_cast<unsigned char>(sql[j])) || sql[j] == '.')) ++j;
+      if (j < n && (sql[j] == 'e' || sql[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < n && (sql[k] == '+' || sql[k] == '-')) ++k;
+        if (k < n && std::isdigit(static_cast<unsigned char>(sql[k]))) {
+          j = k;
+          while (j < n && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+        }
+      }
+      if (j < n && IsIdentChar(sql[j])) {  // 1abc: not a number, copy as is
+        out->text.append(sql.substr(i, j - i));
+        i = j;
+        continue;
+      }
+      placeholder(std::string(sql.substr(i, j - i)));
+      i = j;
+      continue;
+    }
+    if (IsIdentChar(c)) {
+      size_t j = i;
+      while (j < n && IsIdentChar(sql[j])) ++j;
+      out->text.append(sql.substr(i, j - i));
+      i = j;
+      continue;
+    }
+    out->text += c;
+    ++i;
+  }
+}
+
+}  // namespace rls_shadow

@@ -1,0 +1,68 @@
+// AnalyzedStatement: what one SQL statement does that matters to RLS, extracted once from its
+// parse tree and cached by shape: the transaction control it performs, the settings it changes
+// (SET, RESET, set_config, SET ROLE, ...), and every table it reads or writes, with the values
+// it assigns and the equality filters it applies. Values are Exprs over $n parameters, so one
+// analysis serves every execution of the same shape.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analyze/expr.h"
+#include "rls_shadow/finding.h"
+
+namespace rls_shadow {
+
+enum class TxnAction { kNone, kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
+
+struct SettingChange {
+  enum class Kind {
+    kSet,        // SET [LOCAL] name = value (value null: SET name TO DEFAULT, i.e. a reset)
+    kReset,      // RESET name
+    kResetAll,   // RESET ALL
+    kDiscardAll, // DISCARD ALL
+    kSetConfig,  // set_config(name_expr, value, is_local_expr) inside a statement
+  };
+  Kind kind = Kind::kSet;
+  std::string name;  // lower-case setting name ("app.current_tenant_id", "role", ...)
+  bool is_local = false;
+  ExprPtr name_expr;      // kSetConfig
+  ExprPtr value;          // kSet / kSetConfig
+  ExprPtr is_local_expr;  // kSetConfig
+};
+
+using ColumnValues = std::vector<std::pair<std::string, ExprPtr>>;  // null ExprPtr: DEFAULT
+
+struct TableAccess {
+  std::string schema;  // "" when unqualified
+  std::string relname;
+  std::string alias;
+  Command command = Command::kSelect;
+  bool locking = false;        // SELECT ... FOR UPDATE / SHARE: UPDATE policies filter too
+  bool reads_columns = false;  // UPDATE / DELETE that read the target's columns
+  bool returning = false;
+  enum class OnConflict { kNone, kNothing, kUpdate } on_conflict = OnConflict::kNone;
+  std::vector<std::string> conflict_columns;  // ON CONFLICT (cols): shared with the existing row
+  bool rows_known = false;            // INSERT ... VALUES: the new rows are known
+  std::vector<ColumnValues> rows;     // INSERT rows, by column name
+  ColumnValues assignments;           // UPDATE SET / ON CONFLICT DO UPDATE SET
+  ColumnValues filters;               // WHERE col = <row-independent expr>, AND-ed
+  std::string unsupported;            // set when the access cannot be evaluated (e.g. MERGE)
+};
+
+struct AnalyzedStatement {
+  TxnAction txn = TxnAction::kNone;
+  bool txn_chain = false;  // COMMIT AND CHAIN / ROLLBACK AND CHAIN
+  std::string savepoint;
+  std::vector<SettingChange> settings;
+  std::vector<TableAccess> accesses;
+};
+
+struct AnalyzedText {
+  std::vector<AnalyzedStatement> statements;
+  bool parsed = true;
+  std::string parse_error;
+};
+
+}  // namespace rls_shadow

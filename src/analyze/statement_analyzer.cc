@@ -1,0 +1,482 @@
+#include "analyze/statement_analyzer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "analyze/pg_tree.h"
+
+namespace rls_shadow {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool IsWrappedNode(PgNode obj, std::string_view* type, PgNode* body) {
+  simdjson::dom::object o;
+  if (obj.get_object().get(o) != simdjson::SUCCESS) return false;
+  size_t n = 0;
+  for (auto field : o) {
+    if (++n > 1) return false;
+    *type = field.key;
+    *body = field.value;
+  }
+  return n == 1 && !type->empty() && std::isupper(static_cast<unsigned char>((*type)[0])) &&
+         body->is_object();
+}
+
+bool HasUnsupported(const Expr& e) {
+  if (e.kind == Expr::Kind::kUnsupported) return true;
+  return std::any_of(e.args.begin(), e.args.end(),
+                     [](const ExprPtr& a) { return HasUnsupported(*a); });
+}
+
+// A range-table entry a WHERE clause can name: the alias, or the table name when unaliased.
+struct RangeRef {
+  int64_t location;
+  std::string relname;
+  std::string alias;
+};
+
+// Walks one top-level statement's parse tree and fills an AnalyzedStatement.
+class TreeWalker {
+ public:
+  explicit TreeWalker(AnalyzedStatement* out) : out_(out) {}
+
+  void Statement(PgNode wrapped) {
+    std::string_view type = NodeType(wrapped);
+    PgNode body = NodeBody(wrapped);
+    CollectCteNames(wrapped);
+    if (type == "SelectStmt" || type == "InsertStmt" || type == "UpdateStmt" ||
+        type == "DeleteStmt" || type == "MergeStmt" || type == "CopyStmt" ||
+        type == "TruncateStmt" || type == "VariableSetStmt" || type == "TransactionStmt" ||
+        type == "DiscardStmt") {
+      WalkNode(type, body);
+    } else if (type == "ExplainStmt") {
+      // Plain EXPLAIN reads no rows; EXPLAIN ANALYZE executes the statement.
+      bool analyze = false;
+      for (PgNode opt : ListField(body, "options")) {
+        if (Lower(StringField(NodeBody(opt), "defname")) == "analyze") analyze = true;
+      }
+      if (auto q = Field(body, "query"); q && analyze) Walk(*q);
+    } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {
+      if (auto q = Field(body, "query")) Walk(*q);
+    }
+    // Other utility and DDL statements touch no rows under RLS.
+  }
+
+ private:
+  void Walk(PgNode any) {
+    std::string_view type;
+    PgNode body;
+    if (IsWrappedNode(any, &type, &body)) {
+      WalkNode(type, body);
+      return;
+    }
+    simdjson::dom::array arr;
+    if (any.get_array().get(arr) == simdjson::SUCCESS) {
+      for (PgNode e : arr) Walk(e);
+      return;
+    }
+    simdjson::dom::object obj;
+    if (any.get_object().get(obj) == simdjson::SUCCESS) {
+      for (auto field : obj) Walk(field.value);
+    }
+  }
+
+  void WalkFieldsExcept(PgNode body, std::initializer_list<std::string_view> skip) {
+    simdjson::dom::object obj;
+    if (body.get_object().get(obj) != simdjson::SUCCESS) return;
+    for (auto field : obj) {
+      if (std::find(skip.begin(), skip.end(), field.key) != skip.end()) continue;
+      Walk(field.value);
+    }
+  }
+
+  void WalkNode(std::string_view type, PgNode body) {
+    if (type == "RangeVar") return ReadRange(body);
+    if (type == "SelectStmt") return Select(body);
+    if (type == "InsertStmt") return Insert(body);
+    if (type == "UpdateStmt") return Update(body);
+    if (type == "DeleteStmt") return Delete(body);
+    if (type == "MergeStmt") return Merge(body);
+    if (type == "CopyStmt") return Copy(body);
+    if (type == "TruncateStmt") return Truncate(body);
+    if (type == "VariableSetStmt") return VariableSet(body);
+    if (type == "TransactionStmt") return Transaction(body);
+    if (type == "DiscardStmt") {
+      if (StringField(body, "target") == "DISCARD_ALL") {
+        out_->settings.push_back({SettingChange::Kind::kDiscardAll});
+      }
+      return;
+    }
+    if (type == "FuncCall") {
+      std::string name = Lower(JoinNames(body, "funcname"));
+      if (name == "set_config" || name == "pg_catalog.set_config") {
+        std::vector<PgNode> args = ListField(body, "args");
+        if (args.size() == 3) {
+          SettingChange change;
+          change.kind = SettingChange::Kind::kSetConfig;
+          change.name_expr = ConvertExpr(args[0]);
+          change.value = ConvertExpr(args[1]);
+          change.is_local_expr = ConvertExpr(args[2]);
+          out_->settings.push_back(std::move(change));
+        }
+      }
+    }
+    WalkFieldsExcept(body, {});
+  }
+
+  void CollectCteNames(PgNode any) {
+    simdjson::dom::array arr;
+    if (any.get_array().get(arr) == simdjson::SUCCESS) {
+      for (PgNode e : arr) CollectCteNames(e);
+      return;
+    }
+    simdjson::dom::object obj;
+    if (any.get_object().get(obj) != simdjson::SUCCESS) return;
+    for (auto field : obj) {
+      if (field.key == "CommonTableExpr") {
+        ctes_.insert(std::string(StringField(field.value, "ctename")));
+      }
+      CollectCteNames(field.value);
+    }
+  }
+
+  TableAccess& AddAccess(PgNode range_body, Command command) {
+    TableAccess access;
+    access.schema = std::string(StringField(range_body, "schemaname"));
+    access.relname = std::string(StringField(range_body, "relname"));
+    if (auto alias = Field(range_body, "alias")) {
+      access.alias = std::string(StringField(*alias, "aliasname"));
+    }
+    access.command = command;
+    int64_t loc = IntField(range_body, "location");
+    if (auto it = filters_.find(loc); it != filters_.end()) access.filters = it->second;
+    access.locking = locking_.count(loc) > 0;
+    out_->accesses.push_back(std::move(access));
+    return out_->accesses.back();
+  }
+
+  void ReadRange(PgNode body) {
+    if (StringField(body, "schemaname").empty() &&
+        ctes_.count(std::string(StringField(body, "relname")))) {
+      return;  // a CTE, not a table
+    }
+    AddAccess(body, Command::kSelect);
+  }
+
+  // The RangeVars directly in a FROM list (through joins, not subqueries).
+  static void FromRanges(PgNode item, std::vector<RangeRef>* out) {
+    std::string_view type = NodeType(item);
+    PgNode body = NodeBody(item);
+    if (type == "RangeVar") {
+      RangeRef r;
+      r.location = IntField(body, "location");
+      r.relname = std::string(StringField(body, "relname"));
+      if (auto alias = Field(body, "alias")) r.alias = std::string(StringField(*alias, "aliasname"));
+      out->push_back(std::move(r));
+    } else if (type == "JoinExpr") {
+      if (auto l = Field(body, "larg")) FromRanges(*l, out);
+      if (auto r = Field(body, "rarg")) FromRanges(*r, out);
+    }
+  }
+
+  static void Conjuncts(PgNode where, std::vector<PgNode>* out) {
+    if (NodeType(where) == "BoolExpr" && StringField(NodeBody(where), "boolop") == "AND_EXPR") {
+      for (PgNode a : ListField(NodeBody(where), "args")) Conjuncts(a, out);
+      return;
+    }
+    out->push_back(where);
+  }
+
+  // Records, per range, the `col = <row-independent value>` conjuncts of `where`: the rows the
+  // access can touch all have those values, so policies can be evaluated on them.
+  void ComputeFilters(std::optional<PgNode> where, const std::vector<RangeRef>& ranges) {
+    if (!where || ranges.empty()) return;
+    std::vector<PgNode> conjuncts;
+    Conjuncts(*where, &conjuncts);
+    for (PgNode c : conjuncts) {
+      ExprPtr e = ConvertExpr(c);
+      if (e->kind != Expr::Kind::kOp || e->name != "=") continue;
+      const Expr* col = e->args[0].get();
+      const Expr* val = e->args[1].get();
+      if (col->kind != Expr::Kind::kColumn) std::swap(col, val);
+      if (col->kind != Expr::Kind::kColumn || !IsRowIndependent(*val) || HasUnsupported(*val)) {
+        continue;
+      }
+      const RangeRef* target = nullptr;
+      if (col->qualifier.empty()) {
+        if (ranges.size() == 1) target = &ranges[0];
+      } else {
+        for (const auto& r : ranges) {
+          if (r.alias == col->qualifier || (r.alias.empty() && r.relname == col->qualifier)) {
+            target = &r;
+          }
+        }
+      }
+      if (target == nullptr) continue;
+      filters_[target->location].emplace_back(col->name, e->args[0].get() == col ? e->args[1]
+                                                                                : e->args[0]);
+    }
+  }
+
+  void Select(PgNode body) {
+    std::vector<RangeRef> ranges;
+    for (PgNode item : ListField(body, "fromClause")) FromRanges(item, &ranges);
+    ComputeFilters(Field(body, "whereClause"), ranges);
+    if (!ListField(body, "lockingClause").empty()) {
+      for (const auto& r : ranges) locking_.insert(r.location);
+    }
+    WalkFieldsExcept(body, {});
+  }
+
+  static ColumnValues Assignments(PgNode body) {
+    ColumnValues out;
+    for (PgNode t : ListField(body, "targetList")) {
+      PgNode rt = NodeBody(t);
+      auto val = Field(rt, "val");
+      ExprPtr e = nullptr;
+      if (val && NodeType(*val) != "SetToDefault") e = ConvertExpr(*val);
+      out.emplace_back(std::string(StringField(rt, "name")), e);
+    }
+    return out;
+  }
+
+  std::vector<RangeRef> TargetRange(PgNode relation) {
+    RangeRef r;
+    r.location = IntField(relation, "location");
+    r.relname = std::string(StringField(relation, "relname"));
+    if (auto alias = Field(relation, "alias")) r.alias = std::string(StringField(*alias, "aliasname"));
+    return {r};
+  }
+
+  void Insert(PgNode body) {
+    auto relation = Field(body, "relation");
+    if (!relation) return;
+    if (auto with = Field(body, "withClause")) Walk(*with);
+    TableAccess access;
+    {
+      TableAccess& a = AddAccess(*relation, Command::kInsert);
+      access = a;
+      out_->accesses.pop_back();  // re-added below, after the rows are known
+    }
+    std::vector<std::string> cols;
+    for (PgNode c : ListField(body, "cols")) cols.emplace_back(StringField(NodeBody(c), "name"));
+    if (auto sel = Field(body, "selectStmt")) {
+      PgNode sb = NodeBody(*sel);
+      std::vector<PgNode> values = ListField(sb, "valuesLists");
+      if (!values.empty() && ListField(sb, "fromClause").empty()) {
+        access.rows_known = true;
+        for (PgNode row : values) {
+          ColumnValues cv;
+          std::vector<PgNode> items = ListField(NodeBody(row), "items");
+          for (size_t i = 0; i < items.size(); ++i) {
+            std::string name = i < cols.size() ? cols[i] : "#" + std::to_string(i);
+            ExprPtr e = NodeType(items[i]) == "SetToDefault" ? nullptr : ConvertExpr(items[i]);
+            cv.emplace_back(std::move(name), e);
+          }
+          access.rows.push_back(std::move(cv));
+        }
+      }
+      Walk(*sel);  // reads of INSERT ... SELECT, and subqueries in VALUES
+    } else {
+      access.rows_known = true;  // DEFAULT VALUES: one row of defaults
+      access.rows.emplace_back();
+    }
+    if (auto oc = Field(body, "onConflictClause")) {
+      if (StringField(*oc, "action") == "ONCONFLICT_UPDATE") {
+        access.on_conflict = TableAccess::OnConflict::kUpdate;
+        access.assignments = Assignments(*oc);
+        if (auto infer = Field(*oc, "infer")) {
+          for (PgNode el : ListField(*infer, "indexElems")) {
+            access.conflict_columns.emplace_back(StringField(NodeBody(el), "name"));
+          }
+        }
+      } else {
+        access.on_conflict = TableAccess::OnConflict::kNothing;
+      }
+    }
+    std::vector<PgNode> returning = ListField(body, "returningList");
+    access.returning = !returning.empty();
+    for (PgNode r : returning) Walk(r);
+    out_->accesses.push_back(std::move(access));
+  }
+
+  void Update(PgNode body) {
+    auto relation = Field(body, "relation");
+    if (!relation) return;
+    if (auto with = Field(body, "withClause")) Walk(*with);
+    std::vector<RangeRef> ranges = TargetRange(*relation);
+    for (PgNode item : ListField(body, "fromClause")) FromRanges(item, &ranges);
+    auto where = Field(body, "whereClause");
+    ComputeFilters(where, ranges);
+    TableAccess& a = AddAccess(*relation, Command::kUpdate);
+    a.assignments = Assignments(body);
+    a.returning = !ListField(body, "returningList").empty();
+    a.reads_columns = where.has_value() || a.returning;
+    for (const auto& [col, e] : a.assignments) {
+      if (e && !IsRowIndependent(*e)) a.reads_columns = true;
+    }
+    WalkFieldsExcept(body, {"relation", "withClause", "targetList"});
+    for (PgNode t : ListField(body, "targetList")) Walk(t);
+  }
+
+  void Delete(PgNode body) {
+    auto relation = Field(body, "relation");
+    if (!relation) return;
+    if (auto with = Field(body, "withClause")) Walk(*with);
+    std::vector<RangeRef> ranges = TargetRange(*relation);
+    for (PgNode item : ListField(body, "usingClause")) FromRanges(item, &ranges);
+    auto where = Field(body, "whereClause");
+    ComputeFilters(where, ranges);
+    TableAccess& a = AddAccess(*relation, Command::kDelete);
+    a.returning = !ListField(body, "returningList").empty();
+    a.reads_columns = where.has_value() || a.returning;
+    WalkFieldsExcept(body, {"relation", "withClause"});
+  }
+
+  void Merge(PgNode body) {
+    if (auto relation = Field(body, "relation")) {
+      TableAccess& a = AddAccess(*relation, Command::kMerge);
+      a.unsupported = "MERGE";
+    }
+    WalkFieldsExcept(body, {"relation"});
+  }
+
+  void Copy(PgNode body) {
+    if (auto relation = Field(body, "relation")) {
+      AddAccess(*relation, BoolField(body, "is_from") ? Command::kCopyFrom : Command::kCopyTo);
+    }
+    if (auto q = Field(body, "query")) Walk(*q);
+  }
+
+  void Truncate(PgNode body) {
+    for (PgNode r : ListField(body, "relations")) AddAccess(NodeBody(r), Command::kTruncate);
+  }
+
+  void VariableSet(PgNode body) {
+    std::string_view kind = StringField(body, "kind");
+    SettingChange change;
+    change.name = Lower(StringField(body, "name"));
+    change.is_local = BoolField(body, "is_local");
+    if (kind == "VAR_SET_VALUE") {
+      std::vector<PgNode> args = ListField(body, "args");
+      if (args.size() == 1) {
+        change.value = ConvertExpr(args[0]);
+      } else {
+        // SET search_path = a, b: the value is the list as PostgreSQL shows it.
+        auto joined = std::make_shared<Expr>();
+        joined->kind = Expr::Kind::kConst;
+        joined->is_string = true;
+        for (PgNode a : args) {
+          if (!joined->text.empty()) joined->text += ", ";
+          joined->text += ConvertExpr(a)->text;
+        }
+        change.value = joined;
+      }
+    } else if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
+      change.kind = SettingChange::Kind::kReset;
+    } else if (kind == "VAR_RESET_ALL") {
+      change.kind = SettingChange::Kind::kResetAll;
+    } else {
+      return;  // SET ... FROM CURRENT, SET TRANSACTION ...: no effect on RLS context
+    }
+    out_->settings.push_back(std::move(change));
+  }
+
+  void Transaction(PgNode body) {
+    std::string_view kind = StringField(body, "kind");
+    out_->savepoint = std::string(StringField(body, "savepoint_name"));
+    out_->txn_chain = BoolField(body, "chain");
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") out_->txn = TxnAction::kBegin;
+    else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_PREPARE") out_->txn = TxnAction::kCommit;
+    else if (kind == "TRANS_STMT_ROLLBACK") out_->txn = TxnAction::kRollback;
+    else if (kind == "TRANS_STMT_SAVEPOINT") out_->txn = TxnAction::kSavepoint;
+    else if (kind == "TRANS_STMT_RELEASE") out_->txn = TxnAction::kRelease;
+    else if (kind == "TRANS_STMT_ROLLBACK_TO") out_->txn = TxnAction::kRollbackTo;
+  }
+
+  AnalyzedStatement* out_;
+  std::set<std::string> ctes_;
+  std::map<int64_t, ColumnValues> filters_;  // by RangeVar location
+  std::set<int64_t> locking_;
+};
+
+}  // namespace
+
+AnalyzedText AnalyzeSql(std::string_view sql) {
+  AnalyzedText out;
+  PgTree tree;
+  Status s = tree.Parse(sql);
+  if (!s.ok()) {
+    out.parsed = false;
+    out.parse_error = s.message();
+    return out;
+  }
+  for (const auto& stmt : tree.statements()) {
+    AnalyzedStatement analyzed;
+    TreeWalker(&analyzed).Statement(stmt.node);
+    out.statements.push_back(std::move(analyzed));
+  }
+  return out;
+}
+
+StatementAnalyzer::StatementAnalyzer(size_t max_cache_entries)
+    : max_entries_(max_cache_entries) {}
+
+std::shared_ptr<const AnalyzedText> StatementAnalyzer::Parse(std::string_view sql) const {
+  return std::make_shared<const AnalyzedText>(AnalyzeSql(sql));
+}
+
+std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
+    std::string_view sql, std::vector<std::optional<std::string>>* params) {
+  ShapeOf(sql, &shape_);
+  // A shape whose lifted literals would not line up with the logged parameters (some were not
+  // logged) is parsed as written instead.
+  bool shape_usable = params->size() == static_cast<size_t>(shape_.param_base) ||
+                      !shape_.lifted_any;
+  if (shape_usable) {
+    auto it = by_shape_.find(shape_.text);
+    if (it != by_shape_.end() && it->second) {
+      ++hits_;
+      if (shape_.lifted_any) {
+        for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+      }
+      return it->second;
+    }
+    if (it == by_shape_.end()) {
+      ++misses_;
+      if (by_shape_.size() >= max_entries_) by_shape_.clear();
+      auto analyzed = Parse(shape_.lifted_any ? std::string_view(shape_.text) : sql);
+      if (analyzed->parsed || !shape_.lifted_any) {
+        by_shape_.emplace(shape_.text, analyzed);
+        if (shape_.lifted_any) {
+          for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+        }
+        return analyzed;
+      }
+      // The shaped text does not parse (a literal where the grammar wants a keyword):
+      // remember that, and parse texts of this shape as written.
+      by_shape_.emplace(shape_.text, nullptr);
+    }
+  }
+  std::string key(sql);
+  auto it = by_text_.find(key);
+  if (it != by_text_.end()) {
+    ++hits_;
+    return it->second;
+  }
+  ++misses_;
+  if (by_text_.size() >= max_entries_) by_text_.clear();
+  auto analyzed = Parse(sql);
+  by_text_.emplace(std::move(key), analyzed);
+  return analyzed;
+}
+
+}  // namespace rls_shadow

@@ -1,0 +1,46 @@
+// StatementAnalyzer: turns statement texts into AnalyzedText with libpg_query, caching by shape
+// (see SqlShape) so a repeated statement is parsed once. Lifted literals are appended to the
+// caller's parameters, so the cached analysis refers to them as ordinary $n.
+//
+// Not thread-safe: one per analysing thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "analyze/sql_shape.h"
+#include "analyze/statement.h"
+
+namespace rls_shadow {
+
+class StatementAnalyzer {
+ public:
+  explicit StatementAnalyzer(size_t max_cache_entries = 200000);
+
+  // Analyses `sql`. `params` holds the bound parameters ($1 first) and receives the lifted
+  // literals after them. Never fails: a text libpg_query rejects yields parsed == false.
+  std::shared_ptr<const AnalyzedText> Analyze(std::string_view sql,
+                                              std::vector<std::optional<std::string>>* params);
+
+  size_t cache_hits() const { return hits_; }
+  size_t cache_misses() const { return misses_; }
+
+ private:
+  std::shared_ptr<const AnalyzedText> Parse(std::string_view sql) const;
+
+  size_t max_entries_;
+  std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_shape_;
+  std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_text_;
+  SqlShape shape_;
+  size_t hits_ = 0;
+  size_t misses_ = 0;
+};
+
+// Parses and analyses `sql` without caching (exposed for tests and tools).
+AnalyzedText AnalyzeSql(std::string_view sql);
+
+}  // namespace rls_shadow

@@ -1,0 +1,190 @@
+// rls-shadow: the command line. Subcommands:
+//   analyze  — read PostgreSQL logs, evaluate the restrictive migration, record would-be denials
+//   report   — write the readiness report of a state directory
+// Exit codes: 0 success; 1 a runtime failure (unreadable file, policy file that does not parse,
+// store error); 2 a usage error; 3 `report --fail-on-not-ready` and the verdict is "not ready".
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/time_arg.h"
+#include "pipeline/analyze_job.h"
+#include "pipeline/config_file.h"
+#include "rls_shadow/report.h"
+#include "rls_shadow/store.h"
+
+namespace rls_shadow {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitNotReady = 3;
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "rls-shadow: %s\n", message.c_str());
+  return kExitFailure;
+}
+
+// The latest hour with data, so a report over an old log covers that log by default.
+int64_t LatestDataUs(const Store& store) {
+  std::vector<AccessRow> rows;
+  if (!store.ReadAccesses(0, std::numeric_limits<int64_t>::max(), &rows).ok()) return 0;
+  int64_t latest = 0;
+  for (const auto& r : rows) latest = std::max(latest, r.value.last_seen_us);
+  return latest;
+}
+
+int RunReport(const std::string& db, const std::string& format, const std::string& out_path,
+              const std::string& since_arg, const std::string& until_arg,
+              const ShadowConfig& config, bool fail_on_not_ready) {
+  std::unique_ptr<Store> store;
+  if (Status s = Store::OpenReadOnly(db, &store); !s.ok()) return Fail(s.message());
+  int64_t now = NowUs();
+  int64_t until = 0;
+  if (!until_arg.empty()) {
+    auto t = ParseTimeArg(until_arg, now);
+    if (!t) return Fail(fmt::format("--until: not a time: '{}'", until_arg));
+    until = *t;
+  } else {
+    int64_t latest = LatestDataUs(*store);
+    until = latest > 0 ? latest + 1 : now;
+  }
+  int64_t since = until - config.readiness.window_seconds * 1000000;
+  if (!since_arg.empty()) {
+    auto t = ParseTimeArg(since_arg, now);
+    if (!t) return Fail(fmt::format("--since: not a time: '{}'", since_arg));
+    since = *t;
+  }
+  if (since >= until) return Fail("--since must be before --until");
+
+  Report report;
+  if (Status s = BuildReport(*store, config.readiness, since, until, &report); !s.ok()) {
+    return Fail(s.message());
+  }
+  std::string text = format == "md" ? RenderReportMarkdown(report) : RenderReportJson(report);
+  if (out_path.empty() || out_path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
+  } else {
+    std::ofstream out(out_path, std::ios::trunc);
+    if (!out || !(out << text)) return Fail(fmt::format("cannot write {}", out_path));
+  }
+  return (fail_on_not_ready && !report.ready) ? kExitNotReady : 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"rls-shadow: shadow-mode evaluation of PostgreSQL row-level security"};
+  app.require_subcommand(1);
+  std::string config_path;
+  std::string log_level = "info";
+  app.add_option("--config", config_path, "TOML configuration (see config/rls-shadow.toml)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  AnalyzeOptions analyze;
+  std::string format_name = "auto";
+  CLI::App* analyze_cmd = app.add_subcommand(
+      "analyze", "Read PostgreSQL logs and record the accesses the migration would deny");
+  analyze_cmd->add_option("--policies", analyze.policies_path,
+                          "the restrictive migration (CREATE POLICY, ALTER TABLE ... FORCE)")
+      ->required()->check(CLI::ExistingFile);
+  analyze_cmd->add_option("--schema", analyze.schema_path, "pg_dump --schema-only output")
+      ->required()->check(CLI::ExistingFile);
+  analyze_cmd->add_option("--roles", analyze.roles_path, "pg_dumpall --roles-only output")
+      ->required()->check(CLI::ExistingFile);
+  analyze_cmd->add_option("--log", analyze.log_paths, "jsonlog or csvlog file; - for stdin")
+      ->required();
+  analyze_cmd->add_option("--log-format", format_name, "auto, jsonlog or csvlog")
+      ->check(CLI::IsMember({"auto", "jsonlog", "csvlog"}));
+  analyze_cmd->add_option("--db", analyze.db_dir, "state directory (RocksDB)")->required();
+  analyze_cmd->add_option("--verdicts", analyze.verdicts_path,
+                          "write every verdict as a JSON line to this file");
+  analyze_cmd->add_option("--dead-letters", analyze.dead_letter_path,
+                          "append rejected log records as JSON lines to this file");
+
+  std::string report_db, report_format = "json", report_out, since, until;
+  bool fail_on_not_ready = false;
+  CLI::App* report_cmd = app.add_subcommand("report", "Write the readiness report");
+  report_cmd->add_option("--db", report_db, "state directory")->required()
+      ->check(CLI::ExistingDirectory);
+  report_cmd->add_option("--format", report_format, "json or md")
+      ->check(CLI::IsMember({"json", "md"}));
+  report_cmd->add_option("--out", report_out, "write to this file instead of stdout");
+  report_cmd->add_option("--since", since, "window start: ISO-8601 UTC or an age like 7d");
+  report_cmd->add_option("--until", until, "window end: ISO-8601 UTC or an age like 1h");
+  report_cmd->add_flag("--fail-on-not-ready", fail_on_not_ready,
+                       "exit 3 when the verdict is not ready (the report is still written)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "rls-shadow: %s\n", e.what());
+    return kExitUsage;
+  }
+
+  // Logs go to stderr: stdout carries the report.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rls-shadow"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  ShadowConfig config;
+  if (!config_path.empty()) {
+    if (Status s = LoadConfigFile(config_path, &config); !s.ok()) return Fail(s.message());
+  }
+
+  if (*analyze_cmd) {
+    analyze.config = config;
+    analyze.format = format_name == "jsonlog" ? LogFormat::kJsonLog
+                     : format_name == "csvlog" ? LogFormat::kCsvLog
+                                               : LogFormat::kAuto;
+    AnalyzeSummary summary;
+    auto start = std::chrono::steady_clock::now();
+    if (Status s = RunAnalyze(analyze, &summary); !s.ok()) return Fail(s.message());
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info("analysed {} lines ({} rejected) in {:.2f}s ({:.0f} lines/s): {} statements, "
+                 "{} findings, {} would-be denials; parse cache {} hits / {} misses",
+                 summary.lines_read, summary.lines_rejected, seconds,
+                 seconds > 0 ? summary.lines_read / seconds : 0.0, summary.statements,
+                 summary.findings, summary.would_be_denials, summary.parse_cache_hits,
+                 summary.parse_cache_misses);
+    if (summary.statements_unparsed > 0) {
+      spdlog::warn("{} statements did not parse and were not evaluated",
+                   summary.statements_unparsed);
+    }
+    return 0;
+  }
+  return RunReport(report_db, report_format, report_out, since, until, config,
+                   fail_on_not_ready);
+}
+
+}  // namespace
+}  // namespace rls_shadow
+
+int main(int argc, char** argv) {
+  try {
+    return rls_shadow::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing is expected to throw past module borders; if something does, one line, not a trace.
+    std::fprintf(stderr, "rls-shadow: internal error: %s\n", e.what());
+    return 1;
+  }
+}

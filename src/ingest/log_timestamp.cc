@@ -1,0 +1,110 @@
+// ParseLogTimestamp: a hand-written parser, because strptime/std::chrono::parse are locale- and
+// allocation-heavy for a field parsed on every record.
+#include "ingest/log_timestamp.h"
+
+namespace rls_shadow::ingest {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `width` digits at text[*pos].
+bool ReadDigits(std::string_view text, size_t* pos, int width, int* value) {
+  if (*pos + static_cast<size_t>(width) > text.size()) return false;
+  int v = 0;
+  for (int i = 0; i < width; ++i) {
+    char c = text[*pos + static_cast<size_t>(i)];
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  *pos += static_cast<size_t>(width);
+  *value = v;
+  return true;
+}
+
+bool Expect(std::string_view text, size_t* pos, char c) {
+  if (*pos >= text.size() || text[*pos] != c) return false;
+  ++*pos;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Parses the zone suffix into seconds east of UTC.
+bool ParseZone(std::string_view zone, int64_t* offset_seconds) {
+  *offset_seconds = 0;
+  if (zone.empty()) return true;
+  if (zone[0] != '+' && zone[0] != '-') {
+    for (char c : zone) {
+      bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+      if (!letter && c != '/' && c != '_') return false;
+    }
+    return true;  // an abbreviation: read as UTC (see the header)
+  }
+  size_t pos = 1;
+  int hours = 0;
+  int minutes = 0;
+  if (!ReadDigits(zone, &pos, 2, &hours)) return false;
+  if (pos < zone.size()) {
+    if (zone[pos] == ':') ++pos;
+    if (!ReadDigits(zone, &pos, 2, &minutes)) return false;
+  }
+  if (pos != zone.size() || hours > 15 || minutes > 59) return false;
+  int64_t seconds = hours * 3600 + minutes * 60;
+  *offset_seconds = zone[0] == '-' ? -seconds : seconds;
+  return true;
+}
+
+}  // namespace
+
+bool ParseLogTimestamp(std::string_view text, int64_t* time_us) {
+  size_t pos = 0;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (!ReadDigits(text, &pos, 4, &year) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &month) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &day) || !Expect(text, &pos, ' ') ||
+      !ReadDigits(text, &pos, 2, &hour) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &minute) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &second)) {
+    return false;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return false;
+  }
+  int64_t micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < text.size() && IsDigit(text[pos])) {
+      if (digits < 6) micros = micros * 10 + (text[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return false;
+    for (int i = digits; i < 6; ++i) micros *= 10;
+  }
+  int64_t offset_seconds = 0;
+  if (pos < text.size()) {
+    if (text[pos] == ' ') ++pos;
+    if (!ParseZone(text.substr(pos), &offset_seconds)) return false;
+  }
+  int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  int64_t seconds =
+      days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_seconds;
+  *time_us = seconds * 1000000 + micros;
+  return true;
+}
+
+}  // namespace rls_shadow::ingest

@@ -1,0 +1,185 @@
+#include "pipeline/analyze_job.h"
+
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "analyze/shadow_engine.h"
+#include "report/json_writer.h"
+#include "rls_shadow/store.h"
+
+namespace rls_shadow {
+namespace {
+
+Status ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(fmt::format("cannot read {}", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return Status::Ok();
+}
+
+// A source is its path plus a digest of its first 4 KiB: an appended file resumes where it
+// stopped, a rotated file that reuses the name is a new source.
+std::string SourceId(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return fmt::format("{}#{:016x}", path, std::hash<std::string>{}(head));
+}
+
+uint64_t FileSize(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  return in ? static_cast<uint64_t>(in.tellg()) : 0;
+}
+
+std::string VerdictLine(const Finding& f) {
+  JsonWriter w;
+  w.BeginObject()
+      .Key("session_id").String(f.session_id)
+      .Key("line_num").Int(f.line_num)
+      .Key("table").String(f.table)
+      .Key("command").String(CommandName(f.command))
+      .Key("effect").String(EffectName(f.effect))
+      .Key("cause").String(CauseName(f.cause))
+      .Key("policy").String(f.policy)
+      .Key("sqlstate").String(f.sqlstate)
+      .Key("detail").String(f.detail)
+      .Key("tenant").String(f.tenant)
+      .Key("role").String(f.role)
+      .Key("code_path").String(f.code_path)
+      .Key("lane").String(f.lane)
+      .EndObject();
+  return w.str();
+}
+
+std::string DeadLetterLine(const RejectedRecord& r, std::string_view raw) {
+  JsonWriter w;
+  w.BeginObject()
+      .Key("source").String(r.position.source)
+      .Key("line").Uint(r.position.line)
+      .Key("offset").Uint(r.position.offset)
+      .Key("reason").String(r.reason)
+      .Key("message").String(r.message)
+      .Key("raw").String(raw)
+      .EndObject();
+  return w.str();
+}
+
+}  // namespace
+
+Status LoadCatalog(const std::string& roles_path, const std::string& schema_path,
+                   const std::string& policies_path, PolicyCatalog* catalog) {
+  for (const std::string& path : {roles_path, schema_path, policies_path}) {
+    if (path.empty()) continue;
+    std::string text;
+    if (Status s = ReadFile(path, &text); !s.ok()) return s;
+    if (Status s = catalog->Apply(text, path); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
+  PolicyCatalog catalog;
+  if (Status s = LoadCatalog(options.roles_path, options.schema_path, options.policies_path,
+                             &catalog);
+      !s.ok()) {
+    return s;
+  }
+  if (catalog.RlsTables().empty()) {
+    spdlog::warn("the schema and migration enable row-level security on no table: nothing to "
+                 "evaluate");
+  }
+
+  std::unique_ptr<Store> store;
+  if (Status s = Store::Open(options.db_dir, &store); !s.ok()) return s;
+  if (Status s = store->PutTables(catalog.RlsTables()); !s.ok()) return s;
+
+  std::ofstream verdicts;
+  if (!options.verdicts_path.empty()) {
+    verdicts.open(options.verdicts_path, std::ios::trunc);
+    if (!verdicts) return Status::Error(fmt::format("cannot write {}", options.verdicts_path));
+  }
+  std::ofstream dead_letters;
+  if (!options.dead_letter_path.empty()) {
+    dead_letters.open(options.dead_letter_path, std::ios::app);
+    if (!dead_letters) {
+      return Status::Error(fmt::format("cannot write {}", options.dead_letter_path));
+    }
+  }
+
+  FindingAggregator aggregator(options.config.analyzer.max_examples);
+  ShadowEngine engine(catalog, options.config.analyzer, [&](const Finding& f) {
+    aggregator.Add(f);
+    ++summary->findings;
+    if (IsWouldBeDenial(f.effect)) ++summary->would_be_denials;
+    if (verdicts.is_open()) verdicts << VerdictLine(f) << '\n';
+  });
+
+  std::vector<SourceCheckpoint> checkpoints;
+  uint64_t rejects_logged = 0;
+  for (const std::string& path : options.log_paths) {
+    ReadOptions read;
+    read.format = options.format;
+    std::string source_id;
+    if (path != "-") {
+      source_id = SourceId(path);
+      if (auto cp = store->GetCheckpoint(source_id)) {
+        if (cp->offset >= FileSize(path)) {
+          spdlog::info("{}: already analysed up to byte {}, skipped", path, cp->offset);
+          ++summary->sources_skipped;
+          continue;
+        }
+        spdlog::info("{}: resuming at byte {} (line {})", path, cp->offset, cp->line);
+        read.start_offset = cp->offset;
+        read.start_line = cp->line;
+      }
+    }
+    ReadSummary rs;
+    Status s = ReadLog(
+        path, read, [&](const LogEvent& e) { engine.OnEvent(e); },
+        [&](const RejectedRecord& r, std::string_view raw) {
+          if (rejects_logged++ < 10) {
+            spdlog::warn("{}:{}: rejected ({}): {}", r.position.source, r.position.line,
+                         r.reason, r.message);
+          }
+          if (dead_letters.is_open()) dead_letters << DeadLetterLine(r, raw) << '\n';
+        },
+        &rs);
+    if (!s.ok()) return s;
+    if (!rs.language_warning.empty()) {
+      spdlog::warn("{}: {}", path, rs.language_warning);
+      summary->warnings.push_back(fmt::format("{}: {}", path, rs.language_warning));
+    }
+    summary->lines_read += rs.records_read + rs.records_rejected;
+    summary->lines_rejected += rs.records_rejected;
+    for (const auto& [reason, n] : rs.rejected_by_reason) summary->rejected_by_reason[reason] += n;
+    if (!source_id.empty()) checkpoints.push_back({source_id, rs.end_offset, rs.end_line});
+  }
+  if (rejects_logged > 10) spdlog::warn("... {} rejected records in all", rejects_logged);
+  engine.Finish();
+
+  const EngineStats& es = engine.stats();
+  summary->statements = es.statements;
+  summary->statements_unparsed = es.statements_unparsed;
+  summary->statements_failed_in_log = es.statements_failed_in_log;
+  summary->parse_cache_hits = engine.analyzer().cache_hits();
+  summary->parse_cache_misses = engine.analyzer().cache_misses();
+
+  InputStats input;
+  input.lines_read = summary->lines_read;
+  input.events_analyzed = es.events;
+  input.lines_rejected = summary->lines_rejected;
+  input.rejected_by_reason = summary->rejected_by_reason;
+  input.statements_unparsed = es.statements_unparsed;
+  aggregator.AddInputStats(input);
+  return store->Commit(aggregator, checkpoints);
+}
+
+}  // namespace rls_shadow

@@ -1,0 +1,156 @@
+#include "pipeline/config_file.h"
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace rls_shadow {
+namespace {
+
+// Rejects keys of `table` outside `known`, naming the first one.
+Status CheckKeys(const toml::table& table, const std::string& where,
+                 const std::set<std::string>& known) {
+  for (const auto& [key, value] : table) {
+    if (!known.count(std::string(key.str()))) {
+      return Status::Error(fmt::format("unknown key '{}' in {}", key.str(), where));
+    }
+  }
+  return Status::Ok();
+}
+
+Status StringList(const toml::node_view<const toml::node>& node, const std::string& where,
+                  std::vector<std::string>* out) {
+  if (!node) return Status::Ok();
+  const toml::array* arr = node.as_array();
+  if (arr == nullptr) return Status::Error(fmt::format("{} must be an array of strings", where));
+  out->clear();
+  for (const auto& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!s) return Status::Error(fmt::format("{} must be an array of strings", where));
+    out->push_back(*s);
+  }
+  return Status::Ok();
+}
+
+Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig* out) {
+  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "readiness"});
+      !s.ok()) {
+    return s;
+  }
+  if (const toml::table* ctx = root["context"].as_table()) {
+    if (Status s = CheckKeys(*ctx, "[context]", {"settings", "database_defaults"}); !s.ok()) return s;
+    if (Status s = StringList((*ctx)["settings"], "context.settings",
+                              &out->analyzer.context_settings);
+        !s.ok()) {
+      return s;
+    }
+    if (const toml::table* defaults = (*ctx)["database_defaults"].as_table()) {
+      for (const auto& [key, value] : *defaults) {
+        auto v = value.value<std::string>();
+        if (!v) return Status::Error("context.database_defaults values must be strings");
+        out->analyzer.database_defaults[std::string(key.str())] = *v;
+      }
+    }
+  }
+  if (const toml::table* attr = root["attribution"].as_table()) {
+    if (Status s = CheckKeys(*attr, "[attribution]",
+                             {"code_path_keys", "lane_keys", "lane_setting",
+                              "application_name_lanes"});
+        !s.ok()) {
+      return s;
+    }
+    AttributionConfig& a = out->analyzer.attribution;
+    if (Status s = StringList((*attr)["code_path_keys"], "attribution.code_path_keys",
+                              &a.code_path_keys);
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = StringList((*attr)["lane_keys"], "attribution.lane_keys", &a.lane_keys);
+        !s.ok()) {
+      return s;
+    }
+    a.lane_setting = (*attr)["lane_setting"].value_or(a.lane_setting);
+    if (const toml::array* lanes = (*attr)["application_name_lanes"].as_array()) {
+      a.application_name_lanes.clear();
+      for (const auto& item : *lanes) {
+        const toml::table* t = item.as_table();
+        auto pattern = t ? (*t)["pattern"].value<std::string>() : std::nullopt;
+        auto lane = t ? (*t)["lane"].value<std::string>() : std::nullopt;
+        if (!pattern || !lane) {
+          return Status::Error(
+              "each [[attribution.application_name_lanes]] needs pattern and lane strings");
+        }
+        try {
+          std::regex check(*pattern);
+        } catch (const std::regex_error& e) {
+          return Status::Error(fmt::format("attribution.application_name_lanes: bad pattern "
+                                           "'{}': {}", *pattern, e.what()));
+        }
+        a.application_name_lanes.emplace_back(*pattern, *lane);
+      }
+    }
+  }
+  if (const toml::table* ex = root["examples"].as_table()) {
+    if (Status s = CheckKeys(*ex, "[examples]", {"redact", "max_per_key"}); !s.ok()) return s;
+    out->analyzer.redact_examples = (*ex)["redact"].value_or(out->analyzer.redact_examples);
+    out->readiness.redact = out->analyzer.redact_examples;
+    out->analyzer.max_examples = static_cast<size_t>(
+        (*ex)["max_per_key"].value_or(static_cast<int64_t>(out->analyzer.max_examples)));
+  }
+  if (const toml::table* r = root["readiness"].as_table()) {
+    if (Status s = CheckKeys(*r, "[readiness]",
+                             {"window_days", "required_lanes", "min_lane_accesses",
+                              "max_indeterminate_share", "bypass_allowed_tables",
+                              "max_denial_rows"});
+        !s.ok()) {
+      return s;
+    }
+    ReadinessRules& rules = out->readiness;
+    if (auto days = (*r)["window_days"].value<double>()) {
+      rules.window_seconds = static_cast<int64_t>(*days * 86400);
+    }
+    if (Status s = StringList((*r)["required_lanes"], "readiness.required_lanes",
+                              &rules.required_lanes);
+        !s.ok()) {
+      return s;
+    }
+    rules.min_lane_accesses = static_cast<uint64_t>(
+        (*r)["min_lane_accesses"].value_or(static_cast<int64_t>(rules.min_lane_accesses)));
+    rules.max_indeterminate_share =
+        (*r)["max_indeterminate_share"].value_or(rules.max_indeterminate_share);
+    if (Status s = StringList((*r)["bypass_allowed_tables"], "readiness.bypass_allowed_tables",
+                              &rules.bypass_allowed_tables);
+        !s.ok()) {
+      return s;
+    }
+    rules.max_denial_rows = static_cast<size_t>(
+        (*r)["max_denial_rows"].value_or(static_cast<int64_t>(rules.max_denial_rows)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadConfigText(std::string_view text, const std::string& name, ShadowConfig* out) {
+  try {
+    toml::table root = toml::parse(text, name);
+    return LoadTable(root, name, out);
+  } catch (const toml::parse_error& e) {
+    return Status::Error(fmt::format("{}:{}:{}: {}", name, e.source().begin.line,
+                                     e.source().begin.column, e.description()));
+  }
+}
+
+Status LoadConfigFile(const std::string& path, ShadowConfig* out) {
+  std::ifstream in(path);
+  if (!in) return Status::Error(fmt::format("cannot read config file {}", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return LoadConfigText(buf.str(), path, out);
+}
+
+}  // namespace rls_shadow

@@ -1,0 +1,24 @@
+// ConfigFile: rls-shadow's TOML configuration (config/rls-shadow.toml documents every key),
+// loaded into the engine's plain config structs. Unknown keys are errors, so a typo does not
+// silently fall back to a default.
+#pragma once
+
+#include <string>
+
+#include "analyze/analyzer_config.h"
+#include "rls_shadow/report.h"
+#include "rls_shadow/status.h"
+
+namespace rls_shadow {
+
+struct ShadowConfig {
+  AnalyzerConfig analyzer;
+  ReadinessRules readiness;
+};
+
+// Loads `path` into `out` (which holds the defaults for anything the file leaves out).
+Status LoadConfigFile(const std::string& path, ShadowConfig* out);
+// Same, from TOML text (`name` is used in error messages).
+Status LoadConfigText(std::string_view text, const std::string& name, ShadowConfig* out);
+
+}  // namespace rls_shadow

@@ -1,0 +1,131 @@
+// FindingAggregator: the in-memory half of "record". Add is the analyzer's hot path, so a hit
+// on an existing (key, hour) looks the key up through string views and allocates nothing.
+
+#include <algorithm>
+#include <functional>
+#include <string_view>
+
+#include "rls_shadow/store.h"
+#include "store/counter_merge.h"
+#include "store/key_codec.h"
+
+namespace rls_shadow {
+namespace {
+
+// boost::hash_combine's mixing step: cheap, and good enough for a handful of string hashes.
+size_t Mix(size_t seed, size_t v) {
+  return seed ^ (v + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
+size_t HashStr(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+size_t HashDenial(std::string_view table, Command command, std::string_view policy,
+                  std::string_view tenant, std::string_view code_path, std::string_view lane,
+                  Effect effect, Cause cause, int64_t hour) {
+  size_t h = HashStr(table);
+  h = Mix(h, HashStr(policy));
+  h = Mix(h, HashStr(tenant));
+  h = Mix(h, HashStr(code_path));
+  h = Mix(h, HashStr(lane));
+  h = Mix(h, (static_cast<size_t>(command) << 16) | (static_cast<size_t>(effect) << 8) |
+                 static_cast<size_t>(cause));
+  return Mix(h, static_cast<size_t>(hour));
+}
+
+size_t HashAccess(std::string_view table, std::string_view code_path, std::string_view lane,
+                  Effect effect, int64_t hour) {
+  size_t h = HashStr(table);
+  h = Mix(h, HashStr(code_path));
+  h = Mix(h, HashStr(lane));
+  h = Mix(h, static_cast<size_t>(effect));
+  return Mix(h, static_cast<size_t>(hour));
+}
+
+void Count(int64_t time_us, CounterValue* v) {
+  store::MergeCounter(CounterValue{1, time_us, time_us}, v);
+}
+
+}  // namespace
+
+size_t FindingAggregator::DenialSlotHash::operator()(const DenialSlot& s) const {
+  const DenialKey& k = s.key;
+  return HashDenial(k.table, k.command, k.policy, k.tenant, k.code_path, k.lane, k.effect, k.cause,
+                    s.hour);
+}
+
+size_t FindingAggregator::DenialSlotHash::operator()(const FindingView& v) const {
+  const Finding& f = *v.f;
+  return HashDenial(f.table, f.command, f.policy, f.tenant, f.code_path, f.lane, f.effect, f.cause,
+                    v.hour);
+}
+
+bool FindingAggregator::DenialSlotEq::operator()(const FindingView& v, const DenialSlot& s) const {
+  const Finding& f = *v.f;
+  const DenialKey& k = s.key;
+  return v.hour == s.hour && f.command == k.command && f.effect == k.effect && f.cause == k.cause &&
+         f.table == k.table && f.policy == k.policy && f.tenant == k.tenant &&
+         f.code_path == k.code_path && f.lane == k.lane;
+}
+
+size_t FindingAggregator::AccessSlotHash::operator()(const AccessSlot& s) const {
+  return HashAccess(s.key.table, s.key.code_path, s.key.lane, s.key.effect, s.hour);
+}
+
+size_t FindingAggregator::AccessSlotHash::operator()(const FindingView& v) const {
+  const Finding& f = *v.f;
+  return HashAccess(f.table, f.code_path, f.lane, f.effect, v.hour);
+}
+
+bool FindingAggregator::AccessSlotEq::operator()(const FindingView& v, const AccessSlot& s) const {
+  const Finding& f = *v.f;
+  return v.hour == s.hour && f.effect == s.key.effect && f.table == s.key.table &&
+         f.code_path == s.key.code_path && f.lane == s.key.lane;
+}
+
+FindingAggregator::FindingAggregator(size_t max_examples_per_key)
+    : max_examples_(max_examples_per_key) {}
+
+void FindingAggregator::Add(const Finding& f) {
+  const FindingView view{&f, store::HourOf(f.time_us)};
+
+  auto d = denials_.find(view);
+  if (d == denials_.end()) {
+    DenialSlot slot{
+        DenialKey{f.table, f.command, f.policy, f.tenant, f.code_path, f.lane, f.effect, f.cause},
+        view.hour};
+    d = denials_.emplace(std::move(slot), Bucketed{}).first;
+  }
+  Count(f.time_us, &d->second.value);
+  std::vector<std::string>& examples = d->second.examples;
+  if (examples.size() < max_examples_ && !f.example.empty() &&
+      std::find(examples.begin(), examples.end(), f.example) == examples.end()) {
+    examples.push_back(f.example);
+  }
+
+  auto a = accesses_.find(view);
+  if (a == accesses_.end()) {
+    AccessSlot slot{AccessKey{f.table, f.code_path, f.lane, f.effect}, view.hour};
+    a = accesses_.emplace(std::move(slot), CounterValue{}).first;
+  }
+  Count(f.time_us, &a->second);
+}
+
+void FindingAggregator::AddInputStats(const InputStats& delta) {
+  store::MergeInputStats(delta, &input_);
+  has_input_ = true;
+}
+
+bool FindingAggregator::empty() const {
+  return denials_.empty() && accesses_.empty() && !has_input_;
+}
+
+size_t FindingAggregator::size() const { return denials_.size() + accesses_.size(); }
+
+void FindingAggregator::Clear() {
+  denials_.clear();
+  accesses_.clear();
+  input_ = InputStats{};
+  has_input_ = false;
+}
+
+}  // namespace rls_shadow

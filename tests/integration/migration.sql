@@ -1,0 +1,47 @@
+-- The restrictive migration the team wants to apply: real tenant policies instead of the
+-- permissive shadow ones, and FORCE so the table owner is filtered too.
+-- Tenant context: the custom GUC app.current_tenant_id (missing_ok, so "never set" is NULL).
+
+DROP POLICY shadow_all ON public.orders;
+CREATE POLICY tenant_isolation ON public.orders FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
+DROP POLICY shadow_all ON public.order_items;
+CREATE POLICY tenant_isolation ON public.order_items FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)
+  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
+DROP POLICY shadow_all ON public.refunds;
+CREATE POLICY tenant_isolation ON public.refunds FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
+-- One policy per command.
+DROP POLICY shadow_all ON public.invoices;
+CREATE POLICY invoices_select ON public.invoices FOR SELECT TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+CREATE POLICY invoices_insert ON public.invoices FOR INSERT TO PUBLIC
+  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+CREATE POLICY invoices_update ON public.invoices FOR UPDATE TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)
+  WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+CREATE POLICY invoices_delete ON public.invoices FOR DELETE TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
+-- Only app_role (and its members) may use the queue at all; the tenant rule is restrictive.
+DROP POLICY shadow_all ON public.jobs;
+CREATE POLICY jobs_app ON public.jobs AS PERMISSIVE FOR ALL TO app_role
+  USING (true) WITH CHECK (true);
+CREATE POLICY jobs_tenant ON public.jobs AS RESTRICTIVE FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
+-- Text tenant key: no cast, so an empty context filters instead of failing.
+DROP POLICY shadow_all ON public.catalog_items;
+CREATE POLICY tenant_isolation ON public.catalog_items FOR ALL TO PUBLIC
+  USING (tenant = current_setting('app.current_tenant_id', true));
+
+ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.order_items FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.invoices FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.jobs FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.refunds FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.catalog_items FORCE ROW LEVEL SECURITY;

@@ -1,0 +1,82 @@
+-- The application schema as it runs today ("shadow"): RLS is ENABLED on every tenant table, but
+-- the only policy is a permissive USING (true) and nothing is FORCEd, so nobody is filtered yet.
+-- Applied by the superuser; the tables are then handed to owner_role.
+
+CREATE TABLE public.orders (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  status text NOT NULL,
+  total numeric NOT NULL DEFAULT 0
+);
+
+CREATE TABLE public.order_items (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  order_id bigint NOT NULL REFERENCES public.orders (id) ON DELETE CASCADE,
+  sku text NOT NULL,
+  qty integer NOT NULL DEFAULT 1
+);
+
+-- Per-command policies in the migration (separate SELECT / INSERT / UPDATE / DELETE).
+CREATE TABLE public.invoices (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  order_id bigint,
+  amount numeric NOT NULL
+);
+
+-- Job queue, claimed with SELECT ... FOR UPDATE SKIP LOCKED. The migration gives it a
+-- permissive policy TO app_role plus a RESTRICTIVE tenant policy.
+CREATE TABLE public.jobs (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  lane text NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  claimed_by text
+);
+
+-- Kept empty: a bad context value must still fail here (the cast happens at plan time).
+CREATE TABLE public.refunds (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  order_id bigint,
+  amount numeric NOT NULL
+);
+
+-- Keyed by a text tenant: an empty context is just another (non-matching) value here.
+CREATE TABLE public.catalog_items (
+  tenant text NOT NULL,
+  sku text NOT NULL,
+  name text NOT NULL,
+  PRIMARY KEY (tenant, sku)
+);
+
+-- Not tenant data: no RLS at all.
+CREATE TABLE public.countries (
+  code text PRIMARY KEY,
+  name text NOT NULL
+);
+
+ALTER TABLE public.orders ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.order_items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.catalog_items ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY shadow_all ON public.orders FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.order_items FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.invoices FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.jobs FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.refunds FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.catalog_items FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+
+ALTER TABLE public.orders OWNER TO owner_role;
+ALTER TABLE public.order_items OWNER TO owner_role;
+ALTER TABLE public.invoices OWNER TO owner_role;
+ALTER TABLE public.jobs OWNER TO owner_role;
+ALTER TABLE public.refunds OWNER TO owner_role;
+ALTER TABLE public.catalog_items OWNER TO owner_role;
+ALTER TABLE public.countries OWNER TO owner_role;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app_role, bypass_role;

@@ -1,0 +1,26 @@
+-- Data every scenario starts from, loaded by the superuser "setup" session (its statements are
+-- not compared). Tenant T1 = 1111..., T2 = 2222...; text tenants acme and globex.
+TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
+  public.catalog_items, public.countries;
+INSERT INTO public.orders VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
+  (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
+  (3, '11111111-1111-1111-1111-111111111111', 'paid', 30),
+  (4, '22222222-2222-2222-2222-222222222222', 'new', 40),
+  (5, '22222222-2222-2222-2222-222222222222', 'paid', 50);
+INSERT INTO public.order_items VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 1, 'a1', 1),
+  (2, '11111111-1111-1111-1111-111111111111', 2, 'a2', 2),
+  (3, '22222222-2222-2222-2222-222222222222', 4, 'g1', 3);
+INSERT INTO public.invoices VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 1, 10),
+  (2, '11111111-1111-1111-1111-111111111111', 3, 30),
+  (3, '22222222-2222-2222-2222-222222222222', 5, 50);
+INSERT INTO public.jobs VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 'ship_upload', 'pending', NULL),
+  (2, '11111111-1111-1111-1111-111111111111', 'ship_upload', 'pending', NULL),
+  (3, '22222222-2222-2222-2222-222222222222', 'ship_upload', 'pending', NULL),
+  (4, '22222222-2222-2222-2222-222222222222', 'notification_digest', 'pending', NULL);
+INSERT INTO public.catalog_items VALUES
+  ('acme', 'a1', 'Anvil'), ('acme', 'a2', 'Rocket'), ('globex', 'g1', 'Doomsday device');
+INSERT INTO public.countries VALUES ('DE', 'Germany'), ('FR', 'France');

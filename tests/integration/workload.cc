@@ -1,0 +1,498 @@
+#include "workload.h"
+
+#include <utility>
+
+namespace rls_shadow::differential {
+namespace {
+
+constexpr const char* kT1 = "11111111-1111-1111-1111-111111111111";
+constexpr const char* kT2 = "22222222-2222-2222-2222-222222222222";
+
+// Replaces every "T1" / "T2" token in a statement template by the tenant uuid, so scenarios stay
+// readable.
+std::string Tenants(std::string sql) {
+  for (auto [token, value] : {std::pair{"T1", kT1}, std::pair{"T2", kT2}}) {
+    for (size_t pos = 0; (pos = sql.find(token, pos)) != std::string::npos;) {
+      sql.replace(pos, 2, value);
+      pos += 36;
+    }
+  }
+  return sql;
+}
+
+// A trailing sqlcommenter comment, as an instrumented Rails/Sidekiq app would append.
+std::string Commenter(const std::string& code_path, const std::string& lane) {
+  std::string encoded;
+  for (char c : code_path) encoded += (c == '/') ? std::string("%2F") : std::string(1, c);
+  std::string comment = " /*code_path='" + encoded + "'";
+  if (!lane.empty()) comment += ",lane='" + lane + "'";
+  return comment + "*/";
+}
+
+// Builds one scenario's steps with a fluent, table-like syntax.
+class ScenarioBuilder {
+ public:
+  ScenarioBuilder(std::string name, std::string purpose) {
+    scenario_.name = std::move(name);
+    scenario_.purpose = std::move(purpose);
+  }
+  ScenarioBuilder& Connect(std::string name, std::string role, std::string application_name) {
+    scenario_.connections.push_back(
+        {std::move(name), std::move(role), std::move(application_name)});
+    return *this;
+  }
+  // Attribution appended to the following statements (until changed); empty for none.
+  ScenarioBuilder& Attribute(const std::string& code_path, const std::string& lane) {
+    comment_ = code_path.empty() ? "" : Commenter(code_path, lane);
+    return *this;
+  }
+  // Simple protocol. Control statements (BEGIN, SET ...) carry no comment, as ORMs send them.
+  ScenarioBuilder& Simple(const std::string& conn, const std::string& sql) {
+    return Add(conn, Protocol::kSimple, Tenants(sql), {}, "");
+  }
+  ScenarioBuilder& SimpleC(const std::string& conn, const std::string& sql) {
+    return Add(conn, Protocol::kSimple, Tenants(sql) + comment_, {}, "");
+  }
+  // Extended protocol, unnamed statement; "T1"/"T2" in parameters become tenant uuids too.
+  ScenarioBuilder& Extended(const std::string& conn, const std::string& sql,
+                            std::vector<std::optional<std::string>> params = {}) {
+    for (auto& p : params) {
+      if (p) p = Tenants(*p);
+    }
+    return Add(conn, Protocol::kExtended, Tenants(sql) + comment_, std::move(params), "");
+  }
+  ScenarioBuilder& Prepared(const std::string& conn, const std::string& name,
+                            const std::string& sql,
+                            std::vector<std::optional<std::string>> params) {
+    for (auto& p : params) {
+      if (p) p = Tenants(*p);
+    }
+    return Add(conn, Protocol::kPrepared, Tenants(sql) + comment_, std::move(params), name);
+  }
+  Scenario Build() { return std::move(scenario_); }
+
+ private:
+  ScenarioBuilder& Add(const std::string& conn, Protocol protocol, std::string sql,
+                       std::vector<std::optional<std::string>> params, std::string name) {
+    scenario_.steps.push_back({conn, protocol, std::move(sql), std::move(params), std::move(name)});
+    return *this;
+  }
+
+  Scenario scenario_;
+  std::string comment_;
+};
+
+}  // namespace
+
+std::vector<Scenario> BuildWorkload() {
+  std::vector<Scenario> w;
+
+  w.push_back(ScenarioBuilder("correct_set_local_txn",
+                              "job sets its tenant with SET LOCAL inside BEGIN...COMMIT")
+                  .Connect("w", "app_role", "worker-ship_upload-1")
+                  .Attribute("app/jobs/ship.rb", "ship_upload")
+                  .Simple("w", "BEGIN")
+                  .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+                  .SimpleC("w",
+                           "SELECT id, status FROM public.orders WHERE tenant_id = 'T1' "
+                           "AND status = 'new' ORDER BY id")
+                  .SimpleC("w",
+                           "UPDATE public.orders SET status = 'shipped' "
+                           "WHERE tenant_id = 'T1' AND id = 1 RETURNING id")
+                  .SimpleC("w",
+                           "INSERT INTO public.order_items (id, tenant_id, order_id, sku) "
+                           "VALUES (10, 'T1', 1, 'a3')")
+                  .Simple("w", "COMMIT")
+                  .Build());
+
+  w.push_back(
+      ScenarioBuilder("correct_set_config_extended",
+                      "set_config(...,true) in a transaction over the extended protocol; "
+                      "afterwards the context reads back as '' (22P02 even on an empty table)")
+          .Connect("w", "app_role", "worker-order_upload-1")
+          .Attribute("app/jobs/order_import.rb", "order_upload")
+          .Extended("w", "BEGIN")
+          .Extended("w", "SELECT set_config('app.current_tenant_id', $1, true)", {"T2"})
+          .Extended("w", "SELECT id, total FROM public.orders WHERE tenant_id = $1 ORDER BY id",
+                    {"T2"})
+          .Extended("w",
+                    "INSERT INTO public.orders (id, tenant_id, status, total) "
+                    "VALUES ($1, $2, 'new', $3)",
+                    {"20", "T2", "99"})
+          .Extended("w", "DELETE FROM public.order_items WHERE tenant_id = $1 AND id = $2",
+                    {"T2", "3"})
+          .Extended("w", "COMMIT")
+          .Extended("w", "SELECT id FROM public.orders WHERE tenant_id = $1", {"T2"})
+          .SimpleC("w", "SELECT id, amount FROM public.refunds")
+          .Build());
+
+  w.push_back(ScenarioBuilder("set_config_local_autocommit",
+                              "set_config(...,true) as its own autocommit statement: the value "
+                              "ends with that statement")
+                  .Connect("w", "app_role", "worker-order_upload-2")
+                  .Attribute("app/jobs/order_sync.rb", "order_upload")
+                  .Simple("w", "SELECT set_config('app.current_tenant_id', 'T1', true)")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .SimpleC("w",
+                           "UPDATE public.jobs SET state = 'running' "
+                           "WHERE tenant_id = 'T1' AND id = 1")
+                  .Build());
+
+  w.push_back(ScenarioBuilder("set_local_autocommit",
+                              "SET LOCAL outside a transaction block (WARNING 25P01) leaves ''")
+                  .Connect("w", "app_role", "worker-ship_upload-2")
+                  .Attribute("app/jobs/ship_label.rb", "ship_upload")
+                  .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders (id, tenant_id, status) "
+                           "VALUES (21, 'T1', 'new')")
+                  .SimpleC("w", "SELECT sku FROM public.catalog_items WHERE tenant = 'acme'")
+                  .Build());
+
+  w.push_back(
+      ScenarioBuilder("stale_pooled_context",
+                      "job A sets session-level context for T1; job B on the same pooled "
+                      "connection works on T2 without setting its own")
+          .Connect("pool", "app_role", "web-pool-1")
+          .Attribute("app/jobs/order_import.rb", "order_upload")
+          .Simple("pool", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("pool", "SELECT id FROM public.orders WHERE tenant_id = 'T1' ORDER BY id")
+          .SimpleC("pool",
+                   "UPDATE public.orders SET status = 'packed' "
+                   "WHERE tenant_id = 'T1' AND id = 2")
+          .Attribute("app/jobs/ship.rb", "ship_upload")
+          .SimpleC("pool",
+                   "SELECT id, status FROM public.orders "
+                   "WHERE tenant_id = 'T2' ORDER BY id")
+          .SimpleC("pool",
+                   "UPDATE public.jobs SET state = 'running', claimed_by = 'pool' "
+                   "WHERE tenant_id = 'T2' AND lane = 'ship_upload'")
+          .SimpleC("pool",
+                   "INSERT INTO public.orders (id, tenant_id, status) "
+                   "VALUES (30, 'T2', 'new')")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("global_job_no_context",
+                      "a cross-tenant digest job that never sets context (NULL: reads see "
+                      "nothing, inserts fail)")
+          .Connect("w", "app_role", "worker-notification_digest-1")
+          .Attribute("app/jobs/digest.rb", "notification_digest")
+          .SimpleC("w",
+                   "SELECT tenant_id, count(*) FROM public.orders GROUP BY tenant_id ORDER BY 1")
+          .SimpleC("w",
+                   "SELECT o.id, i.amount FROM public.orders o "
+                   "JOIN public.invoices i ON i.order_id = o.id WHERE o.status = 'paid'")
+          .SimpleC("w", "SELECT sku FROM public.catalog_items ORDER BY sku")
+          .SimpleC("w", "SELECT code FROM public.countries ORDER BY code")
+          .SimpleC("w",
+                   "INSERT INTO public.jobs (id, tenant_id, lane) "
+                   "VALUES (40, 'T1', 'notification_digest')")
+          .SimpleC("w", "DELETE FROM public.invoices WHERE id = 3")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("owner_maintenance",
+                      "the table owner: exempt while not forced, filtered under FORCE")
+          .Connect("m", "owner_role", "maintenance-1")
+          .Attribute("lib/tasks/maintenance.rake", "")
+          .SimpleC("m", "SELECT id FROM public.orders WHERE status = 'new' ORDER BY id")
+          .SimpleC("m", "UPDATE public.orders SET status = 'archived' WHERE status = 'paid'")
+          .SimpleC("m", "SELECT id FROM public.jobs ORDER BY id")
+          .SimpleC("m", "UPDATE public.countries SET name = 'Deutschland' WHERE code = 'DE'")
+          .Simple("m", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("m", "SELECT id FROM public.orders WHERE tenant_id = 'T1' ORDER BY id")
+          .Simple("m", "SET row_security = off")
+          .SimpleC("m", "SELECT id FROM public.order_items WHERE tenant_id = 'T1'")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("bypassrls_role", "a BYPASSRLS role is never filtered")
+          .Connect("r", "bypass_role", "ops-report-1")
+          .Attribute("app/reports/revenue.rb", "")
+          .SimpleC("r", "SELECT tenant_id, count(*) FROM public.orders GROUP BY 1 ORDER BY 1")
+          .SimpleC("r", "INSERT INTO public.invoices VALUES (50, 'T2', 4, 40)")
+          .Simple("r", "SET row_security = off")
+          .SimpleC("r", "SELECT id FROM public.jobs ORDER BY id")
+          .SimpleC("r", "UPDATE public.orders SET tenant_id = 'T2' WHERE id = 3")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("wrong_tenant_write",
+                      "writes of another tenant's rows, uuid and text keys; a text tenant as "
+                      "context for a uuid policy")
+          .Connect("w", "app_role", "worker-order_upload-4")
+          .Connect("c", "app_role", "worker-catalog-1")
+          .Attribute("app/jobs/order_import.rb", "order_upload")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+          .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1' ORDER BY id")
+          .SimpleC("w",
+                   "INSERT INTO public.orders (id, tenant_id, status) VALUES (41, 'T2', 'new')")
+          .SimpleC("w",
+                   "INSERT INTO public.order_items (id, tenant_id, order_id, sku) "
+                   "VALUES (41, 'T1', 1, 'a4')")
+          .Simple("w", "COMMIT")
+          .Attribute("app/jobs/catalog_sync.rb", "order_upload")
+          .Simple("c", "SET app.current_tenant_id = 'acme'")
+          .SimpleC("c", "INSERT INTO public.catalog_items VALUES ('globex', 'g9', 'Widget')")
+          .SimpleC("c", "INSERT INTO public.catalog_items VALUES ('acme', 'a9', 'Widget')")
+          .SimpleC("c", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+          .Build());
+
+  w.push_back(ScenarioBuilder("move_rows_between_tenants",
+                              "UPDATE SET tenant_id = other tenant (WITH CHECK), and updates of "
+                              "invisible rows")
+                  .Connect("w", "app_role", "worker-order_upload-5")
+                  .Attribute("app/services/merge_accounts.rb", "order_upload")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "UPDATE public.orders SET tenant_id = 'T2' WHERE id = 3")
+                  .SimpleC("w", "UPDATE public.invoices SET tenant_id = 'T2' WHERE id = 1")
+                  .SimpleC("w",
+                           "UPDATE public.order_items SET tenant_id = 'T2' WHERE id = 1 "
+                           "RETURNING id")
+                  .SimpleC("w", "UPDATE public.orders SET status = 'moved' WHERE id = 4")
+                  .Build());
+
+  w.push_back(
+      ScenarioBuilder("returning_cte_join", "data-modifying CTE with RETURNING, joins")
+          .Connect("w", "app_role", "worker-order_upload-6")
+          .Connect("d", "app_role", "worker-notification_digest-2")
+          .Attribute("app/jobs/billing.rb", "order_upload")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SELECT set_config('app.current_tenant_id', 'T1', true)")
+          .SimpleC("w",
+                   "WITH billed AS (UPDATE public.orders SET status = 'billed' "
+                   "WHERE tenant_id = 'T1' AND status = 'paid' RETURNING id, tenant_id, total) "
+                   "INSERT INTO public.invoices (id, tenant_id, order_id, amount) "
+                   "SELECT id + 100, tenant_id, id, total FROM billed RETURNING id")
+          .SimpleC("w",
+                   "SELECT o.id, i.sku, i.qty FROM public.orders o "
+                   "JOIN public.order_items i ON i.order_id = o.id "
+                   "WHERE o.tenant_id = 'T1' ORDER BY o.id")
+          .SimpleC("w",
+                   "SELECT o.id, c.name FROM public.orders o CROSS JOIN public.countries c "
+                   "WHERE o.tenant_id = 'T1' AND o.id = 1")
+          .SimpleC("w",
+                   "DELETE FROM public.invoices WHERE tenant_id = 'T1' AND id = 1 "
+                   "RETURNING id, amount")
+          .Simple("w", "COMMIT")
+          .Attribute("app/jobs/digest.rb", "notification_digest")
+          .SimpleC("d",
+                   "WITH t AS (SELECT tenant_id, sum(total) AS s FROM public.orders "
+                   "GROUP BY tenant_id) SELECT tenant_id, s FROM t ORDER BY 1")
+          .Build());
+
+  w.push_back(ScenarioBuilder("on_conflict", "upserts onto own, invisible and moved rows")
+                  .Connect("w", "app_role", "worker-order_upload-7")
+                  .Attribute("app/jobs/order_import.rb", "order_upload")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders VALUES (1, 'T1', 'new', 11) "
+                           "ON CONFLICT (id) DO UPDATE SET total = EXCLUDED.total")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders VALUES (5, 'T1', 'new', 55) "
+                           "ON CONFLICT (id) DO NOTHING")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders VALUES (6, 'T1', 'new', 60) "
+                           "ON CONFLICT (id) DO NOTHING RETURNING id")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders VALUES (4, 'T1', 'new', 44) "
+                           "ON CONFLICT (id) DO UPDATE SET total = EXCLUDED.total")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders VALUES (2, 'T1', 'new', 22) "
+                           "ON CONFLICT (id) DO UPDATE SET tenant_id = 'T2'")
+                  .Build());
+
+  w.push_back(
+      ScenarioBuilder("skip_locked_queue",
+                      "queue claims with FOR UPDATE SKIP LOCKED by correct workers and by a "
+                      "claimer without context")
+          .Connect("w1", "app_role", "worker-ship_upload-3")
+          .Connect("w2", "app_role", "worker-ship_upload-4")
+          .Connect("w3", "app_role", "worker-notification_digest-3")
+          .Attribute("app/jobs/queue.rb", "ship_upload")
+          .Simple("w1", "BEGIN")
+          .Simple("w1", "SET LOCAL app.current_tenant_id = 'T1'")
+          .SimpleC("w1",
+                   "SELECT id FROM public.jobs WHERE tenant_id = 'T1' AND state = 'pending' "
+                   "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
+          .Simple("w2", "BEGIN")
+          .Simple("w2", "SET LOCAL app.current_tenant_id = 'T1'")
+          .SimpleC("w2",
+                   "SELECT id FROM public.jobs WHERE tenant_id = 'T1' AND state = 'pending' "
+                   "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
+          .Attribute("app/jobs/queue.rb", "notification_digest")
+          .Simple("w3", "BEGIN")
+          .SimpleC("w3",
+                   "SELECT id FROM public.jobs WHERE state = 'pending' "
+                   "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
+          .Attribute("app/jobs/queue.rb", "ship_upload")
+          .SimpleC("w2", "UPDATE public.jobs SET state = 'running', claimed_by = 'w2' WHERE id = 2")
+          .Simple("w2", "COMMIT")
+          .SimpleC("w1", "UPDATE public.jobs SET state = 'running', claimed_by = 'w1' WHERE id = 1")
+          .Simple("w1", "COMMIT")
+          .Simple("w3", "COMMIT")
+          .Extended("w1", "BEGIN")
+          .Extended("w1", "SELECT set_config('app.current_tenant_id', $1, true)", {"T2"})
+          .Extended("w1",
+                    "SELECT id FROM public.jobs WHERE lane = $1 AND state = 'pending' "
+                    "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    {"ship_upload"})
+          .Extended("w1", "COMMIT")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("savepoint_context",
+                      "ROLLBACK TO SAVEPOINT restores the earlier context, or '' when the first "
+                      "value was set inside the savepoint")
+          .Connect("w", "app_role", "worker-order_upload-8")
+          .Connect("v", "app_role", "worker-order_upload-9")
+          .Attribute("app/jobs/reconcile.rb", "order_upload")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+          .Simple("w", "SAVEPOINT job_step")
+          .Simple("w", "SELECT set_config('app.current_tenant_id', 'T2', true)")
+          .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2' ORDER BY id")
+          .Simple("w", "ROLLBACK TO SAVEPOINT job_step")
+          .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2' ORDER BY id")
+          .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1' ORDER BY id")
+          .Simple("w", "COMMIT")
+          .Simple("v", "BEGIN")
+          .Simple("v", "SAVEPOINT a")
+          .Simple("v", "SET LOCAL app.current_tenant_id = 'T1'")
+          .Simple("v", "ROLLBACK TO SAVEPOINT a")
+          .SimpleC("v", "SELECT id FROM public.invoices WHERE tenant_id = 'T1'")
+          .Simple("v", "ROLLBACK")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("text_tenant", "text tenant key: an empty context filters instead of failing")
+          .Connect("w", "app_role", "worker-catalog-2")
+          .Attribute("app/jobs/catalog_sync.rb", "order_upload")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'acme'")
+          .SimpleC("w",
+                   "SELECT sku, name FROM public.catalog_items WHERE tenant = 'acme' "
+                   "ORDER BY sku")
+          .SimpleC("w", "INSERT INTO public.catalog_items VALUES ('acme', 'a3', 'Magnet')")
+          .SimpleC("w",
+                   "UPDATE public.catalog_items SET name = upper(name) "
+                   "WHERE tenant = 'acme'")
+          .Simple("w", "COMMIT")
+          .SimpleC("w", "SELECT sku FROM public.catalog_items WHERE tenant = 'globex'")
+          .SimpleC("w", "SELECT sku FROM public.catalog_items")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("per_command_policies",
+                      "separate SELECT/INSERT/UPDATE/DELETE policies on invoices")
+          .Connect("w", "app_role", "worker-billing-1")
+          .Attribute("app/jobs/billing.rb", "order_upload")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "SELECT id, amount FROM public.invoices ORDER BY id")
+          .SimpleC("w",
+                   "UPDATE public.invoices SET amount = amount + 1 "
+                   "WHERE tenant_id = 'T1'")
+          .SimpleC("w", "UPDATE public.invoices SET amount = 0 WHERE id = 3")
+          .SimpleC("w", "DELETE FROM public.invoices WHERE id = 3")
+          .SimpleC("w", "INSERT INTO public.invoices VALUES (60, 'T2', NULL, 1)")
+          .SimpleC("w", "INSERT INTO public.invoices VALUES (61, 'T1', NULL, 1) RETURNING id")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("prepared_statements",
+                      "named prepared statements; one reads and writes another tenant's rows")
+          .Connect("w", "app_role", "api-pool-1")
+          .Attribute("app/controllers/orders_controller.rb", "")
+          .Prepared("w", "set_tenant", "SELECT set_config('app.current_tenant_id', $1, false)",
+                    {"T1"})
+          .Prepared("w", "orders_by_tenant",
+                    "SELECT id, status FROM public.orders WHERE tenant_id = $1 ORDER BY id", {"T1"})
+          .Prepared("w", "orders_by_tenant",
+                    "SELECT id, status FROM public.orders WHERE tenant_id = $1 ORDER BY id", {"T2"})
+          .Prepared("w", "add_item",
+                    "INSERT INTO public.order_items (id, tenant_id, order_id, sku) "
+                    "VALUES ($1, $2, $3, $4)",
+                    {"11", "T1", "2", "a5"})
+          .Prepared("w", "add_item",
+                    "INSERT INTO public.order_items (id, tenant_id, order_id, sku) "
+                    "VALUES ($1, $2, $3, $4)",
+                    {"12", "T2", "4", "g2"})
+          .Build());
+
+  w.push_back(ScenarioBuilder("reset_and_discard",
+                              "RESET, DISCARD ALL and RESET ALL leave '' behind, not NULL")
+                  .Connect("w", "app_role", "worker-order_upload-10")
+                  .Attribute("app/jobs/order_sync.rb", "order_upload")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("w", "RESET app.current_tenant_id")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("w", "SET app.current_tenant_id = 'T2'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Simple("w", "DISCARD ALL")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .Simple("w", "RESET ALL")
+                  .SimpleC("w", "SELECT id FROM public.refunds")
+                  .Build());
+
+  w.push_back(ScenarioBuilder("set_role_from_superuser",
+                              "superuser, SET ROLE app_role / owner_role, SET SESSION "
+                              "AUTHORIZATION to a member of app_role")
+                  .Connect("a", "postgres", "admin-console-1")
+                  .Attribute("bin/console", "")
+                  .SimpleC("a", "SELECT id FROM public.orders ORDER BY id")
+                  .Simple("a", "SET ROLE app_role")
+                  .SimpleC("a", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("a", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("a", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("a", "SET ROLE owner_role")
+                  .SimpleC("a", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Simple("a", "RESET ROLE")
+                  .SimpleC("a", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Simple("a", "SET SESSION AUTHORIZATION member_role")
+                  .SimpleC("a", "SELECT id FROM public.jobs WHERE tenant_id = 'T1'")
+                  .Simple("a", "RESET SESSION AUTHORIZATION")
+                  .Build());
+
+  w.push_back(ScenarioBuilder("member_role_and_row_security",
+                              "a member of app_role under a policy TO app_role; row_security=off "
+                              "for app_role")
+                  .Connect("m", "member_role", "worker-ship_upload-9")
+                  .Connect("w", "app_role", "worker-ship_upload-10")
+                  .Attribute("app/jobs/ship.rb", "ship_upload")
+                  .SimpleC("m", "SELECT id FROM public.jobs WHERE tenant_id = 'T2'")
+                  .Simple("m", "BEGIN")
+                  .Simple("m", "SET LOCAL app.current_tenant_id = 'T2'")
+                  .SimpleC("m", "SELECT id FROM public.jobs WHERE tenant_id = 'T2'")
+                  .Simple("m", "COMMIT")
+                  .Simple("w", "SET row_security = off")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Build());
+
+  w.push_back(ScenarioBuilder("multi_statement_and_copy",
+                              "SET LOCAL inside a multi-statement simple query (implicit block); "
+                              "COPY ... TO STDOUT")
+                  .Connect("w", "app_role", "worker-export-1")
+                  .Connect("x", "app_role", "worker-export-2")
+                  .Attribute("app/jobs/export.rb", "notification_digest")
+                  .SimpleC("w",
+                           "SET LOCAL app.current_tenant_id = 'T1'; "
+                           "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .SimpleC("x", "COPY public.orders TO STDOUT")
+                  .SimpleC("x",
+                           "COPY (SELECT id FROM public.invoices WHERE tenant_id = 'T1') "
+                           "TO STDOUT")
+                  .Simple("x", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("x",
+                           "COPY (SELECT id FROM public.invoices WHERE tenant_id = 'T1') "
+                           "TO STDOUT")
+                  .Build());
+
+  return w;
+}
+
+}  // namespace rls_shadow::differential
