@@ -7,7 +7,9 @@
 // state_code, message, detail, hint, context, statement, cursor_position, application_name,
 // backend_type, query_id; absent values are omitted (LOG lines have no state_code). The server
 // is assumed to run with log_statement=all, log_connections=on, log_disconnections=on,
-// log_min_duration_statement=1000 and lc_messages=C.
+// log_min_duration_statement=1000 and lc_messages=C. Strings are escaped by the report library's
+// AppendJsonString, which for the valid UTF-8 text written here (no DEL, no U+2028/U+2029)
+// escapes exactly as PostgreSQL's escape_json() does.
 
 #include "jsonlog_generator.h"
 
@@ -22,6 +24,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "report/json_writer.h"
 
 namespace rls_shadow::bench {
 namespace {
@@ -91,48 +95,6 @@ void AppendPadded(std::string& out, uint64_t v, int width) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   for (int i = static_cast<int>(r.ptr - buf); i < width; ++i) out.push_back('0');
   out.append(buf, r.ptr);
-}
-
-// Appends `s` as a JSON string, escaped as PostgreSQL's escape_json() does.
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
 }
 
 // Appends `s` as an SQL string literal body with embedded quotes doubled (no surrounding quotes).
@@ -1802,13 +1764,13 @@ class Generator {
     o.push_back('"');
     if (l.with_user) {
       o += ",\"user\":";
-      AppendJsonString(o, s.profile->user);
+      AppendJsonString(s.profile->user, &o);
       o += ",\"dbname\":\"app_production\"";
     }
     o += ",\"pid\":";
     AppendU64(o, s.pid);
     o += ",\"remote_host\":";
-    AppendJsonString(o, s.host);
+    AppendJsonString(s.host, &o);
     if (!s.port.empty()) {
       o += ",\"remote_port\":";
       o += s.port;
@@ -1818,7 +1780,7 @@ class Generator {
     o += "\",\"line_num\":";
     AppendU64(o, ++s.line_num);
     o += ",\"ps\":";
-    AppendJsonString(o, l.ps);
+    AppendJsonString(l.ps, &o);
     o += ",\"session_start\":\"";
     o += s.start_text;
     o.push_back('"');
@@ -1832,28 +1794,28 @@ class Generator {
     o += ",\"txid\":";
     AppendU64(o, l.txid);
     o += ",\"error_severity\":";
-    AppendJsonString(o, l.severity);
+    AppendJsonString(l.severity, &o);
     if (!l.state_code.empty()) {
       o += ",\"state_code\":";
-      AppendJsonString(o, l.state_code);
+      AppendJsonString(l.state_code, &o);
     }
     o += ",\"message\":";
-    AppendJsonString(o, l.message);
+    AppendJsonString(l.message, &o);
     if (!l.detail.empty()) {
       o += ",\"detail\":";
-      AppendJsonString(o, l.detail);
+      AppendJsonString(l.detail, &o);
     }
     if (!l.hint.empty()) {
       o += ",\"hint\":";
-      AppendJsonString(o, l.hint);
+      AppendJsonString(l.hint, &o);
     }
     if (!l.context.empty()) {
       o += ",\"context\":";
-      AppendJsonString(o, l.context);
+      AppendJsonString(l.context, &o);
     }
     if (l.has_statement) {
       o += ",\"statement\":";
-      AppendJsonString(o, l.statement);
+      AppendJsonString(l.statement, &o);
       if (l.cursor_position > 0) {
         o += ",\"cursor_position\":";
         AppendU64(o, l.cursor_position);
@@ -1861,10 +1823,10 @@ class Generator {
     }
     if (l.with_app && !s.app.empty()) {
       o += ",\"application_name\":";
-      AppendJsonString(o, s.app);
+      AppendJsonString(s.app, &o);
     }
     o += ",\"backend_type\":";
-    AppendJsonString(o, l.backend_type);
+    AppendJsonString(l.backend_type, &o);
     o += ",\"query_id\":0}\n";
   }
 

@@ -230,6 +230,22 @@ Value Evaluator::Cast(const Value& v, std::string_view type) {
   if (IsIntegerType(type)) return CastInteger(v.text, type);
   if (type == "numeric") return CastNumeric(v.text);
   if (type == "bool") return CastBool(v.text);
+  if (type.size() > 2 && type.ends_with("[]")) {
+    // '{a,b}'::uuid[] (e.g. tenant_id = ANY($1::uuid[])): array_in runs the element type's
+    // input function on every element, so a bad element raises that type's error. Without
+    // this the cast was indeterminate and EvalAny's typed-array path was unreachable.
+    auto items = ParseArrayLiteral(v.text);
+    if (!items) {
+      return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"", v.text));
+    }
+    std::string_view element = type.substr(0, type.size() - 2);
+    for (const auto& item : *items) {
+      if (!item) continue;
+      Value c = Cast(Value::Known(*item, ""), element);
+      if (c.is_error() || c.is_indeterminate()) return c;
+    }
+    return Value::Known(v.text, std::string(type));
+  }
   return Value::Indeterminate(fmt::format("cast to {}", type));
 }
 

@@ -292,10 +292,16 @@ bool IsRowIndependent(const Expr& e) {
 }
 
 void CollectSettingNames(const Expr& e, std::vector<std::string>* out) {
-  if (e.kind == Expr::Kind::kFunc && e.name == "current_setting" && !e.args.empty() &&
-      e.args[0]->kind == Expr::Kind::kConst) {
-    if (std::find(out->begin(), out->end(), e.args[0]->text) == out->end()) {
-      out->push_back(e.args[0]->text);
+  if (e.kind == Expr::Kind::kFunc && e.name == "current_setting" && !e.args.empty()) {
+    // pg_dump writes the name as current_setting('app.x'::text, true): look through the cast,
+    // or the setting a dumped policy reads goes unnamed (wrong tenant and cause).
+    const Expr* name = e.args[0].get();
+    if (name->kind == Expr::Kind::kCast && name->name == "text" && !name->args.empty()) {
+      name = name->args[0].get();
+    }
+    if (name->kind == Expr::Kind::kConst &&
+        std::find(out->begin(), out->end(), name->text) == out->end()) {
+      out->push_back(name->text);
     }
   }
   for (const auto& a : e.args) CollectSettingNames(*a, out);

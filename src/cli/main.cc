@@ -15,7 +15,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "cli/time_arg.h"
+#include "pipeline/time_arg.h"
 #include "pipeline/analyze_job.h"
 #include "pipeline/config_file.h"
 #include "rls_shadow/report.h"

@@ -3,7 +3,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <fstream>
+
+#include "json_lines.h"
 
 namespace rls_shadow::differential {
 
@@ -28,24 +29,10 @@ std::string Field(simdjson::dom::element doc, const char* key) {
 }  // namespace
 
 bool ReadEngineFindings(const std::string& path, FindingsBySession* out, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot open " + path;
-    return false;
-  }
-  simdjson::dom::parser parser;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    simdjson::dom::element doc;
+  auto read_finding = [out](simdjson::dom::element doc) {
     EngineFinding f;
     int64_t line_num = 0;
-    if (parser.parse(line).get(doc) || doc["line_num"].get_int64().get(line_num)) {
-      *error = path + ":" + std::to_string(line_no) + ": not a verdict line";
-      return false;
-    }
+    if (doc["line_num"].get_int64().get(line_num)) return false;
     f.session_id = Field(doc, "session_id");
     f.line_num = static_cast<long>(line_num);
     f.table = Field(doc, "table");
@@ -58,7 +45,9 @@ bool ReadEngineFindings(const std::string& path, FindingsBySession* out, std::st
     f.code_path = Field(doc, "code_path");
     f.lane = Field(doc, "lane");
     (*out)[f.session_id].push_back(std::move(f));
-  }
+    return true;
+  };
+  if (!ReadJsonLines(path, "not a verdict line", read_finding, error)) return false;
   for (auto& [session, findings] : *out) {
     std::stable_sort(
         findings.begin(), findings.end(),

@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
-#include <fstream>
+#include "json_lines.h"
+#include "report/json_writer.h"
 
 namespace rls_shadow::differential {
 
@@ -29,58 +29,34 @@ bool ParseProtocol(std::string_view name, Protocol* out) {
   return false;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+std::string ToJsonLine(const StatementRecord& r) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("scenario").String(r.scenario);
+  w.Key("connection").String(r.connection);
+  w.Key("application_name").String(r.application_name);
+  w.Key("backend_pid").Int(r.backend_pid);
+  w.Key("index").Int(r.index_on_connection);
+  w.Key("protocol").String(ProtocolName(r.protocol));
+  w.Key("statement_name").String(r.statement_name);
+  w.Key("sql").String(r.sql);
+  w.Key("params").BeginArray();
+  for (const std::optional<std::string>& p : r.params) {
+    if (p) {
+      w.String(*p);
+    } else {
+      w.Null();
     }
   }
-  out += '"';
-  return out;
-}
-
-std::string ToJsonLine(const StatementRecord& r) {
-  std::string params = "[";
-  for (size_t i = 0; i < r.params.size(); ++i) {
-    if (i) params += ',';
-    params += r.params[i] ? JsonQuote(*r.params[i]) : "null";
-  }
-  params += ']';
-  return "{\"scenario\":" + JsonQuote(r.scenario) + ",\"connection\":" + JsonQuote(r.connection) +
-         ",\"application_name\":" + JsonQuote(r.application_name) +
-         ",\"backend_pid\":" + std::to_string(r.backend_pid) +
-         ",\"index\":" + std::to_string(r.index_on_connection) +
-         ",\"protocol\":" + JsonQuote(ProtocolName(r.protocol)) +
-         ",\"statement_name\":" + JsonQuote(r.statement_name) + ",\"sql\":" + JsonQuote(r.sql) +
-         ",\"params\":" + params +
-         ",\"after_failed_statement\":" + (r.after_failed_statement ? "true" : "false") +
-         ",\"ok\":" + (r.outcome.ok ? "true" : "false") + ",\"tag\":" + JsonQuote(r.outcome.tag) +
-         ",\"rows\":" + std::to_string(r.outcome.rows) +
-         ",\"sqlstate\":" + JsonQuote(r.outcome.sqlstate) +
-         ",\"message\":" + JsonQuote(r.outcome.message) + "}";
+  w.EndArray();
+  w.Key("after_failed_statement").Bool(r.after_failed_statement);
+  w.Key("ok").Bool(r.outcome.ok);
+  w.Key("tag").String(r.outcome.tag);
+  w.Key("rows").Int(r.outcome.rows);
+  w.Key("sqlstate").String(r.outcome.sqlstate);
+  w.Key("message").String(r.outcome.message);
+  w.EndObject();
+  return w.str();
 }
 
 namespace {
@@ -138,26 +114,15 @@ bool ParseRecord(simdjson::dom::element doc, StatementRecord* r) {
 
 bool ReadStatementRecords(const std::string& path, std::vector<StatementRecord>* out,
                           std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot open " + path;
-    return false;
-  }
-  simdjson::dom::parser parser;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty()) continue;
-    simdjson::dom::element doc;
-    StatementRecord record;
-    if (parser.parse(line).get(doc) || !ParseRecord(doc, &record)) {
-      *error = path + ":" + std::to_string(line_no) + ": malformed statement record";
-      return false;
-    }
-    out->push_back(std::move(record));
-  }
-  return true;
+  return ReadJsonLines(
+      path, "malformed statement record",
+      [out](simdjson::dom::element doc) {
+        StatementRecord record;
+        if (!ParseRecord(doc, &record)) return false;
+        out->push_back(std::move(record));
+        return true;
+      },
+      error);
 }
 
 }  // namespace rls_shadow::differential

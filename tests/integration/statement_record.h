@@ -53,9 +53,6 @@ std::string ToJsonLine(const StatementRecord& record);
 bool ReadStatementRecords(const std::string& path, std::vector<StatementRecord>* out,
                           std::string* error);
 
-// JSON string literal (with quotes) for s.
-std::string JsonQuote(std::string_view s);
-
 }  // namespace rls_shadow::differential
 
 #endif  // RLS_SHADOW_TESTS_INTEGRATION_STATEMENT_RECORD_H_

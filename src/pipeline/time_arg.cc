@@ -1,4 +1,4 @@
-#include "cli/time_arg.h"
+#include "pipeline/time_arg.h"
 
 #include <cstdio>
 #include <ctime>

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The command line's contract: documented exit codes, one-line errors (no stack traces), the
+# report written even when the verdict is "not ready", and re-runs that do not double-count.
+# Usage: cli_test.sh <rls-shadow binary> <source dir>
+set -uo pipefail
+bin=$1
+src=$2
+ex=$src/examples
+work=$(mktemp -d "${TMPDIR:-/tmp}/rls-shadow-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED_EXIT ACTUAL_EXIT [condition...]
+  local name=$1 want=$2 got=$3
+  shift 3
+  if [[ $got == "$want" ]] && { [[ $# -eq 0 ]] || "$@"; }; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name (exit $got, expected $want)"
+    sed 's/^/  stderr: /' "$work/err" 2>/dev/null | head -5
+  fi
+}
+one_line_error() { [[ $(wc -l <"$work/err") -eq 1 ]] && grep -q '^rls-shadow: ' "$work/err"; }
+
+analyze() {
+  "$bin" analyze --policies "$ex/migration.sql" --schema "$ex/schema.sql" --roles "$ex/roles.sql" \
+    "$@" 2>"$work/err"
+}
+
+"$bin" analyze --no-such-flag >/dev/null 2>"$work/err"
+check "unknown flag is a usage error" 2 $? one_line_error
+
+analyze --log "$work/missing.json" --db "$work/db" >/dev/null
+check "unreadable log is a runtime error" 1 $? one_line_error
+
+printf 'CREATE POLICY p ON t USING (;\n' >"$work/bad.sql"
+"$bin" analyze --policies "$work/bad.sql" --schema "$ex/schema.sql" --roles "$ex/roles.sql" \
+  --log "$ex/postgres.json" --db "$work/db-bad" >/dev/null 2>"$work/err"
+check "policy syntax error names file:line:col" 1 $? grep -q "bad.sql:1:" "$work/err"
+
+printf '[readiness]\nwindow_dayz = 3\n' >"$work/bad.toml"
+"$bin" --config "$work/bad.toml" report --db "$ex" >/dev/null 2>"$work/err"
+check "unknown config key is an error" 1 $? grep -q "window_dayz" "$work/err"
+
+analyze --log "$ex/postgres.json" --db "$work/db" --verdicts "$work/v1.jsonl" >/dev/null
+check "analyze the example" 0 $?
+"$bin" report --db "$work/db" --format json --out "$work/r1.json" 2>"$work/err"
+check "report written although not ready" 0 $? grep -q '"ready": *false' "$work/r1.json"
+"$bin" report --db "$work/db" --format md --fail-on-not-ready >"$work/r.md" 2>"$work/err"
+check "--fail-on-not-ready exits 3 and still writes" 3 $? grep -q "NOT READY" "$work/r.md"
+
+analyze --log "$ex/postgres.json" --db "$work/db" >/dev/null 2>"$work/err"
+check "re-run of an analysed file" 0 $? grep -q "skipped" "$work/err"
+"$bin" report --db "$work/db" --format json --out "$work/r2.json" 2>/dev/null
+check "re-run does not double-count" 0 $? cmp -s "$work/r1.json" "$work/r2.json"
+
+"$bin" report --db "$work/db" --since "not-a-time" >/dev/null 2>"$work/err"
+check "bad --since is a clear error" 1 $? one_line_error
+
+echo "cli: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
