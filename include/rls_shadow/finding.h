@@ -48,7 +48,7 @@ bool ParseCommand(std::string_view name, Command* out);
 inline bool IsWouldBeDenial(Effect e) { return e != Effect::kAllow; }
 
 struct Finding {
-  std::string table;      // schema-qualified: "public.orders"
+  std::string table;  // schema-qualified: "public.orders"
   Command command = Command::kSelect;
   std::string policy;     // the deciding policy's name; "" for the default deny
   std::string tenant;     // the context value the policy reads, or the row's tenant column
@@ -57,14 +57,14 @@ struct Finding {
   std::string role;       // current_user at the time of the access
   Effect effect = Effect::kAllow;
   Cause cause = Cause::kNone;
-  std::string sqlstate;   // the SQLSTATE PostgreSQL would raise for kError
-  std::string detail;     // the predicted message, or what could not be evaluated
+  std::string sqlstate;  // the SQLSTATE PostgreSQL would raise for kError
+  std::string detail;    // the predicted message, or what could not be evaluated
 
   // Where it was seen.
   int64_t time_us = 0;
   std::string session_id;
   int64_t line_num = 0;
-  std::string example;    // the statement text, parameter values redacted unless configured
+  std::string example;  // the statement text, parameter values redacted unless configured
 };
 
 }  // namespace rls_shadow

@@ -21,29 +21,29 @@ enum class LogEventKind {
 
 // Where an event came from, for error messages and dead-letter records.
 struct SourcePosition {
-  std::string source;     // file path, or "-" for stdin
-  uint64_t line = 0;      // 1-based physical line (jsonlog) or record start line (csvlog)
-  uint64_t offset = 0;    // byte offset of the record's first byte in the source
+  std::string source;   // file path, or "-" for stdin
+  uint64_t line = 0;    // 1-based physical line (jsonlog) or record start line (csvlog)
+  uint64_t offset = 0;  // byte offset of the record's first byte in the source
 };
 
 struct LogEvent {
   SourcePosition position;
   LogEventKind kind = LogEventKind::kOther;
 
-  int64_t time_us = 0;          // timestamp, microseconds since the Unix epoch (UTC)
-  std::string user;             // session user name as logged ("user")
+  int64_t time_us = 0;  // timestamp, microseconds since the Unix epoch (UTC)
+  std::string user;     // session user name as logged ("user")
   std::string dbname;
   int64_t pid = 0;
-  std::string session_id;       // "6b02db28.1f9c"
-  int64_t line_num = 0;         // per-session line number
-  std::string vxid;             // "3/450"
-  int64_t txid = 0;             // 0 when none
-  std::string severity;         // LOG, ERROR, WARNING, ...
-  std::string state_code;       // SQLSTATE, empty when absent
-  std::string message;          // full message text
+  std::string session_id;  // "6b02db28.1f9c"
+  int64_t line_num = 0;    // per-session line number
+  std::string vxid;        // "3/450"
+  int64_t txid = 0;        // 0 when none
+  std::string severity;    // LOG, ERROR, WARNING, ...
+  std::string state_code;  // SQLSTATE, empty when absent
+  std::string message;     // full message text
   std::string detail;
   std::string application_name;
-  std::string command_tag;      // "ps" in jsonlog, command_tag in csvlog
+  std::string command_tag;  // "ps" in jsonlog, command_tag in csvlog
 
   // kStatement: the statement text as sent (after "statement: " / "execute <name>: ").
   // kError / kWarning: the "statement" key when present (the text that failed).

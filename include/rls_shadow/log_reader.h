@@ -35,11 +35,11 @@ struct ReadOptions {
 };
 
 struct ReadSummary {
-  uint64_t records_read = 0;     // decoded and handed to the sink
+  uint64_t records_read = 0;  // decoded and handed to the sink
   uint64_t records_rejected = 0;
   std::map<std::string, uint64_t> rejected_by_reason;
-  uint64_t end_offset = 0;       // byte offset just past the last complete record
-  uint64_t end_line = 0;         // physical lines consumed up to end_offset
+  uint64_t end_offset = 0;  // byte offset just past the last complete record
+  uint64_t end_line = 0;    // physical lines consumed up to end_offset
   // kStatement events taken from "duration: N ms  statement: ..." / "... execute <name>: ..."
   // lines, i.e. statements log_statement did not log. PostgreSQL logs each execution once —
   // with its text on the duration line only when log_statement did not already log it — so

@@ -67,7 +67,8 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
     }
     out.emplace_back(std::move(key), UrlDecode(value));
     i = j + 1;
-    while (i < body.size() && (body[i] == ',' || std::isspace(static_cast<unsigned char>(body[i])))) {
+    while (i < body.size() &&
+           (body[i] == ',' || std::isspace(static_cast<unsigned char>(body[i])))) {
       ++i;
     }
   }
@@ -77,8 +78,8 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
   size_t start = 0;
   while (start <= body.size()) {
     size_t comma = body.find(',', start);
-    std::string_view part = body.substr(start, comma == std::string_view::npos ? body.size() - start
-                                                                                : comma - start);
+    std::string_view part =
+        body.substr(start, comma == std::string_view::npos ? body.size() - start : comma - start);
     size_t colon = part.find(':');
     if (colon != std::string_view::npos) {
       out.emplace_back(std::string(Trim(part.substr(0, colon))),

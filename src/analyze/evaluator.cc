@@ -1,11 +1,11 @@
 #include "analyze/evaluator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace rls_shadow {
 namespace {
@@ -22,10 +22,14 @@ const Value* FirstAbsorbing(const Value& a, const Value& b) {
 
 uint8_t TruthOf(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kNull: return kMaybeNull;
-    case Value::Kind::kKnown: return v.text == "t" ? kMaybeTrue : kMaybeFalse;
-    case Value::Kind::kUnknown: return v.possible;
-    default: return 0;
+    case Value::Kind::kNull:
+      return kMaybeNull;
+    case Value::Kind::kKnown:
+      return v.text == "t" ? kMaybeTrue : kMaybeFalse;
+    case Value::Kind::kUnknown:
+      return v.possible;
+    default:
+      return 0;
   }
 }
 
@@ -44,13 +48,19 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
     for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
       if (!(b & y)) continue;
       if (is_and) {
-        if (x == kMaybeFalse || y == kMaybeFalse) out |= kMaybeFalse;
-        else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
-        else out |= kMaybeTrue;
+        if (x == kMaybeFalse || y == kMaybeFalse)
+          out |= kMaybeFalse;
+        else if (x == kMaybeNull || y == kMaybeNull)
+          out |= kMaybeNull;
+        else
+          out |= kMaybeTrue;
       } else {
-        if (x == kMaybeTrue || y == kMaybeTrue) out |= kMaybeTrue;
-        else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
-        else out |= kMaybeFalse;
+        if (x == kMaybeTrue || y == kMaybeTrue)
+          out |= kMaybeTrue;
+        else if (x == kMaybeNull || y == kMaybeNull)
+          out |= kMaybeNull;
+        else
+          out |= kMaybeFalse;
       }
     }
   }
@@ -79,8 +89,8 @@ std::string SqlTypeName(std::string_view type) {
 }
 
 Value InvalidInput(std::string_view type, std::string_view text) {
-  return Value::Error("22P02", fmt::format("invalid input syntax for type {}: \"{}\"",
-                                           SqlTypeName(type), text));
+  return Value::Error(
+      "22P02", fmt::format("invalid input syntax for type {}: \"{}\"", SqlTypeName(type), text));
 }
 
 Value CastInteger(std::string_view text, std::string_view type) {
@@ -93,8 +103,8 @@ Value CastInteger(std::string_view text, std::string_view type) {
   int64_t lo = type == "int2" ? -32768 : type == "int4" ? INT32_MIN : INT64_MIN;
   int64_t hi = type == "int2" ? 32767 : type == "int4" ? INT32_MAX : INT64_MAX;
   if (ec == std::errc::result_out_of_range || n < lo || n > hi) {
-    return Value::Error("22003", fmt::format("value \"{}\" is out of range for type {}", text,
-                                             SqlTypeName(type)));
+    return Value::Error(
+        "22003", fmt::format("value \"{}\" is out of range for type {}", text, SqlTypeName(type)));
   }
   return Value::Known(std::to_string(n), std::string(type));
 }
@@ -159,6 +169,17 @@ int CompareKnown(const Value& a, const Value& b) {
 }  // namespace
 
 std::optional<std::string> CanonicalUuid(std::string_view text) {
+  // Fast path: already canonical (lower-case 8-4-4-4-12), as almost every logged uuid is.
+  if (text.size() == 36 && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
+      text[23] == '-') {
+    bool canonical = true;
+    for (size_t i = 0; i < 36 && canonical; ++i) {
+      char c = text[i];
+      canonical = (i == 8 || i == 13 || i == 18 || i == 23) || (c >= '0' && c <= '9') ||
+                  (c >= 'a' && c <= 'f');
+    }
+    if (canonical) return std::string(text);
+  }
   std::string_view s = text;
   if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
   std::string hex;
@@ -261,24 +282,36 @@ Predicate Evaluator::ToPredicate(const Value& v) {
 
 Value Evaluator::Eval(const Expr& e) const {
   switch (e.kind) {
-    case Expr::Kind::kNull: return Value::Null();
-    case Expr::Kind::kBool: return Value::Bool(e.text == "t");
-    case Expr::Kind::kConst: return Value::Known(e.text, e.is_string ? "" : "numeric");
-    case Expr::Kind::kParam: return EvalParam(e);
-    case Expr::Kind::kColumn: return EvalColumn(e);
-    case Expr::Kind::kFunc: return EvalFunc(e);
-    case Expr::Kind::kCast: return Cast(Eval(*e.args[0]), e.name);
-    case Expr::Kind::kOp: return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
+    case Expr::Kind::kNull:
+      return Value::Null();
+    case Expr::Kind::kBool:
+      return Value::Bool(e.text == "t");
+    case Expr::Kind::kConst:
+      return Value::Known(e.text, e.is_string ? "" : "numeric");
+    case Expr::Kind::kParam:
+      return EvalParam(e);
+    case Expr::Kind::kColumn:
+      return EvalColumn(e);
+    case Expr::Kind::kFunc:
+      return EvalFunc(e);
+    case Expr::Kind::kCast:
+      return Cast(Eval(*e.args[0]), e.name);
+    case Expr::Kind::kOp:
+      return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
     case Expr::Kind::kAnd:
     case Expr::Kind::kOr:
-    case Expr::Kind::kNot: return EvalLogic(e);
+    case Expr::Kind::kNot:
+      return EvalLogic(e);
     case Expr::Kind::kIsNull: {
       Value v = Eval(*e.args[0]);
       if (v.is_error() || v.is_indeterminate()) return v;
       uint8_t t;
-      if (v.is_null()) t = kMaybeTrue;
-      else if (v.is_known()) t = kMaybeFalse;
-      else t = (v.possible & kMaybeNull) ? (kMaybeTrue | kMaybeFalse) : kMaybeFalse;
+      if (v.is_null())
+        t = kMaybeTrue;
+      else if (v.is_known())
+        t = kMaybeFalse;
+      else
+        t = (v.possible & kMaybeNull) ? (kMaybeTrue | kMaybeFalse) : kMaybeFalse;
       return FromTruth(e.negated ? NotTruth(t) & ~kMaybeNull : t);
     }
     case Expr::Kind::kIsTrue: {
@@ -300,9 +333,9 @@ Value Evaluator::Eval(const Expr& e) const {
         t = kMaybeFalse;
       } else if (a.is_null() || b.is_null()) {
         const Value& other = a.is_null() ? b : a;
-        t = other.is_known() ? kMaybeTrue
-                             : ((other.possible & kMaybeNull) ? kMaybeTrue | kMaybeFalse
-                                                              : kMaybeTrue);
+        t = other.is_known()
+                ? kMaybeTrue
+                : ((other.possible & kMaybeNull) ? kMaybeTrue | kMaybeFalse : kMaybeTrue);
       } else {
         Value ne = EvalCompare("<>", a, b);
         if (ne.is_error() || ne.is_indeterminate()) return ne;
@@ -311,10 +344,14 @@ Value Evaluator::Eval(const Expr& e) const {
       }
       return FromTruth(e.negated ? NotTruth(t) : t);
     }
-    case Expr::Kind::kIn: return EvalIn(e);
-    case Expr::Kind::kAnyArray: return EvalAny(e);
-    case Expr::Kind::kArray: return Value::Indeterminate("array value outside ANY()");
-    case Expr::Kind::kCoalesce: return EvalCoalesce(e);
+    case Expr::Kind::kIn:
+      return EvalIn(e);
+    case Expr::Kind::kAnyArray:
+      return EvalAny(e);
+    case Expr::Kind::kArray:
+      return Value::Indeterminate("array value outside ANY()");
+    case Expr::Kind::kCoalesce:
+      return EvalCoalesce(e);
     case Expr::Kind::kNullIf: {
       Value a = Eval(*e.args[0]);
       Value eq = EvalCompare("=", a, Eval(*e.args[1]));
@@ -324,17 +361,20 @@ Value Evaluator::Eval(const Expr& e) const {
       if (!(t & kMaybeTrue)) return a;
       return Value::Unknown(a.type, kAnyTruth);
     }
-    case Expr::Kind::kCase: return EvalCase(e);
-    case Expr::Kind::kCurrentUser: return Value::Known(in_.current_user, "text");
-    case Expr::Kind::kSessionUser: return Value::Known(in_.session_user, "text");
-    case Expr::Kind::kUnsupported: return Value::Indeterminate(e.text);
+    case Expr::Kind::kCase:
+      return EvalCase(e);
+    case Expr::Kind::kCurrentUser:
+      return Value::Known(in_.current_user, "text");
+    case Expr::Kind::kSessionUser:
+      return Value::Known(in_.session_user, "text");
+    case Expr::Kind::kUnsupported:
+      return Value::Indeterminate(e.text);
   }
   return Value::Indeterminate("expression");
 }
 
 Value Evaluator::EvalParam(const Expr& e) const {
-  if (in_.params == nullptr || e.param < 1 ||
-      static_cast<size_t>(e.param) > in_.params->size()) {
+  if (in_.params == nullptr || e.param < 1 || static_cast<size_t>(e.param) > in_.params->size()) {
     return Value::Indeterminate(fmt::format("parameter ${} was not logged", e.param));
   }
   const auto& p = (*in_.params)[static_cast<size_t>(e.param) - 1];
@@ -343,7 +383,9 @@ Value Evaluator::EvalParam(const Expr& e) const {
 }
 
 Value Evaluator::EvalColumn(const Expr& e) const {
-  if (in_.column) {
+  if (row_ != nullptr) {
+    if (auto v = (*row_)(e)) return *v;
+  } else if (in_.column) {
     if (auto v = in_.column(e)) return *v;
   }
   std::string type;
@@ -367,8 +409,8 @@ Value Evaluator::EvalFunc(const Expr& e) const {
       missing_ok = (m.text == "t");
     }
     if (name.text.find('.') == std::string::npos) {
-      return Value::Indeterminate(fmt::format("current_setting('{}'): a built-in setting",
-                                              name.text));
+      return Value::Indeterminate(
+          fmt::format("current_setting('{}'): a built-in setting", name.text));
     }
     std::optional<std::string> v = in_.setting ? in_.setting(name.text) : std::nullopt;
     if (!v) {
@@ -413,8 +455,8 @@ Value Evaluator::EvalCompare(std::string_view op, const Value& a0, const Value& 
   }
   Value error;
   if (!Unify(&a, &b, &error)) return error;
-  bool ordered_ok = IsNumericType(a.type) || a.type == "uuid" || a.type == "bool" ||
-                    (op == "=" || op == "<>");
+  bool ordered_ok =
+      IsNumericType(a.type) || a.type == "uuid" || a.type == "bool" || (op == "=" || op == "<>");
   if (!ordered_ok) return Value::Indeterminate(fmt::format("{} on text (collation)", op));
   int c = CompareKnown(a, b);
   if (op == "=") return Value::Bool(c == 0);
@@ -478,8 +520,8 @@ Value Evaluator::EvalAny(const Expr& e) const {
     if (arr.is_null()) return Value::Null();
     if (arr.is_unknown()) return Value::Unknown("bool", kAnyTruth);
     auto parsed = ParseArrayLiteral(arr.text);
-    if (!parsed) return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"",
-                                                          arr.text));
+    if (!parsed)
+      return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"", arr.text));
     std::string element_type = arr.type;
     if (element_type.size() > 2 && element_type.ends_with("[]")) {
       element_type.resize(element_type.size() - 2);

@@ -36,9 +36,13 @@ struct EvalInputs {
 // Result of a policy predicate over one row (or over every row the access can touch).
 enum class Predicate { kPass, kFail, kRowDependent, kError, kIndeterminate };
 
+// A row for one evaluation, overriding EvalInputs::column (so inputs need not be copied).
+using RowLookup = std::function<std::optional<Value>(const Expr& column)>;
+
 class Evaluator {
  public:
-  explicit Evaluator(const EvalInputs& inputs) : in_(inputs) {}
+  explicit Evaluator(const EvalInputs& inputs, const RowLookup* row = nullptr)
+      : in_(inputs), row_(row) {}
 
   Value Eval(const Expr& e) const;
   // Casts a value to a type the way PostgreSQL's input functions do.
@@ -58,6 +62,7 @@ class Evaluator {
   Value EvalCoalesce(const Expr& e) const;
 
   const EvalInputs& in_;
+  const RowLookup* row_;
 };
 
 // Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.

@@ -1,9 +1,9 @@
 #include "analyze/expr.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace rls_shadow {
 namespace {
@@ -151,8 +151,8 @@ std::string NormalizeTypeName(std::string_view raw) {
   if (name == "smallint" || name == "int2") return "int2";
   if (name == "boolean" || name == "bool") return "bool";
   if (name == "decimal" || name == "numeric") return "numeric";
-  if (name == "varchar" || name == "character varying" || name == "bpchar" ||
-      name == "character" || name == "char" || name == "name" || name == "citext") {
+  if (name == "varchar" || name == "character varying" || name == "bpchar" || name == "character" ||
+      name == "char" || name == "name" || name == "citext") {
     return "text";
   }
   return name;
@@ -249,18 +249,28 @@ std::string ExprToString(const Expr& e) {
     return out;
   };
   switch (e.kind) {
-    case Expr::Kind::kNull: return "NULL";
-    case Expr::Kind::kBool: return e.text == "t" ? "true" : "false";
-    case Expr::Kind::kConst: return e.is_string ? "'" + e.text + "'" : e.text;
-    case Expr::Kind::kParam: return "$" + std::to_string(e.param);
-    case Expr::Kind::kColumn: return e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
-    case Expr::Kind::kFunc: return e.name + "(" + join(e.args, 0, ", ") + ")";
-    case Expr::Kind::kCast: return ExprToString(*e.args[0]) + "::" + e.name;
+    case Expr::Kind::kNull:
+      return "NULL";
+    case Expr::Kind::kBool:
+      return e.text == "t" ? "true" : "false";
+    case Expr::Kind::kConst:
+      return e.is_string ? "'" + e.text + "'" : e.text;
+    case Expr::Kind::kParam:
+      return "$" + std::to_string(e.param);
+    case Expr::Kind::kColumn:
+      return e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
+    case Expr::Kind::kFunc:
+      return e.name + "(" + join(e.args, 0, ", ") + ")";
+    case Expr::Kind::kCast:
+      return ExprToString(*e.args[0]) + "::" + e.name;
     case Expr::Kind::kOp:
       return ExprToString(*e.args[0]) + " " + e.name + " " + ExprToString(*e.args[1]);
-    case Expr::Kind::kAnd: return "(" + join(e.args, 0, " AND ") + ")";
-    case Expr::Kind::kOr: return "(" + join(e.args, 0, " OR ") + ")";
-    case Expr::Kind::kNot: return "NOT " + ExprToString(*e.args[0]);
+    case Expr::Kind::kAnd:
+      return "(" + join(e.args, 0, " AND ") + ")";
+    case Expr::Kind::kOr:
+      return "(" + join(e.args, 0, " OR ") + ")";
+    case Expr::Kind::kNot:
+      return "NOT " + ExprToString(*e.args[0]);
     case Expr::Kind::kIsNull:
       return ExprToString(*e.args[0]) + (e.negated ? " IS NOT NULL" : " IS NULL");
     case Expr::Kind::kIsTrue:
@@ -274,13 +284,20 @@ std::string ExprToString(const Expr& e) {
              join(e.args, 1, ", ") + ")";
     case Expr::Kind::kAnyArray:
       return ExprToString(*e.args[0]) + " " + e.name + " ANY(" + ExprToString(*e.args[1]) + ")";
-    case Expr::Kind::kArray: return "ARRAY[" + join(e.args, 0, ", ") + "]";
-    case Expr::Kind::kCoalesce: return "COALESCE(" + join(e.args, 0, ", ") + ")";
-    case Expr::Kind::kNullIf: return "NULLIF(" + join(e.args, 0, ", ") + ")";
-    case Expr::Kind::kCase: return "CASE ... END";
-    case Expr::Kind::kCurrentUser: return "current_user";
-    case Expr::Kind::kSessionUser: return "session_user";
-    case Expr::Kind::kUnsupported: return "<" + e.text + ">";
+    case Expr::Kind::kArray:
+      return "ARRAY[" + join(e.args, 0, ", ") + "]";
+    case Expr::Kind::kCoalesce:
+      return "COALESCE(" + join(e.args, 0, ", ") + ")";
+    case Expr::Kind::kNullIf:
+      return "NULLIF(" + join(e.args, 0, ", ") + ")";
+    case Expr::Kind::kCase:
+      return "CASE ... END";
+    case Expr::Kind::kCurrentUser:
+      return "current_user";
+    case Expr::Kind::kSessionUser:
+      return "session_user";
+    case Expr::Kind::kUnsupported:
+      return "<" + e.text + ">";
   }
   return "?";
 }
@@ -308,8 +325,7 @@ void CollectSettingNames(const Expr& e, std::vector<std::string>* out) {
 }
 
 void CollectColumns(const Expr& e, std::vector<std::string>* out) {
-  if (e.kind == Expr::Kind::kColumn &&
-      std::find(out->begin(), out->end(), e.name) == out->end()) {
+  if (e.kind == Expr::Kind::kColumn && std::find(out->begin(), out->end(), e.name) == out->end()) {
     out->push_back(e.name);
   }
   for (const auto& a : e.args) CollectColumns(*a, out);

@@ -1,8 +1,7 @@
 #include "analyze/pg_tree.h"
 
-#include <pg_query.h>
-
 #include <fmt/format.h>
+#include <pg_query.h>
 
 namespace rls_shadow {
 
@@ -12,8 +11,8 @@ Status PgTree::Parse(std::string_view sql) {
   std::string text(sql);
   PgQueryParseResult result = pg_query_parse(text.c_str());
   if (result.error != nullptr) {
-    Status s = Status::Error(fmt::format("syntax error: {} at character {}",
-                                         result.error->message, result.error->cursorpos));
+    Status s = Status::Error(fmt::format("syntax error: {} at character {}", result.error->message,
+                                         result.error->cursorpos));
     pg_query_free_parse_result(result);
     return s;
   }

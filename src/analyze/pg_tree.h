@@ -44,8 +44,8 @@ class PgTree {
 };
 
 // Helpers for libpg_query's JSON: a node is an object with one key naming its type.
-std::string_view NodeType(PgNode node);              // "SelectStmt", or "" when not a node
-PgNode NodeBody(PgNode node);                         // the object under the type key
+std::string_view NodeType(PgNode node);  // "SelectStmt", or "" when not a node
+PgNode NodeBody(PgNode node);            // the object under the type key
 std::optional<PgNode> Field(PgNode object, std::string_view key);
 std::string_view StringField(PgNode object, std::string_view key);  // "" when absent
 int64_t IntField(PgNode object, std::string_view key);              // 0 when absent

@@ -1,8 +1,8 @@
 #include "analyze/policy_catalog.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "analyze/pg_tree.h"
 
@@ -109,11 +109,9 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
     size_t line_end = sql.find('\n', line_start);
     std::string_view text = sql.substr(line_start, line_end - line_start);
-    return Status::Error(fmt::format("{}:{}:{}: {} in: {}", source, line, col,
-                                     parsed.message().substr(0, at == std::string::npos
-                                                                    ? std::string::npos
-                                                                    : at - 1),
-                                     text));
+    return Status::Error(fmt::format(
+        "{}:{}:{}: {} in: {}", source, line, col,
+        parsed.message().substr(0, at == std::string::npos ? std::string::npos : at - 1), text));
   }
 
   for (const auto& stmt : tree.statements()) {
@@ -127,7 +125,8 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         if (NodeType(elt) != "ColumnDef") continue;
         PgNode col = NodeBody(elt);
         ColumnInfo info;
-        if (auto tn = Field(col, "typeName")) info.type = NormalizeTypeName(JoinNames(*tn, "names"));
+        if (auto tn = Field(col, "typeName"))
+          info.type = NormalizeTypeName(JoinNames(*tn, "names"));
         info.not_null = BoolField(col, "is_not_null");
         for (PgNode c : ListField(col, "constraints")) {
           PgNode con = NodeBody(c);
@@ -189,8 +188,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         p.roles = RoleList(body);
         if (auto q = Field(body, "qual")) p.using_expr = ConvertExpr(*q);
         if (auto c = Field(body, "with_check")) p.check_expr = ConvertExpr(*c);
-        if (existing != table.policies.end()) *existing = std::move(p);
-        else table.policies.push_back(std::move(p));
+        if (existing != table.policies.end())
+          *existing = std::move(p);
+        else
+          table.policies.push_back(std::move(p));
       } else if (existing != table.policies.end()) {
         if (!ListField(body, "roles").empty()) existing->roles = RoleList(body);
         if (auto q = Field(body, "qual")) existing->using_expr = ConvertExpr(*q);
@@ -227,17 +228,25 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         std::string g(StringField(NodeBody(granted), "priv_name"));
         for (PgNode grantee : ListField(body, "grantee_roles")) {
           RoleInfo& member = roles_[RoleName(NodeBody(grantee))];
-          if (grant) member.member_of.insert(g);
-          else member.member_of.erase(g);
+          if (grant)
+            member.member_of.insert(g);
+          else
+            member.member_of.erase(g);
         }
       }
     }
   }
+  ComputePrivileges();
   return Status::Ok();
 }
 
 const TableInfo* PolicyCatalog::FindTable(std::string_view schema, std::string_view name) const {
-  auto it = tables_.find(QualifiedName(schema, name));
+  // Called for every access: build the key in a reused buffer instead of a fresh string.
+  thread_local std::string key;
+  key.assign(schema.empty() ? std::string_view("public") : schema);
+  key += '.';
+  key += name;
+  auto it = tables_.find(key);
   return it == tables_.end() ? nullptr : &it->second;
 }
 
@@ -248,20 +257,26 @@ const RoleInfo* PolicyCatalog::FindRole(std::string_view name) const {
 
 bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view role) const {
   if (member == role || role == "public") return true;
-  // Breadth-first over INHERIT memberships; a NOINHERIT role has only its own privileges.
-  std::vector<std::string> frontier{std::string(member)};
-  std::set<std::string> seen{std::string(member)};
-  while (!frontier.empty()) {
-    std::string current = std::move(frontier.back());
-    frontier.pop_back();
-    const RoleInfo* info = FindRole(current);
-    if (info == nullptr || !info->inherit) continue;
-    for (const auto& parent : info->member_of) {
-      if (parent == role) return true;
-      if (seen.insert(parent).second) frontier.push_back(parent);
+  auto it = privileges_.find(member);
+  return it != privileges_.end() && it->second.find(role) != it->second.end();
+}
+
+void PolicyCatalog::ComputePrivileges() {
+  privileges_.clear();
+  for (const auto& [name, info] : roles_) {
+    // Breadth-first over INHERIT memberships; a NOINHERIT role has only its own privileges.
+    auto& reach = privileges_[name];
+    std::vector<std::string> frontier{name};
+    while (!frontier.empty()) {
+      std::string current = std::move(frontier.back());
+      frontier.pop_back();
+      const RoleInfo* r = FindRole(current);
+      if (r == nullptr || !r->inherit) continue;
+      for (const auto& parent : r->member_of) {
+        if (reach.insert(parent).second) frontier.push_back(parent);
+      }
     }
   }
-  return false;
 }
 
 std::vector<TableMeta> PolicyCatalog::RlsTables() const {

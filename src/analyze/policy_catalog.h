@@ -19,7 +19,7 @@
 namespace rls_shadow {
 
 struct ColumnInfo {
-  std::string type;      // normalised (see NormalizeTypeName)
+  std::string type;  // normalised (see NormalizeTypeName)
   bool not_null = false;
   ExprPtr default_expr;  // null when the column has no DEFAULT
 };
@@ -69,8 +69,14 @@ class PolicyCatalog {
 
  private:
   TableInfo& TableFor(std::string_view schema, std::string_view name);
+  // Recomputes privileges_ after the roles changed.
+  void ComputePrivileges();
+
   std::map<std::string, TableInfo, std::less<>> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;
+  // For each role, every role whose privileges it has through INHERIT memberships: the hot
+  // path asks this for every policy of every access.
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> privileges_;
 };
 
 // "schema.name" from a RangeVar body, defaulting the schema to public.

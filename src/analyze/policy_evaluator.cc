@@ -1,9 +1,9 @@
 #include "analyze/policy_evaluator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "analyze/evaluator.h"
 
@@ -19,8 +19,8 @@ struct SetOutcome {
   const Policy* deciding = nullptr;  // the restrictive policy that failed, or the policy that
                                      // raised the error; null for a permissive / default deny
   bool no_permissive = false;
-  Value error;                       // kError / kIndeterminate: what was raised or undecidable
-  std::vector<const Expr*> exprs;    // the expressions evaluated, for the cause
+  Value error;                     // kError / kIndeterminate: what was raised or undecidable
+  std::vector<const Expr*> exprs;  // the expressions evaluated, for the cause
 };
 
 // Three-valued OR over sets of possible truth values.
@@ -30,9 +30,12 @@ uint8_t OrTruth(uint8_t a, uint8_t b) {
     if (!(a & x)) continue;
     for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
       if (!(b & y)) continue;
-      if (x == kMaybeTrue || y == kMaybeTrue) out |= kMaybeTrue;
-      else if (x == kMaybeNull || y == kMaybeNull) out |= kMaybeNull;
-      else out |= kMaybeFalse;
+      if (x == kMaybeTrue || y == kMaybeTrue)
+        out |= kMaybeTrue;
+      else if (x == kMaybeNull || y == kMaybeNull)
+        out |= kMaybeNull;
+      else
+        out |= kMaybeFalse;
     }
   }
   return out;
@@ -65,21 +68,21 @@ class AccessEvaluation {
   // row `row` for column references, coerced to the column's type.
   Value ValueFor(const std::string& column, const Expr* e, const Row* row,
                  const Row* excluded) const {
-    EvalInputs in = inputs_;
-    in.column = [&](const Expr& c) -> std::optional<Value> {
+    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
       const Row* source = (c.qualifier == "excluded") ? excluded : row;
       if (source == nullptr) return std::nullopt;
       auto it = source->find(c.name);
       if (it == source->end()) return std::nullopt;
       return it->second;
     };
+    Evaluator eval(inputs_, &lookup);
     Value v;
     if (e == nullptr) {
       auto it = table_.columns.find(column);
       if (it == table_.columns.end() || !it->second.default_expr) return Value::Null();
-      v = Evaluator(in).Eval(*it->second.default_expr);
+      v = eval.Eval(*it->second.default_expr);
     } else {
-      v = Evaluator(in).Eval(*e);
+      v = eval.Eval(*e);
     }
     auto it = table_.columns.find(column);
     if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
@@ -149,13 +152,12 @@ class AccessEvaluation {
   // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
     SetOutcome out;
-    EvalInputs in = inputs_;
-    in.column = [&](const Expr& c) -> std::optional<Value> {
+    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
       auto it = row.find(c.name);
       if (it == row.end()) return std::nullopt;
       return it->second;
     };
-    Evaluator eval(in);
+    Evaluator eval(inputs_, &lookup);
     uint8_t permissive = kMaybeFalse;  // truth set of the OR of permissive policies
     bool any_permissive = false;
     const Policy* first_permissive = nullptr;
@@ -172,7 +174,7 @@ class AccessEvaluation {
         if (!absorbing || (v.is_error() && !absorbing->second.is_error())) absorbing.emplace(&p, v);
         continue;
       }
-      uint8_t t = v.is_null() ? kMaybeNull
+      uint8_t t = v.is_null()    ? kMaybeNull
                   : v.is_known() ? (v.text == "t" ? kMaybeTrue : kMaybeFalse)
                                  : v.possible;
       if (p.permissive) {
@@ -230,11 +232,16 @@ class AccessEvaluation {
   static SetOutcome Both(SetOutcome a, const SetOutcome& b) {
     auto rank = [](Predicate p) {
       switch (p) {
-        case Predicate::kError: return 4;
-        case Predicate::kFail: return 3;
-        case Predicate::kIndeterminate: return 2;
-        case Predicate::kRowDependent: return 1;
-        case Predicate::kPass: return 0;
+        case Predicate::kError:
+          return 4;
+        case Predicate::kFail:
+          return 3;
+        case Predicate::kIndeterminate:
+          return 2;
+        case Predicate::kRowDependent:
+          return 1;
+        case Predicate::kPass:
+          return 0;
       }
       return 0;
     };
@@ -268,8 +275,8 @@ std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool
 bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const SessionState& session) {
   if (origin.transaction == session.transaction_serial()) return false;
   bool other_lane = !origin.lane.empty() && !ctx.lane.empty() && origin.lane != ctx.lane;
-  bool other_code = !origin.code_path.empty() && !ctx.code_path.empty() &&
-                    origin.code_path != ctx.code_path;
+  bool other_code =
+      !origin.code_path.empty() && !ctx.code_path.empty() && origin.code_path != ctx.code_path;
   return other_lane || other_code;
 }
 
@@ -341,114 +348,151 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   auto from_filter = [&](const SetOutcome& f) {
     decisive = f;
     switch (f.result) {
-      case Predicate::kPass: effect = Effect::kAllow; break;
-      case Predicate::kFail: effect = Effect::kFiltered; break;
-      case Predicate::kRowDependent: effect = Effect::kRowDependent; break;
-      case Predicate::kError: effect = Effect::kError; break;
-      case Predicate::kIndeterminate: effect = Effect::kIndeterminate; break;
+      case Predicate::kPass:
+        effect = Effect::kAllow;
+        break;
+      case Predicate::kFail:
+        effect = Effect::kFiltered;
+        break;
+      case Predicate::kRowDependent:
+        effect = Effect::kRowDependent;
+        break;
+      case Predicate::kError:
+        effect = Effect::kError;
+        break;
+      case Predicate::kIndeterminate:
+        effect = Effect::kIndeterminate;
+        break;
     }
   };
   auto from_check = [&](const SetOutcome& c, bool using_expr) {
     decisive = c;
     switch (c.result) {
-      case Predicate::kPass: effect = Effect::kAllow; break;
+      case Predicate::kPass:
+        effect = Effect::kAllow;
+        break;
       case Predicate::kFail:
         effect = Effect::kError;
         sqlstate = "42501";
         detail = CheckViolation(c, access.relname, using_expr);
         break;
-      case Predicate::kRowDependent: effect = Effect::kRowDependent; break;
-      case Predicate::kError: effect = Effect::kError; break;
-      case Predicate::kIndeterminate: effect = Effect::kIndeterminate; break;
+      case Predicate::kRowDependent:
+        effect = Effect::kRowDependent;
+        break;
+      case Predicate::kError:
+        effect = Effect::kError;
+        break;
+      case Predicate::kIndeterminate:
+        effect = Effect::kIndeterminate;
+        break;
     }
   };
 
-  switch (access.command) {
-    case Command::kSelect:
-    case Command::kCopyTo: {
-      SetOutcome f = ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row);
-      if (access.locking) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row));
-      from_filter(f);
-      break;
+  if (access.plan_only) {
+    // Only what the planner folds can fail: the USING quals of the rows the statement would
+    // read. WITH CHECK runs at execution, which a plain EXPLAIN never reaches.
+    PolicyCommand cmd = access.command == Command::kUpdate   ? PolicyCommand::kUpdate
+                        : access.command == Command::kDelete ? PolicyCommand::kDelete
+                                                             : PolicyCommand::kSelect;
+    SetOutcome f = ev.EvaluateSet(cmd, false, filter_row);
+    if (access.command == Command::kInsert || f.result != Predicate::kError) {
+      f.result = Predicate::kPass;
+      f.deciding = nullptr;
     }
-    case Command::kDelete: {
-      SetOutcome f = ev.EvaluateSet(PolicyCommand::kDelete, false, filter_row);
-      if (access.reads_columns) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
-      from_filter(f);
-      break;
-    }
-    case Command::kUpdate: {
-      SetOutcome f = ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row);
-      if (access.reads_columns) f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
-      Row new_row = ev.Assigned(filter_row, nullptr);
-      tenant_row = new_row;
-      SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, new_row);
-      if (access.reads_columns) c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, new_row));
-      if (f.result == Predicate::kPass) {
-        from_check(c, false);
-      } else if (f.result == Predicate::kRowDependent &&
-                 (c.result == Predicate::kError || c.result == Predicate::kIndeterminate)) {
-        from_check(c, false);  // raised for any visible row; undecidable stays undecidable
-        if (c.result == Predicate::kError) effect = Effect::kRowDependent;
-      } else {
+    from_filter(f);
+  } else {
+    switch (access.command) {
+      case Command::kSelect:
+      case Command::kCopyTo: {
+        SetOutcome f = ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row);
+        if (access.locking)
+          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row));
         from_filter(f);
+        break;
       }
-      break;
-    }
-    case Command::kInsert: {
-      std::vector<Row> rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
-      bool select_check = access.returning ||
-                          access.on_conflict == TableAccess::OnConflict::kUpdate;
-      SetOutcome worst;
-      bool first = true;
-      for (const Row& row : rows) {
-        SetOutcome c = ev.EvaluateSet(PolicyCommand::kInsert, true, row);
-        if (select_check) c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, row));
-        if (first || AccessEvaluation::Both(worst, c).result != worst.result) {
-          worst = first ? c : AccessEvaluation::Both(worst, c);
-          tenant_row = row;
+      case Command::kDelete: {
+        SetOutcome f = ev.EvaluateSet(PolicyCommand::kDelete, false, filter_row);
+        if (access.reads_columns)
+          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
+        from_filter(f);
+        break;
+      }
+      case Command::kUpdate: {
+        SetOutcome f = ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row);
+        if (access.reads_columns)
+          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
+        Row new_row = ev.Assigned(filter_row, nullptr);
+        tenant_row = new_row;
+        SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, new_row);
+        if (access.reads_columns)
+          c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, new_row));
+        if (f.result == Predicate::kPass) {
+          from_check(c, false);
+        } else if (f.result == Predicate::kRowDependent &&
+                   (c.result == Predicate::kError || c.result == Predicate::kIndeterminate)) {
+          from_check(c, false);  // raised for any visible row; undecidable stays undecidable
+          if (c.result == Predicate::kError) effect = Effect::kRowDependent;
+        } else {
+          from_filter(f);
         }
-        first = false;
+        break;
       }
-      from_check(worst, false);
-      if (!access.rows_known && effect == Effect::kError && worst.result == Predicate::kFail) {
-        effect = Effect::kRowDependent;  // fails for every row the SELECT yields, if any
-        detail = "new rows would violate the policy; how many the SELECT yields is unknown";
-      }
-      if (effect == Effect::kAllow && access.on_conflict == TableAccess::OnConflict::kUpdate) {
-        // The conflict path: the existing row (sharing the conflict key) must pass the UPDATE
-        // policies' USING, or the upsert fails; its other columns are unknown.
-        Row existing;
-        if (!rows.empty()) {
-          for (const auto& col : access.conflict_columns) {
-            if (auto it = rows[0].find(col); it != rows[0].end()) existing[col] = it->second;
+      case Command::kInsert: {
+        std::vector<Row> rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        bool select_check =
+            access.returning || access.on_conflict == TableAccess::OnConflict::kUpdate;
+        SetOutcome worst;
+        bool first = true;
+        for (const Row& row : rows) {
+          SetOutcome c = ev.EvaluateSet(PolicyCommand::kInsert, true, row);
+          if (select_check)
+            c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, row));
+          if (first || AccessEvaluation::Both(worst, c).result != worst.result) {
+            worst = first ? c : AccessEvaluation::Both(worst, c);
+            tenant_row = row;
+          }
+          first = false;
+        }
+        from_check(worst, false);
+        if (!access.rows_known && effect == Effect::kError && worst.result == Predicate::kFail) {
+          effect = Effect::kRowDependent;  // fails for every row the SELECT yields, if any
+          detail = "new rows would violate the policy; how many the SELECT yields is unknown";
+        }
+        if (effect == Effect::kAllow && access.on_conflict == TableAccess::OnConflict::kUpdate) {
+          // The conflict path: the existing row (sharing the conflict key) must pass the UPDATE
+          // policies' USING, or the upsert fails; its other columns are unknown.
+          Row existing;
+          if (!rows.empty()) {
+            for (const auto& col : access.conflict_columns) {
+              if (auto it = rows[0].find(col); it != rows[0].end()) existing[col] = it->second;
+            }
+          }
+          SetOutcome u = ev.EvaluateSet(PolicyCommand::kUpdate, false, existing);
+          u = AccessEvaluation::Both(u, ev.EvaluateSet(PolicyCommand::kSelect, false, existing));
+          if (u.result == Predicate::kFail || u.result == Predicate::kRowDependent) {
+            // Fails only if a conflicting row exists: that depends on the table's rows.
+            decisive = u;
+            effect = Effect::kRowDependent;
+            detail = CheckViolation(u, access.relname, true) + " (if the key exists)";
+          } else if (u.result != Predicate::kPass) {
+            from_filter(u);
+          } else if (!rows.empty()) {
+            Row updated = ev.Assigned(existing, &rows[0]);
+            SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, updated);
+            c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, updated));
+            if (c.result != Predicate::kPass) {
+              decisive = c;
+              effect = c.result == Predicate::kIndeterminate ? Effect::kIndeterminate
+                                                             : Effect::kRowDependent;
+            }
           }
         }
-        SetOutcome u = ev.EvaluateSet(PolicyCommand::kUpdate, false, existing);
-        u = AccessEvaluation::Both(u, ev.EvaluateSet(PolicyCommand::kSelect, false, existing));
-        if (u.result == Predicate::kFail || u.result == Predicate::kRowDependent) {
-          // Fails only if a conflicting row exists: that depends on the table's rows.
-          decisive = u;
-          effect = Effect::kRowDependent;
-          detail = CheckViolation(u, access.relname, true) + " (if the key exists)";
-        } else if (u.result != Predicate::kPass) {
-          from_filter(u);
-        } else if (!rows.empty()) {
-          Row updated = ev.Assigned(existing, &rows[0]);
-          SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, updated);
-          c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, updated));
-          if (c.result != Predicate::kPass) {
-            decisive = c;
-            effect = c.result == Predicate::kIndeterminate ? Effect::kIndeterminate
-                                                           : Effect::kRowDependent;
-          }
-        }
+        break;
       }
-      break;
+      default:
+        deny(Effect::kIndeterminate, Cause::kUnsupported, "", "command");
+        return true;
     }
-    default:
-      deny(Effect::kIndeterminate, Cause::kUnsupported, "", "command");
-      return true;
   }
 
   if (decisive.result == Predicate::kError || decisive.result == Predicate::kIndeterminate) {
@@ -496,7 +540,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
     out->cause = Cause::kMissingContext;
   } else if (context->empty()) {
     out->cause = (entry != nullptr && entry->origin.lost_autocommit) ? Cause::kContextLostAutocommit
-                                                                    : Cause::kEmptyContext;
+                                                                     : Cause::kEmptyContext;
   } else if (out->sqlstate == "22P02") {
     out->cause = Cause::kInvalidContext;
   } else if (entry != nullptr && IsStale(entry->origin, ctx, *ctx.session)) {

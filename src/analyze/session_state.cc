@@ -43,13 +43,14 @@ bool SessionState::RowSecurityOff() const {
   return v && (*v == "off" || *v == "false" || *v == "0" || *v == "no");
 }
 
-void SessionState::BeginStatement(bool multi) {
+void SessionState::BeginStatement(bool multi, bool may_change) {
   in_statement_ = true;
-  statement_start_ = settings_;
+  if (may_change) statement_start_ = settings_;
   if (!in_block_) {
     ++txn_serial_;
     implicit_block_ = multi;
-    txn_start_ = settings_;
+    txn_snapshot_valid_ = may_change;
+    if (may_change) txn_start_ = settings_;
   }
 }
 
@@ -129,6 +130,7 @@ void SessionState::Begin() {
   aborted_ = false;
   // The transaction started with the statement; its snapshot was taken by BeginStatement.
   txn_start_ = in_statement_ ? statement_start_ : settings_;
+  txn_snapshot_valid_ = true;
 }
 
 void SessionState::Commit() {
@@ -149,7 +151,7 @@ void SessionState::Rollback() {
 void SessionState::EndTransaction(bool commit) {
   if (commit) {
     for (auto& [name, e] : settings_) e.local.reset();
-  } else {
+  } else if (txn_snapshot_valid_) {
     Restore(txn_start_);
   }
   savepoints_.clear();

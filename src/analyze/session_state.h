@@ -62,7 +62,9 @@ class SessionState {
   // --- statement lifecycle ---
   // Every statement runs in a transaction: the explicit block, or an implicit one of its own.
   // `multi` is true for a multi-statement simple-protocol string, which is one implicit block.
-  void BeginStatement(bool multi);
+  // `may_change` is false when the statement neither sets anything nor controls transactions:
+  // then no snapshot to roll back to is needed (the common case, kept cheap).
+  void BeginStatement(bool multi, bool may_change = true);
   // The statement completed: an implicit transaction commits.
   void EndStatement();
   // The statement failed: an implicit transaction rolls back; an explicit block is aborted.
@@ -100,6 +102,7 @@ class SessionState {
   bool aborted_ = false;
   uint64_t txn_serial_ = 0;
   Settings txn_start_;
+  bool txn_snapshot_valid_ = false;  // txn_start_ holds this transaction's starting settings
   Settings statement_start_;
   std::vector<std::pair<std::string, Settings>> savepoints_;
 };

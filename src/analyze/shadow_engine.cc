@@ -80,8 +80,7 @@ void ShadowEngine::Complete(Session& s) {
 void ShadowEngine::OnError(Session& s, const LogEvent& event) {
   // The error belongs to the open statement when it quotes it (or quotes nothing); otherwise
   // it is about a statement that was never logged as executed (a syntax error, a failed bind).
-  bool ours = s.statement_open &&
-              (event.sql.empty() || event.sql == s.open_sql || s.open_multi);
+  bool ours = s.statement_open && (event.sql.empty() || event.sql == s.open_sql || s.open_multi);
   if (ours) {
     ++stats_.statements_failed_in_log;
     s.pending.clear();
@@ -139,8 +138,8 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         if (!name) break;
         std::string lower = *name;
         for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        Value local = Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(),
-                                      "bool");
+        Value local =
+            Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(), "bool");
         s.state.SetConfig(lower, text_of(c.value), local.is_known() && local.text == "t", origin);
         break;
       }
@@ -150,10 +149,9 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
 
 std::string ShadowEngine::Example(const LogEvent& event) const {
   if (config_.redact_examples) {
-    // Literals and parameter values are what carry tenant data: show the shape only.
-    SqlShape shape;
-    ShapeOf(event.sql, &shape);
-    std::string text = std::move(shape.text);
+    // Literals and parameter values are what carry tenant data: show the shape only (the
+    // analyzer has just computed it for this statement).
+    std::string text = analyzer_.last_shape_text();
     // Comments were dropped: tidy the blanks they leave before a trailing semicolon.
     while (!text.empty() && (text.back() == ' ' || text.back() == ';' || text.back() == '\n')) {
       text.pop_back();
@@ -184,7 +182,11 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.open_sql = event.sql;
   s.open_multi = multi;
   s.pending.clear();
-  s.state.BeginStatement(multi);
+  bool may_change = false;
+  for (const AnalyzedStatement& st : analyzed->statements) {
+    may_change |= st.txn != TxnAction::kNone || !st.settings.empty();
+  }
+  s.state.BeginStatement(multi, may_change);
 
   auto lane_setting = s.state.Setting(config_.attribution.lane_setting);
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
@@ -202,7 +204,9 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       }
     }
     switch (st.txn) {
-      case TxnAction::kBegin: s.state.Begin(); break;
+      case TxnAction::kBegin:
+        s.state.Begin();
+        break;
       case TxnAction::kCommit:
         s.state.Commit();
         if (st.txn_chain) s.state.Begin();
@@ -211,10 +215,17 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
         s.state.Rollback();
         if (st.txn_chain) s.state.Begin();
         break;
-      case TxnAction::kSavepoint: s.state.Savepoint(st.savepoint); break;
-      case TxnAction::kRelease: s.state.Release(st.savepoint); break;
-      case TxnAction::kRollbackTo: s.state.RollbackTo(st.savepoint); break;
-      case TxnAction::kNone: break;
+      case TxnAction::kSavepoint:
+        s.state.Savepoint(st.savepoint);
+        break;
+      case TxnAction::kRelease:
+        s.state.Release(st.savepoint);
+        break;
+      case TxnAction::kRollbackTo:
+        s.state.RollbackTo(st.savepoint);
+        break;
+      case TxnAction::kNone:
+        break;
     }
     bool sets_config = false;
     for (const auto& c : st.settings) sets_config |= (c.kind == SettingChange::Kind::kSetConfig);

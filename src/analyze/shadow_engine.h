@@ -76,7 +76,6 @@ class ShadowEngine {
   PolicyEvaluator evaluator_;
   std::unordered_map<std::string, Session> sessions_;
   std::vector<std::optional<std::string>> params_;  // reused per statement
-  SqlShape example_shape_;
   EngineStats stats_;
 };
 

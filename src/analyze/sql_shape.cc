@@ -5,9 +5,13 @@
 namespace rls_shadow {
 namespace {
 
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-         (static_cast<unsigned char>(c) >= 0x80);
+// ASCII classification without the C locale's function calls: this scan runs on every
+// statement of the log.
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr bool IsIdentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 
 }  // namespace
@@ -20,11 +24,10 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
 
   // First pass: the highest $n already in use, so lifted literals do not collide with it.
   for (size_t i = 0; i + 1 < sql.size(); ++i) {
-    if (sql[i] == '$' && std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
-        (i == 0 || !IsIdentChar(sql[i - 1]))) {
+    if (sql[i] == '$' && IsDigit(sql[i + 1]) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
       int n = 0;
       size_t j = i + 1;
-      while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) {
+      while (j < sql.size() && IsDigit(sql[j])) {
         n = n * 10 + (sql[j] - '0');
         ++j;
       }
@@ -67,13 +70,13 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
     }
     if (c == '"') {  // quoted identifier: copied as is
       size_t j = i + 1;
-      while (j < n && !(sql[j] == '"' && (j + 1 >= n || sql[j + 1] != '"'))) j += (sql[j] == '"') ? 2 : 1;
+      while (j < n && !(sql[j] == '"' && (j + 1 >= n || sql[j + 1] != '"')))
+        j += (sql[j] == '"') ? 2 : 1;
       out->text.append(sql.substr(i, j + 1 - i));
       i = j + 1;
       continue;
     }
-    if (c == '$' && i + 1 < n && !std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
-        (i == 0 || !IsIdentChar(sql[i - 1]))) {
+    if (c == '$' && i + 1 < n && !IsDigit(sql[i + 1]) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
       // Dollar quoting $tag$...$tag$: copied as is (function bodies, DO blocks).
       size_t tag_end = sql.find('$', i + 1);
       if (tag_end != std::string_view::npos) {
@@ -121,15 +124,15 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       i = j + 1;
       continue;
     }
-    if (std::isdigit(static_cast<unsigned char>(c)) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
+    if (IsDigit(c) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
       size_t j = i;
-      while (j < n && (std::isdigit(static_cast<unsigned char>(sql[j])) || sql[j] == '.')) ++j;
+      while (j < n && (IsDigit(sql[j]) || sql[j] == '.')) ++j;
       if (j < n && (sql[j] == 'e' || sql[j] == 'E')) {
         size_t k = j + 1;
         if (k < n && (sql[k] == '+' || sql[k] == '-')) ++k;
-        if (k < n && std::isdigit(static_cast<unsigned char>(sql[k]))) {
+        if (k < n && IsDigit(sql[k])) {
           j = k;
-          while (j < n && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+          while (j < n && IsDigit(sql[j])) ++j;
         }
       }
       if (j < n && IsIdentChar(sql[j])) {  // 1abc: not a number, copy as is

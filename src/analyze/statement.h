@@ -18,11 +18,11 @@ enum class TxnAction { kNone, kBegin, kCommit, kRollback, kSavepoint, kRelease, 
 
 struct SettingChange {
   enum class Kind {
-    kSet,        // SET [LOCAL] name = value (value null: SET name TO DEFAULT, i.e. a reset)
-    kReset,      // RESET name
-    kResetAll,   // RESET ALL
-    kDiscardAll, // DISCARD ALL
-    kSetConfig,  // set_config(name_expr, value, is_local_expr) inside a statement
+    kSet,         // SET [LOCAL] name = value (value null: SET name TO DEFAULT, i.e. a reset)
+    kReset,       // RESET name
+    kResetAll,    // RESET ALL
+    kDiscardAll,  // DISCARD ALL
+    kSetConfig,   // set_config(name_expr, value, is_local_expr) inside a statement
   };
   Kind kind = Kind::kSet;
   std::string name;  // lower-case setting name ("app.current_tenant_id", "role", ...)
@@ -44,11 +44,12 @@ struct TableAccess {
   bool returning = false;
   enum class OnConflict { kNone, kNothing, kUpdate } on_conflict = OnConflict::kNone;
   std::vector<std::string> conflict_columns;  // ON CONFLICT (cols): shared with the existing row
-  bool rows_known = false;            // INSERT ... VALUES: the new rows are known
-  std::vector<ColumnValues> rows;     // INSERT rows, by column name
-  ColumnValues assignments;           // UPDATE SET / ON CONFLICT DO UPDATE SET
-  ColumnValues filters;               // WHERE col = <row-independent expr>, AND-ed
-  std::string unsupported;            // set when the access cannot be evaluated (e.g. MERGE)
+  bool rows_known = false;                    // INSERT ... VALUES: the new rows are known
+  std::vector<ColumnValues> rows;             // INSERT rows, by column name
+  ColumnValues assignments;                   // UPDATE SET / ON CONFLICT DO UPDATE SET
+  ColumnValues filters;                       // WHERE col = <row-independent expr>, AND-ed
+  std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE)
+  bool plan_only = false;   // under a plain EXPLAIN: planned, never executed
 };
 
 struct AnalyzedStatement {

@@ -63,7 +63,10 @@ class TreeWalker {
       for (PgNode opt : ListField(body, "options")) {
         if (Lower(StringField(NodeBody(opt), "defname")) == "analyze") analyze = true;
       }
-      if (auto q = Field(body, "query"); q && analyze) Walk(*q);
+      // Plain EXPLAIN executes nothing, but the planner folds the policies' stable
+      // expressions, so a ''::uuid cast fails there too (PG_SEMANTICS A7 notes).
+      plan_only_ = !analyze;
+      if (auto q = Field(body, "query")) Walk(*q);
     } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {
       if (auto q = Field(body, "query")) Walk(*q);
     }
@@ -159,6 +162,7 @@ class TreeWalker {
     int64_t loc = IntField(range_body, "location");
     if (auto it = filters_.find(loc); it != filters_.end()) access.filters = it->second;
     access.locking = locking_.count(loc) > 0;
+    access.plan_only = plan_only_;
     out_->accesses.push_back(std::move(access));
     return out_->accesses.back();
   }
@@ -179,7 +183,8 @@ class TreeWalker {
       RangeRef r;
       r.location = IntField(body, "location");
       r.relname = std::string(StringField(body, "relname"));
-      if (auto alias = Field(body, "alias")) r.alias = std::string(StringField(*alias, "aliasname"));
+      if (auto alias = Field(body, "alias"))
+        r.alias = std::string(StringField(*alias, "aliasname"));
       out->push_back(std::move(r));
     } else if (type == "JoinExpr") {
       if (auto l = Field(body, "larg")) FromRanges(*l, out);
@@ -221,8 +226,8 @@ class TreeWalker {
         }
       }
       if (target == nullptr) continue;
-      filters_[target->location].emplace_back(col->name, e->args[0].get() == col ? e->args[1]
-                                                                                : e->args[0]);
+      filters_[target->location].emplace_back(col->name,
+                                              e->args[0].get() == col ? e->args[1] : e->args[0]);
     }
   }
 
@@ -252,7 +257,8 @@ class TreeWalker {
     RangeRef r;
     r.location = IntField(relation, "location");
     r.relname = std::string(StringField(relation, "relname"));
-    if (auto alias = Field(relation, "alias")) r.alias = std::string(StringField(*alias, "aliasname"));
+    if (auto alias = Field(relation, "alias"))
+      r.alias = std::string(StringField(*alias, "aliasname"));
     return {r};
   }
 
@@ -394,18 +400,25 @@ class TreeWalker {
     std::string_view kind = StringField(body, "kind");
     out_->savepoint = std::string(StringField(body, "savepoint_name"));
     out_->txn_chain = BoolField(body, "chain");
-    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") out_->txn = TxnAction::kBegin;
-    else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_PREPARE") out_->txn = TxnAction::kCommit;
-    else if (kind == "TRANS_STMT_ROLLBACK") out_->txn = TxnAction::kRollback;
-    else if (kind == "TRANS_STMT_SAVEPOINT") out_->txn = TxnAction::kSavepoint;
-    else if (kind == "TRANS_STMT_RELEASE") out_->txn = TxnAction::kRelease;
-    else if (kind == "TRANS_STMT_ROLLBACK_TO") out_->txn = TxnAction::kRollbackTo;
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START")
+      out_->txn = TxnAction::kBegin;
+    else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_PREPARE")
+      out_->txn = TxnAction::kCommit;
+    else if (kind == "TRANS_STMT_ROLLBACK")
+      out_->txn = TxnAction::kRollback;
+    else if (kind == "TRANS_STMT_SAVEPOINT")
+      out_->txn = TxnAction::kSavepoint;
+    else if (kind == "TRANS_STMT_RELEASE")
+      out_->txn = TxnAction::kRelease;
+    else if (kind == "TRANS_STMT_ROLLBACK_TO")
+      out_->txn = TxnAction::kRollbackTo;
   }
 
   AnalyzedStatement* out_;
   std::set<std::string> ctes_;
   std::map<int64_t, ColumnValues> filters_;  // by RangeVar location
   std::set<int64_t> locking_;
+  bool plan_only_ = false;
 };
 
 }  // namespace
@@ -427,8 +440,7 @@ AnalyzedText AnalyzeSql(std::string_view sql) {
   return out;
 }
 
-StatementAnalyzer::StatementAnalyzer(size_t max_cache_entries)
-    : max_entries_(max_cache_entries) {}
+StatementAnalyzer::StatementAnalyzer(size_t max_cache_entries) : max_entries_(max_cache_entries) {}
 
 std::shared_ptr<const AnalyzedText> StatementAnalyzer::Parse(std::string_view sql) const {
   return std::make_shared<const AnalyzedText>(AnalyzeSql(sql));
@@ -439,8 +451,8 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   ShapeOf(sql, &shape_);
   // A shape whose lifted literals would not line up with the logged parameters (some were not
   // logged) is parsed as written instead.
-  bool shape_usable = params->size() == static_cast<size_t>(shape_.param_base) ||
-                      !shape_.lifted_any;
+  bool shape_usable =
+      params->size() == static_cast<size_t>(shape_.param_base) || !shape_.lifted_any;
   if (shape_usable) {
     auto it = by_shape_.find(shape_.text);
     if (it != by_shape_.end() && it->second) {

@@ -26,6 +26,9 @@ class StatementAnalyzer {
   std::shared_ptr<const AnalyzedText> Analyze(std::string_view sql,
                                               std::vector<std::optional<std::string>>* params);
 
+  // The shape of the text last given to Analyze: literals replaced by $n, comments dropped.
+  const std::string& last_shape_text() const { return shape_.text; }
+
   size_t cache_hits() const { return hits_; }
   size_t cache_misses() const { return misses_; }
 

@@ -20,8 +20,8 @@ inline constexpr uint8_t kAnyTruth = kMaybeTrue | kMaybeFalse | kMaybeNull;
 struct Value {
   enum class Kind { kNull, kKnown, kUnknown, kError, kIndeterminate };
   Kind kind = Kind::kNull;
-  std::string text;     // kKnown: canonical text ("t"/"f" for bool); kError: the SQLSTATE
-  std::string type;     // "" for an untyped literal or parameter; else uuid, text, int4, bool, ...
+  std::string text;  // kKnown: canonical text ("t"/"f" for bool); kError: the SQLSTATE
+  std::string type;  // "" for an untyped literal or parameter; else uuid, text, int4, bool, ...
   uint8_t possible = kAnyTruth;  // kUnknown bool: the truth values still possible;
                                  // kUnknown other: kMaybeNull set when it may be NULL
   std::string message;  // kError: PostgreSQL's message; kIndeterminate: what was not decidable

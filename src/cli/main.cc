@@ -3,6 +3,11 @@
 //   report   — write the readiness report of a state directory
 // Exit codes: 0 success; 1 a runtime failure (unreadable file, policy file that does not parse,
 // store error); 2 a usage error; 3 `report --fail-on-not-ready` and the verdict is "not ready".
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,14 +15,9 @@
 #include <limits>
 #include <memory>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include "pipeline/time_arg.h"
 #include "pipeline/analyze_job.h"
 #include "pipeline/config_file.h"
+#include "pipeline/time_arg.h"
 #include "rls_shadow/report.h"
 #include "rls_shadow/store.h"
 
@@ -100,13 +100,17 @@ int Main(int argc, char** argv) {
   std::string format_name = "auto";
   CLI::App* analyze_cmd = app.add_subcommand(
       "analyze", "Read PostgreSQL logs and record the accesses the migration would deny");
-  analyze_cmd->add_option("--policies", analyze.policies_path,
-                          "the restrictive migration (CREATE POLICY, ALTER TABLE ... FORCE)")
-      ->required()->check(CLI::ExistingFile);
+  analyze_cmd
+      ->add_option("--policies", analyze.policies_path,
+                   "the restrictive migration (CREATE POLICY, ALTER TABLE ... FORCE)")
+      ->required()
+      ->check(CLI::ExistingFile);
   analyze_cmd->add_option("--schema", analyze.schema_path, "pg_dump --schema-only output")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   analyze_cmd->add_option("--roles", analyze.roles_path, "pg_dumpall --roles-only output")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   analyze_cmd->add_option("--log", analyze.log_paths, "jsonlog or csvlog file; - for stdin")
       ->required();
   analyze_cmd->add_option("--log-format", format_name, "auto, jsonlog or csvlog")
@@ -120,7 +124,8 @@ int Main(int argc, char** argv) {
   std::string report_db, report_format = "json", report_out, since, until;
   bool fail_on_not_ready = false;
   CLI::App* report_cmd = app.add_subcommand("report", "Write the readiness report");
-  report_cmd->add_option("--db", report_db, "state directory")->required()
+  report_cmd->add_option("--db", report_db, "state directory")
+      ->required()
       ->check(CLI::ExistingDirectory);
   report_cmd->add_option("--format", report_format, "json or md")
       ->check(CLI::IsMember({"json", "md"}));
@@ -153,27 +158,27 @@ int Main(int argc, char** argv) {
 
   if (*analyze_cmd) {
     analyze.config = config;
-    analyze.format = format_name == "jsonlog" ? LogFormat::kJsonLog
+    analyze.format = format_name == "jsonlog"  ? LogFormat::kJsonLog
                      : format_name == "csvlog" ? LogFormat::kCsvLog
                                                : LogFormat::kAuto;
     AnalyzeSummary summary;
     auto start = std::chrono::steady_clock::now();
     if (Status s = RunAnalyze(analyze, &summary); !s.ok()) return Fail(s.message());
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("analysed {} lines ({} rejected) in {:.2f}s ({:.0f} lines/s): {} statements, "
-                 "{} findings, {} would-be denials; parse cache {} hits / {} misses",
-                 summary.lines_read, summary.lines_rejected, seconds,
-                 seconds > 0 ? summary.lines_read / seconds : 0.0, summary.statements,
-                 summary.findings, summary.would_be_denials, summary.parse_cache_hits,
-                 summary.parse_cache_misses);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info(
+        "analysed {} lines ({} rejected) in {:.2f}s ({:.0f} lines/s): {} statements, "
+        "{} findings, {} would-be denials; parse cache {} hits / {} misses",
+        summary.lines_read, summary.lines_rejected, seconds,
+        seconds > 0 ? summary.lines_read / seconds : 0.0, summary.statements, summary.findings,
+        summary.would_be_denials, summary.parse_cache_hits, summary.parse_cache_misses);
     if (summary.statements_unparsed > 0) {
       spdlog::warn("{} statements did not parse and were not evaluated",
                    summary.statements_unparsed);
     }
     return 0;
   }
-  return RunReport(report_db, report_format, report_out, since, until, config,
-                   fail_on_not_ready);
+  return RunReport(report_db, report_format, report_out, since, until, config, fail_on_not_ready);
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 #include "pipeline/analyze_job.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "analyze/shadow_engine.h"
 #include "report/json_writer.h"
@@ -42,19 +42,32 @@ uint64_t FileSize(const std::string& path) {
 std::string VerdictLine(const Finding& f) {
   JsonWriter w;
   w.BeginObject()
-      .Key("session_id").String(f.session_id)
-      .Key("line_num").Int(f.line_num)
-      .Key("table").String(f.table)
-      .Key("command").String(CommandName(f.command))
-      .Key("effect").String(EffectName(f.effect))
-      .Key("cause").String(CauseName(f.cause))
-      .Key("policy").String(f.policy)
-      .Key("sqlstate").String(f.sqlstate)
-      .Key("detail").String(f.detail)
-      .Key("tenant").String(f.tenant)
-      .Key("role").String(f.role)
-      .Key("code_path").String(f.code_path)
-      .Key("lane").String(f.lane)
+      .Key("session_id")
+      .String(f.session_id)
+      .Key("line_num")
+      .Int(f.line_num)
+      .Key("table")
+      .String(f.table)
+      .Key("command")
+      .String(CommandName(f.command))
+      .Key("effect")
+      .String(EffectName(f.effect))
+      .Key("cause")
+      .String(CauseName(f.cause))
+      .Key("policy")
+      .String(f.policy)
+      .Key("sqlstate")
+      .String(f.sqlstate)
+      .Key("detail")
+      .String(f.detail)
+      .Key("tenant")
+      .String(f.tenant)
+      .Key("role")
+      .String(f.role)
+      .Key("code_path")
+      .String(f.code_path)
+      .Key("lane")
+      .String(f.lane)
       .EndObject();
   return w.str();
 }
@@ -62,12 +75,18 @@ std::string VerdictLine(const Finding& f) {
 std::string DeadLetterLine(const RejectedRecord& r, std::string_view raw) {
   JsonWriter w;
   w.BeginObject()
-      .Key("source").String(r.position.source)
-      .Key("line").Uint(r.position.line)
-      .Key("offset").Uint(r.position.offset)
-      .Key("reason").String(r.reason)
-      .Key("message").String(r.message)
-      .Key("raw").String(raw)
+      .Key("source")
+      .String(r.position.source)
+      .Key("line")
+      .Uint(r.position.line)
+      .Key("offset")
+      .Uint(r.position.offset)
+      .Key("reason")
+      .String(r.reason)
+      .Key("message")
+      .String(r.message)
+      .Key("raw")
+      .String(raw)
       .EndObject();
   return w.str();
 }
@@ -87,14 +106,15 @@ Status LoadCatalog(const std::string& roles_path, const std::string& schema_path
 
 Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
   PolicyCatalog catalog;
-  if (Status s = LoadCatalog(options.roles_path, options.schema_path, options.policies_path,
-                             &catalog);
+  if (Status s =
+          LoadCatalog(options.roles_path, options.schema_path, options.policies_path, &catalog);
       !s.ok()) {
     return s;
   }
   if (catalog.RlsTables().empty()) {
-    spdlog::warn("the schema and migration enable row-level security on no table: nothing to "
-                 "evaluate");
+    spdlog::warn(
+        "the schema and migration enable row-level security on no table: nothing to "
+        "evaluate");
   }
 
   std::unique_ptr<Store> store;
@@ -146,8 +166,8 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
         path, read, [&](const LogEvent& e) { engine.OnEvent(e); },
         [&](const RejectedRecord& r, std::string_view raw) {
           if (rejects_logged++ < 10) {
-            spdlog::warn("{}:{}: rejected ({}): {}", r.position.source, r.position.line,
-                         r.reason, r.message);
+            spdlog::warn("{}:{}: rejected ({}): {}", r.position.source, r.position.line, r.reason,
+                         r.message);
           }
           if (dead_letters.is_open()) dead_letters << DeadLetterLine(r, raw) << '\n';
         },

@@ -17,9 +17,9 @@
 namespace rls_shadow {
 
 struct AnalyzeOptions {
-  std::string policies_path;  // the restrictive migration
-  std::string schema_path;    // pg_dump --schema-only
-  std::string roles_path;     // pg_dumpall --roles-only
+  std::string policies_path;           // the restrictive migration
+  std::string schema_path;             // pg_dump --schema-only
+  std::string roles_path;              // pg_dumpall --roles-only
   std::vector<std::string> log_paths;  // "-" for stdin
   LogFormat format = LogFormat::kAuto;
   std::string db_dir;

@@ -1,12 +1,12 @@
 #include "pipeline/config_file.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
 
 namespace rls_shadow {
 namespace {
@@ -42,9 +42,10 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     return s;
   }
   if (const toml::table* ctx = root["context"].as_table()) {
-    if (Status s = CheckKeys(*ctx, "[context]", {"settings", "database_defaults"}); !s.ok()) return s;
-    if (Status s = StringList((*ctx)["settings"], "context.settings",
-                              &out->analyzer.context_settings);
+    if (Status s = CheckKeys(*ctx, "[context]", {"settings", "database_defaults"}); !s.ok())
+      return s;
+    if (Status s =
+            StringList((*ctx)["settings"], "context.settings", &out->analyzer.context_settings);
         !s.ok()) {
       return s;
     }
@@ -57,15 +58,15 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     }
   }
   if (const toml::table* attr = root["attribution"].as_table()) {
-    if (Status s = CheckKeys(*attr, "[attribution]",
-                             {"code_path_keys", "lane_keys", "lane_setting",
-                              "application_name_lanes"});
+    if (Status s =
+            CheckKeys(*attr, "[attribution]",
+                      {"code_path_keys", "lane_keys", "lane_setting", "application_name_lanes"});
         !s.ok()) {
       return s;
     }
     AttributionConfig& a = out->analyzer.attribution;
-    if (Status s = StringList((*attr)["code_path_keys"], "attribution.code_path_keys",
-                              &a.code_path_keys);
+    if (Status s =
+            StringList((*attr)["code_path_keys"], "attribution.code_path_keys", &a.code_path_keys);
         !s.ok()) {
       return s;
     }
@@ -87,8 +88,10 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
         try {
           std::regex check(*pattern);
         } catch (const std::regex_error& e) {
-          return Status::Error(fmt::format("attribution.application_name_lanes: bad pattern "
-                                           "'{}': {}", *pattern, e.what()));
+          return Status::Error(
+              fmt::format("attribution.application_name_lanes: bad pattern "
+                          "'{}': {}",
+                          *pattern, e.what()));
         }
         a.application_name_lanes.emplace_back(*pattern, *lane);
       }
@@ -102,10 +105,10 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
         (*ex)["max_per_key"].value_or(static_cast<int64_t>(out->analyzer.max_examples)));
   }
   if (const toml::table* r = root["readiness"].as_table()) {
-    if (Status s = CheckKeys(*r, "[readiness]",
-                             {"window_days", "required_lanes", "min_lane_accesses",
-                              "max_indeterminate_share", "bypass_allowed_tables",
-                              "max_denial_rows"});
+    if (Status s =
+            CheckKeys(*r, "[readiness]",
+                      {"window_days", "required_lanes", "min_lane_accesses",
+                       "max_indeterminate_share", "bypass_allowed_tables", "max_denial_rows"});
         !s.ok()) {
       return s;
     }
@@ -113,8 +116,8 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     if (auto days = (*r)["window_days"].value<double>()) {
       rules.window_seconds = static_cast<int64_t>(*days * 86400);
     }
-    if (Status s = StringList((*r)["required_lanes"], "readiness.required_lanes",
-                              &rules.required_lanes);
+    if (Status s =
+            StringList((*r)["required_lanes"], "readiness.required_lanes", &rules.required_lanes);
         !s.ok()) {
       return s;
     }

@@ -41,6 +41,13 @@ size_t HashAccess(std::string_view table, std::string_view code_path, std::strin
   return Mix(h, static_cast<size_t>(hour));
 }
 
+// Allowed accesses are counted per policy, code path and lane but not per tenant: a tenant is
+// what a would-be denial needs to be acted on, while per-tenant allow counters would multiply
+// the key space by the number of tenants for no reader.
+std::string_view KeyTenant(const Finding& f) {
+  return f.effect == Effect::kAllow ? std::string_view() : std::string_view(f.tenant);
+}
+
 void Count(int64_t time_us, CounterValue* v) {
   store::MergeCounter(CounterValue{1, time_us, time_us}, v);
 }
@@ -55,15 +62,15 @@ size_t FindingAggregator::DenialSlotHash::operator()(const DenialSlot& s) const 
 
 size_t FindingAggregator::DenialSlotHash::operator()(const FindingView& v) const {
   const Finding& f = *v.f;
-  return HashDenial(f.table, f.command, f.policy, f.tenant, f.code_path, f.lane, f.effect, f.cause,
-                    v.hour);
+  return HashDenial(f.table, f.command, f.policy, KeyTenant(f), f.code_path, f.lane, f.effect,
+                    f.cause, v.hour);
 }
 
 bool FindingAggregator::DenialSlotEq::operator()(const FindingView& v, const DenialSlot& s) const {
   const Finding& f = *v.f;
   const DenialKey& k = s.key;
   return v.hour == s.hour && f.command == k.command && f.effect == k.effect && f.cause == k.cause &&
-         f.table == k.table && f.policy == k.policy && f.tenant == k.tenant &&
+         f.table == k.table && f.policy == k.policy && KeyTenant(f) == k.tenant &&
          f.code_path == k.code_path && f.lane == k.lane;
 }
 
@@ -90,14 +97,15 @@ void FindingAggregator::Add(const Finding& f) {
 
   auto d = denials_.find(view);
   if (d == denials_.end()) {
-    DenialSlot slot{
-        DenialKey{f.table, f.command, f.policy, f.tenant, f.code_path, f.lane, f.effect, f.cause},
-        view.hour};
+    DenialSlot slot{DenialKey{f.table, f.command, f.policy, std::string(KeyTenant(f)), f.code_path,
+                              f.lane, f.effect, f.cause},
+                    view.hour};
     d = denials_.emplace(std::move(slot), Bucketed{}).first;
   }
   Count(f.time_us, &d->second.value);
   std::vector<std::string>& examples = d->second.examples;
-  if (examples.size() < max_examples_ && !f.example.empty() &&
+  // Examples are kept for would-be denials only: an allowed statement needs no fixing.
+  if (f.effect != Effect::kAllow && examples.size() < max_examples_ && !f.example.empty() &&
       std::find(examples.begin(), examples.end(), f.example) == examples.end()) {
     examples.push_back(f.example);
   }

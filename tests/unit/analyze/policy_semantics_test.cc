@@ -159,12 +159,18 @@ TEST(PgSemanticsA7Notes, PolicyWithoutMissingOkIs42704WhenNeverSet) {
   }
 }
 
-// PostgreSQL raises the 22P02 at plan time, so a plain EXPLAIN fails too (A7 notes). The engine
-// treats a plain EXPLAIN as touching no rows and reports nothing for it.
-TEST(PgSemanticsA7Notes, DISABLED_PlainExplainFails22P02) {
+// PostgreSQL raises the 22P02 at plan time, so a plain EXPLAIN fails too (A7 notes); with a
+// valid or missing context a plain EXPLAIN reads nothing and loses nothing.
+TEST(PgSemanticsA7Notes, PlainExplainFails22P02) {
   EngineHarness h;
   h.Exec("SET app.current_tenant_id = ''");
   ExpectInvalidUuid(h.Verdict("EXPLAIN SELECT * FROM t", "public.t"), "", Cause::kEmptyContext);
+  EngineHarness valid;
+  valid.Exec("SET app.current_tenant_id = '" + T2 + "'");
+  ExpectAllow(valid.Verdict("EXPLAIN SELECT * FROM t", "public.t"));
+  EngineHarness unset;
+  ExpectAllow(unset.Verdict("EXPLAIN DELETE FROM t", "public.t"));
+  ExpectAllow(unset.Verdict("EXPLAIN INSERT INTO t VALUES (9, '" + T2 + "', 'x')", "public.t"));
 }
 
 // --- B1: owner, FORCE -------------------------------------------------------------------------

@@ -7,11 +7,10 @@ namespace {
 
 TEST(ConfigFile, TheDocumentedExampleLoads) {
   ShadowConfig config;
-  Status s = LoadConfigFile(std::string(RLS_SHADOW_SOURCE_DIR) + "/config/rls-shadow.toml",
-                            &config);
+  Status s =
+      LoadConfigFile(std::string(RLS_SHADOW_SOURCE_DIR) + "/config/rls-shadow.toml", &config);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(config.analyzer.context_settings,
-            std::vector<std::string>{"app.current_tenant_id"});
+  EXPECT_EQ(config.analyzer.context_settings, std::vector<std::string>{"app.current_tenant_id"});
   ASSERT_EQ(config.analyzer.attribution.application_name_lanes.size(), 2u);
   EXPECT_EQ(config.analyzer.attribution.application_name_lanes[0].second, "ship_upload");
   EXPECT_EQ(config.readiness.window_seconds, 7 * 86400);
@@ -31,7 +30,8 @@ window_days = 1.5
 required_lanes = ["ship_upload", "notification_digest"]
 min_lane_accesses = 10
 max_indeterminate_share = 0.05
-)", "test.toml", &config);
+)",
+                            "test.toml", &config);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(config.analyzer.context_settings.front(), "app.org_id");
   EXPECT_EQ(config.analyzer.database_defaults.at("app.org_id"), "dbval");
@@ -62,9 +62,9 @@ TEST(ConfigFile, SyntaxErrorsNameLineAndColumn) {
 
 TEST(ConfigFile, BadLanePatternIsReported) {
   ShadowConfig config;
-  Status s = LoadConfigText(
-      "[[attribution.application_name_lanes]]\npattern = \"([\"\nlane = \"x\"\n", "t.toml",
-      &config);
+  Status s =
+      LoadConfigText("[[attribution.application_name_lanes]]\npattern = \"([\"\nlane = \"x\"\n",
+                     "t.toml", &config);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("bad pattern"), std::string::npos) << s.message();
 }
