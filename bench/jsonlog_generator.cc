@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "report/json_writer.h"
+#include "common/json_writer.h"
 
 namespace rls_shadow::bench {
 namespace {

@@ -12,8 +12,12 @@
 #include <string>
 #include <system_error>
 
+#include "analyze/policy_catalog.h"
+#include "analyze/shadow_engine.h"
 #include "jsonlog_generator.h"
+#include "pipeline/analyze_job.h"
 #include "rls_shadow/log_reader.h"
+#include "rls_shadow/store.h"
 
 namespace {
 
@@ -83,6 +87,69 @@ void BM_ReadLog(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(events) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_ReadLog)->Unit(benchmark::kMillisecond);
+
+// The generated log's events, decoded once, so the stages after decoding can be timed alone.
+const std::vector<rls_shadow::LogEvent>& DecodedEvents() {
+  static std::vector<rls_shadow::LogEvent> events = [] {
+    static GeneratedLog log(100000);
+    std::vector<rls_shadow::LogEvent> out;
+    rls_shadow::ReadSummary summary;
+    rls_shadow::ReadLog(
+        log.path(), rls_shadow::ReadOptions{},
+        [&out](const rls_shadow::LogEvent& e) { out.push_back(e); }, rls_shadow::RejectSink(),
+        &summary);
+    return out;
+  }();
+  return events;
+}
+
+const rls_shadow::PolicyCatalog& BenchCatalog() {
+  static rls_shadow::PolicyCatalog catalog = [] {
+    const std::string dir = RLS_SHADOW_BENCH_POLICIES;
+    rls_shadow::PolicyCatalog c;
+    rls_shadow::LoadCatalog(dir + "/roles.sql", dir + "/schema.sql", dir + "/migration.sql", &c);
+    return c;
+  }();
+  return catalog;
+}
+
+// The ShadowEngine (session tracking, shape cache, policy evaluation) over decoded events:
+// what analyze costs between the reader and the aggregator.
+void BM_ShadowEngine(benchmark::State& state) {
+  const auto& events = DecodedEvents();
+  rls_shadow::AnalyzerConfig config;
+  uint64_t findings = 0;
+  for (auto _ : state) {
+    rls_shadow::ShadowEngine engine(BenchCatalog(), config,
+                                    [&findings](const rls_shadow::Finding&) { ++findings; });
+    for (const auto& e : events) engine.OnEvent(e);
+    engine.Finish();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
+  state.counters["findings"] =
+      static_cast<double>(findings) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ShadowEngine)->Unit(benchmark::kMillisecond);
+
+// The FindingAggregator's Add over the engine's findings: the in-memory half of "record".
+void BM_FindingAggregator(benchmark::State& state) {
+  static std::vector<rls_shadow::Finding> findings = [] {
+    std::vector<rls_shadow::Finding> out;
+    rls_shadow::AnalyzerConfig config;
+    rls_shadow::ShadowEngine engine(BenchCatalog(), config,
+                                    [&out](const rls_shadow::Finding& f) { out.push_back(f); });
+    for (const auto& e : DecodedEvents()) engine.OnEvent(e);
+    engine.Finish();
+    return out;
+  }();
+  for (auto _ : state) {
+    rls_shadow::FindingAggregator agg;
+    for (const auto& f : findings) agg.Add(f);
+    benchmark::DoNotOptimize(agg.size());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * findings.size()));
+}
+BENCHMARK(BM_FindingAggregator)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -78,12 +78,15 @@ struct InputStats {
   uint64_t statements_unparsed = 0;  // statements libpg_query rejected
 };
 
-// How far a source has been read. `source_id` identifies the content (not only the path), so a
-// rotated file with the same name is a new source.
+// How far a source has been read. `source_id` names it (the log's path); `fingerprint` tells
+// whether the file is still the one that was read.
 struct SourceCheckpoint {
   std::string source_id;
   uint64_t offset = 0;  // bytes fully processed
   uint64_t line = 0;    // lines fully processed
+  // A digest of the source's first bytes (up to 4 KiB, never past offset), so a file replaced
+  // under the same name is told apart from one that has grown.
+  std::string fingerprint;
 };
 
 // Accumulates findings in memory; the analyzer's hot path calls Add once per finding.

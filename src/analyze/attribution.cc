@@ -114,8 +114,21 @@ const std::string& Attributor::LaneForApplication(const std::string& application
 Attribution Attributor::Attribute(std::string_view sql, const std::string& application_name,
                                   const std::string& lane_setting_value) {
   Attribution a;
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (sql.find("*/") != std::string_view::npos) tags = ParseSqlComment(sql);
+  static const std::vector<std::pair<std::string, std::string>> kNoTags;
+  const std::vector<std::pair<std::string, std::string>>* found = &kNoTags;
+  if (size_t close = sql.rfind("*/"); close != std::string_view::npos) {
+    size_t open = sql.rfind("/*", close);
+    if (open != std::string_view::npos) {
+      std::string comment(sql.substr(open));
+      auto it = comments_.find(comment);
+      if (it == comments_.end()) {
+        if (comments_.size() > 100000) comments_.clear();
+        it = comments_.emplace(std::move(comment), ParseSqlComment(sql)).first;
+      }
+      found = &it->second;
+    }
+  }
+  const auto& tags = *found;
   for (const auto& key : config_.code_path_keys) {
     if (auto plus = key.find('+'); plus != std::string::npos) {
       std::string controller = Lookup(tags, key.substr(0, plus));

@@ -43,6 +43,8 @@ class Attributor {
 
   const AttributionConfig& config_;
   std::vector<std::pair<std::regex, std::string>> app_lanes_;
+  // Parsed trailing comments: an application sends the same few comments over and over.
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> comments_;
   std::unordered_map<std::string, std::string> app_lane_cache_;
 };
 

@@ -12,6 +12,8 @@
 // Not thread-safe; owned by the SessionTracker.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -21,6 +23,8 @@
 #include <vector>
 
 namespace rls_shadow {
+
+class JsonWriter;
 
 // Who set a value, for the stale-context and lost-context causes.
 struct SettingOrigin {
@@ -87,6 +91,12 @@ class SessionState {
   void Savepoint(const std::string& name);
   void RollbackTo(const std::string& name);
   void Release(const std::string& name);
+
+  // --- persistence (session_snapshot.cc) ---
+  // Writes the whole state as one JSON object, between statements (none open).
+  void WriteJson(JsonWriter* w) const;
+  // Restores a state written by WriteJson; false when `json` is not one.
+  bool ReadJson(simdjson::dom::element json);
 
  private:
   void EndTransaction(bool commit);

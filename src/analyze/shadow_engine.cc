@@ -240,13 +240,15 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
     for (const TableAccess& access : st.accesses) {
       Finding f;
       if (!evaluator_.Evaluate(access, ctx, &f)) continue;
-      if (example.empty()) example = Example(event);
+      // Only would-be denials keep examples (see FindingAggregator): spare allowed accesses
+      // the copy.
+      if (example.empty() && f.effect != Effect::kAllow) example = Example(event);
       f.code_path = who.code_path;
       f.lane = who.lane;
       f.time_us = event.time_us;
       f.session_id = event.session_id;
       f.line_num = event.line_num;
-      f.example = example;
+      if (f.effect != Effect::kAllow) f.example = example;
       s.pending.push_back(std::move(f));
     }
   }

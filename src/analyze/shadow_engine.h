@@ -47,6 +47,12 @@ class ShadowEngine {
   // Completes every statement still waiting for its outcome (end of input).
   void Finish();
 
+  // The open sessions' state, so a later run over the rest of the log resumes with the context
+  // each session had (call after Finish). RestoreSessions adds them back; it returns false on a
+  // blob it cannot read (nothing is restored then).
+  std::string SaveSessions() const;
+  bool RestoreSessions(std::string_view blob);
+
   const EngineStats& stats() const { return stats_; }
   size_t open_sessions() const { return sessions_.size(); }
   const StatementAnalyzer& analyzer() const { return analyzer_; }

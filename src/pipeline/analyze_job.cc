@@ -3,17 +3,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <sstream>
 
 #include "analyze/shadow_engine.h"
-#include "report/json_writer.h"
+#include "common/json_writer.h"
 #include "rls_shadow/store.h"
 
 namespace rls_shadow {
 namespace {
+
+constexpr char kSessionsSnapshot[] = "sessions";
 
 Status ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -24,14 +28,14 @@ Status ReadFile(const std::string& path, std::string* out) {
   return Status::Ok();
 }
 
-// A source is its path plus a digest of its first 4 KiB: an appended file resumes where it
-// stopped, a rotated file that reuses the name is a new source.
-std::string SourceId(const std::string& path) {
+// A digest of the first min(4 KiB, limit) bytes of `path`: equal for a file that has only
+// grown since, different for a file replaced under the same name (rotation).
+std::string Fingerprint(const std::string& path, uint64_t limit) {
   std::ifstream in(path, std::ios::binary);
-  std::string head(4096, '\0');
+  std::string head(static_cast<size_t>(std::min<uint64_t>(4096, limit)), '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
-  return fmt::format("{}#{:016x}", path, std::hash<std::string>{}(head));
+  return fmt::format("{}:{:016x}", head.size(), std::hash<std::string>{}(head));
 }
 
 uint64_t FileSize(const std::string& path) {
@@ -142,6 +146,14 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
     if (verdicts.is_open()) verdicts << VerdictLine(f) << '\n';
   });
 
+  // Sessions still open at the end of the previous run continue with the context they had.
+  std::optional<std::string> saved_sessions;
+  if (Status s = store->LoadSnapshot(kSessionsSnapshot, &saved_sessions); !s.ok()) return s;
+  if (saved_sessions && !engine.RestoreSessions(*saved_sessions)) {
+    return Status::Error(
+        fmt::format("{}: the stored session snapshot is unreadable", options.db_dir));
+  }
+
   std::vector<SourceCheckpoint> checkpoints;
   uint64_t rejects_logged = 0;
   for (const std::string& path : options.log_paths) {
@@ -149,9 +161,13 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
     read.format = options.format;
     std::string source_id;
     if (path != "-") {
-      source_id = SourceId(path);
-      if (auto cp = store->GetCheckpoint(source_id)) {
-        if (cp->offset >= FileSize(path)) {
+      source_id = std::filesystem::absolute(path).lexically_normal().string();
+      const uint64_t size = FileSize(path);
+      std::optional<SourceCheckpoint> cp;
+      // LoadCheckpoint, not GetCheckpoint: a read error must not look like "never read".
+      if (Status st = store->LoadCheckpoint(source_id, &cp); !st.ok()) return st;
+      if (cp && cp->offset <= size && Fingerprint(path, cp->offset) == cp->fingerprint) {
+        if (cp->offset == size) {
           spdlog::info("{}: already analysed up to byte {}, skipped", path, cp->offset);
           ++summary->sources_skipped;
           continue;
@@ -159,6 +175,11 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
         spdlog::info("{}: resuming at byte {} (line {})", path, cp->offset, cp->line);
         read.start_offset = cp->offset;
         read.start_line = cp->line;
+      } else if (cp) {
+        spdlog::info(
+            "{}: not the file analysed before (replaced or truncated): read from the "
+            "start",
+            path);
       }
     }
     ReadSummary rs;
@@ -180,7 +201,10 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
     summary->lines_read += rs.records_read + rs.records_rejected;
     summary->lines_rejected += rs.records_rejected;
     for (const auto& [reason, n] : rs.rejected_by_reason) summary->rejected_by_reason[reason] += n;
-    if (!source_id.empty()) checkpoints.push_back({source_id, rs.end_offset, rs.end_line});
+    if (!source_id.empty()) {
+      checkpoints.push_back(
+          {source_id, rs.end_offset, rs.end_line, Fingerprint(path, rs.end_offset)});
+    }
   }
   if (rejects_logged > 10) spdlog::warn("... {} rejected records in all", rejects_logged);
   engine.Finish();
@@ -199,7 +223,7 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
   input.rejected_by_reason = summary->rejected_by_reason;
   input.statements_unparsed = es.statements_unparsed;
   aggregator.AddInputStats(input);
-  return store->Commit(aggregator, checkpoints);
+  return store->Commit(aggregator, checkpoints, {{kSessionsSnapshot, engine.SaveSessions()}});
 }
 
 }  // namespace rls_shadow

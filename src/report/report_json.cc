@@ -2,7 +2,7 @@
 // strings; absent values are null, never "" or 0, so consumers can tell "none" from "zero".
 
 #include "report/iso_time.h"
-#include "report/json_writer.h"
+#include "common/json_writer.h"
 #include "rls_shadow/report.h"
 
 namespace rls_shadow {

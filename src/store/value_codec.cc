@@ -139,11 +139,13 @@ std::string EncodeCheckpoint(const SourceCheckpoint& cp) {
   std::string out(1, kFormatV1);
   PutVarint(cp.offset, &out);
   PutVarint(cp.line, &out);
+  PutString(cp.fingerprint, &out);
   return out;
 }
 
 bool DecodeCheckpoint(std::string_view in, SourceCheckpoint* cp) {
-  return GetVersion(&in) && GetVarint(&in, &cp->offset) && GetVarint(&in, &cp->line) && in.empty();
+  return GetVersion(&in) && GetVarint(&in, &cp->offset) && GetVarint(&in, &cp->line) &&
+         GetString(&in, &cp->fingerprint) && in.empty();
 }
 
 std::string EncodeInputStats(const InputStats& s) {

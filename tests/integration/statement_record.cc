@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include "json_lines.h"
-#include "report/json_writer.h"
+#include "common/json_writer.h"
 
 namespace rls_shadow::differential {
 

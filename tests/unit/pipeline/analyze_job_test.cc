@@ -107,9 +107,47 @@ TEST_F(AnalyzeJobTest, AnAppendedFileResumesWhereItStopped) {
   ASSERT_TRUE(RunAnalyze(Options({growing}), &part2).ok());
   EXPECT_EQ(part1.lines_read + part2.lines_read, whole.lines_read);
   EXPECT_EQ(part2.sources_skipped, 0u);
-  // Session context does not survive between runs yet, so only the line accounting is exact.
-  EXPECT_EQ(Totals().second, part1.findings + part2.findings);
+  // Sessions open at the split carry their context into the second run: the counts are those
+  // of the uninterrupted run.
   EXPECT_GT(whole_totals.first, 0u);
+  EXPECT_EQ(Totals(), whole_totals);
+}
+
+// One jsonlog statement line of session "s1" as shop_app (the example's application role).
+std::string StatementLine(int line_num, const std::string& sql) {
+  std::string escaped;
+  for (char c : sql) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return "{\"timestamp\":\"2026-11-22 10:00:0" + std::to_string(line_num) +
+         ".000 UTC\",\"user\":\"shop_app\",\"dbname\":\"shop\",\"pid\":7,"
+         "\"session_id\":\"6b000000.7\",\"line_num\":" +
+         std::to_string(line_num) +
+         ",\"vxid\":\"3/1\",\"txid\":0,\"error_severity\":\"LOG\",\"message\":\"statement: " +
+         escaped + "\",\"application_name\":\"worker\",\"backend_type\":\"client backend\"}";
+}
+
+TEST_F(AnalyzeJobTest, ASessionKeepsItsContextAcrossRuns) {
+  // The context is set before the split and used after it: without the stored session the
+  // second run would see no context and report a denial PostgreSQL would not make.
+  const std::string tenant = "0b7e5c4a-3f1d-4c2e-9a6b-1d2e3f405161";
+  const std::string log = (dir_ / "split.json").string();
+  {
+    std::ofstream out(log);
+    out << StatementLine(1, "SET app.current_tenant_id = '" + tenant + "'") << '\n';
+  }
+  AnalyzeSummary first, second;
+  ASSERT_TRUE(RunAnalyze(Options({log}), &first).ok());
+  {
+    std::ofstream out(log, std::ios::app);
+    out << StatementLine(2, "INSERT INTO orders (tenant_id, total) VALUES ('" + tenant + "', 1)")
+        << '\n';
+  }
+  ASSERT_TRUE(RunAnalyze(Options({log}), &second).ok());
+  EXPECT_EQ(second.lines_read, 1u);
+  EXPECT_EQ(second.findings, 1u);
+  EXPECT_EQ(second.would_be_denials, 0u);
 }
 
 TEST_F(AnalyzeJobTest, MalformedLinesAreCountedDeadLetteredAndSkipped) {
