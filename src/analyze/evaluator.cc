@@ -40,33 +40,6 @@ Value FromTruth(uint8_t mask) {
   return Value::Unknown("bool", mask);
 }
 
-// Three-valued AND / OR over truth sets: every combination of the possible inputs.
-uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
-  uint8_t out = 0;
-  for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
-    if (!(a & x)) continue;
-    for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
-      if (!(b & y)) continue;
-      if (is_and) {
-        if (x == kMaybeFalse || y == kMaybeFalse)
-          out |= kMaybeFalse;
-        else if (x == kMaybeNull || y == kMaybeNull)
-          out |= kMaybeNull;
-        else
-          out |= kMaybeTrue;
-      } else {
-        if (x == kMaybeTrue || y == kMaybeTrue)
-          out |= kMaybeTrue;
-        else if (x == kMaybeNull || y == kMaybeNull)
-          out |= kMaybeNull;
-        else
-          out |= kMaybeFalse;
-      }
-    }
-  }
-  return out;
-}
-
 uint8_t NotTruth(uint8_t a) {
   uint8_t out = a & kMaybeNull;
   if (a & kMaybeTrue) out |= kMaybeFalse;
@@ -167,6 +140,32 @@ int CompareKnown(const Value& a, const Value& b) {
 }
 
 }  // namespace
+
+uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
+  uint8_t out = 0;
+  for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+    if (!(a & x)) continue;
+    for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
+      if (!(b & y)) continue;
+      if (is_and) {
+        if (x == kMaybeFalse || y == kMaybeFalse)
+          out |= kMaybeFalse;
+        else if (x == kMaybeNull || y == kMaybeNull)
+          out |= kMaybeNull;
+        else
+          out |= kMaybeTrue;
+      } else {
+        if (x == kMaybeTrue || y == kMaybeTrue)
+          out |= kMaybeTrue;
+        else if (x == kMaybeNull || y == kMaybeNull)
+          out |= kMaybeNull;
+        else
+          out |= kMaybeFalse;
+      }
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> CanonicalUuid(std::string_view text) {
   // Fast path: already canonical (lower-case 8-4-4-4-12), as almost every logged uuid is.

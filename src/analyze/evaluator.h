@@ -65,6 +65,10 @@ class Evaluator {
   const RowLookup* row_;
 };
 
+// Three-valued AND (is_and) or OR over sets of possible truth values (kMaybe* bits): every
+// combination of the values each side may still take.
+uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and);
+
 // Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.
 std::optional<std::string> CanonicalUuid(std::string_view text);
 

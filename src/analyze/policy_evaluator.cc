@@ -23,24 +23,6 @@ struct SetOutcome {
   std::vector<const Expr*> exprs;  // the expressions evaluated, for the cause
 };
 
-// Three-valued OR over sets of possible truth values.
-uint8_t OrTruth(uint8_t a, uint8_t b) {
-  uint8_t out = 0;
-  for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
-    if (!(a & x)) continue;
-    for (uint8_t y : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
-      if (!(b & y)) continue;
-      if (x == kMaybeTrue || y == kMaybeTrue)
-        out |= kMaybeTrue;
-      else if (x == kMaybeNull || y == kMaybeNull)
-        out |= kMaybeNull;
-      else
-        out |= kMaybeFalse;
-    }
-  }
-  return out;
-}
-
 bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
   return p == PolicyCommand::kAll || p == wanted;
 }
@@ -184,7 +166,7 @@ class AccessEvaluation {
         if ((t & kMaybeTrue) && first_uncertain_permissive == nullptr) {
           first_uncertain_permissive = &p;
         }
-        permissive = OrTruth(permissive, t);
+        permissive = CombineTruth(permissive, t, /*is_and=*/false);
       } else {
         restrictive.emplace_back(&p, t);
       }
@@ -226,6 +208,19 @@ class AccessEvaluation {
     out.result = all_true ? Predicate::kPass : Predicate::kRowDependent;
     out.deciding = all_true ? first_passing_permissive : uncertain;
     return out;
+  }
+
+  // The USING of `cmd`'s policies on `row`, and SELECT's too when `with_select` (a command
+  // that reads columns, or a locking read).
+  SetOutcome Filter(PolicyCommand cmd, bool with_select, const Row& row,
+                    PolicyCommand also = PolicyCommand::kSelect) const {
+    SetOutcome f = EvaluateSet(cmd, false, row);
+    return with_select ? Both(f, EvaluateSet(also, false, row)) : f;
+  }
+  // The WITH CHECK of `cmd`'s policies on a new row, and SELECT's USING when `with_select`.
+  SetOutcome Check(PolicyCommand cmd, bool with_select, const Row& row) const {
+    SetOutcome c = EvaluateSet(cmd, true, row);
+    return with_select ? Both(c, EvaluateSet(PolicyCommand::kSelect, false, row)) : c;
   }
 
   // Both sets must pass (e.g. UPDATE USING and SELECT USING): the first failure decides.
@@ -404,28 +399,19 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
     switch (access.command) {
       case Command::kSelect:
       case Command::kCopyTo: {
-        SetOutcome f = ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row);
-        if (access.locking)
-          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row));
-        from_filter(f);
+        from_filter(
+            ev.Filter(PolicyCommand::kSelect, access.locking, filter_row, PolicyCommand::kUpdate));
         break;
       }
       case Command::kDelete: {
-        SetOutcome f = ev.EvaluateSet(PolicyCommand::kDelete, false, filter_row);
-        if (access.reads_columns)
-          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
-        from_filter(f);
+        from_filter(ev.Filter(PolicyCommand::kDelete, access.reads_columns, filter_row));
         break;
       }
       case Command::kUpdate: {
-        SetOutcome f = ev.EvaluateSet(PolicyCommand::kUpdate, false, filter_row);
-        if (access.reads_columns)
-          f = AccessEvaluation::Both(f, ev.EvaluateSet(PolicyCommand::kSelect, false, filter_row));
+        SetOutcome f = ev.Filter(PolicyCommand::kUpdate, access.reads_columns, filter_row);
         Row new_row = ev.Assigned(filter_row, nullptr);
         tenant_row = new_row;
-        SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, new_row);
-        if (access.reads_columns)
-          c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, new_row));
+        SetOutcome c = ev.Check(PolicyCommand::kUpdate, access.reads_columns, new_row);
         if (f.result == Predicate::kPass) {
           from_check(c, false);
         } else if (f.result == Predicate::kRowDependent &&
@@ -444,9 +430,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
         SetOutcome worst;
         bool first = true;
         for (const Row& row : rows) {
-          SetOutcome c = ev.EvaluateSet(PolicyCommand::kInsert, true, row);
-          if (select_check)
-            c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, row));
+          SetOutcome c = ev.Check(PolicyCommand::kInsert, select_check, row);
           if (first || AccessEvaluation::Both(worst, c).result != worst.result) {
             worst = first ? c : AccessEvaluation::Both(worst, c);
             tenant_row = row;
@@ -467,8 +451,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
               if (auto it = rows[0].find(col); it != rows[0].end()) existing[col] = it->second;
             }
           }
-          SetOutcome u = ev.EvaluateSet(PolicyCommand::kUpdate, false, existing);
-          u = AccessEvaluation::Both(u, ev.EvaluateSet(PolicyCommand::kSelect, false, existing));
+          SetOutcome u = ev.Filter(PolicyCommand::kUpdate, true, existing);
           if (u.result == Predicate::kFail || u.result == Predicate::kRowDependent) {
             // Fails only if a conflicting row exists: that depends on the table's rows.
             decisive = u;
@@ -478,8 +461,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
             from_filter(u);
           } else if (!rows.empty()) {
             Row updated = ev.Assigned(existing, &rows[0]);
-            SetOutcome c = ev.EvaluateSet(PolicyCommand::kUpdate, true, updated);
-            c = AccessEvaluation::Both(c, ev.EvaluateSet(PolicyCommand::kSelect, false, updated));
+            SetOutcome c = ev.Check(PolicyCommand::kUpdate, true, updated);
             if (c.result != Predicate::kPass) {
               decisive = c;
               effect = c.result == Predicate::kIndeterminate ? Effect::kIndeterminate
