@@ -4,21 +4,26 @@
 
 namespace rls_shadow {
 
-std::optional<std::string> SessionState::Setting(std::string_view name) const {
-  auto it = settings_.find(name);
-  if (it == settings_.end() || !it->second.defined) {
-    if (defaults_ != nullptr) {
+std::optional<std::string_view> SessionState::SettingView(std::string_view name) const {
+  auto default_of = [&]() -> std::optional<std::string_view> {
+    if (defaults_ != nullptr && !defaults_->empty()) {
       if (auto d = defaults_->find(std::string(name)); d != defaults_->end()) return d->second;
     }
     return std::nullopt;
-  }
+  };
+  auto it = settings_.find(name);
+  if (it == settings_.end() || !it->second.defined) return default_of();
   const SettingEntry& e = it->second;
-  if (e.local) return e.local;
-  if (e.session) return e.session;
-  if (defaults_ != nullptr) {
-    if (auto d = defaults_->find(std::string(name)); d != defaults_->end()) return d->second;
-  }
-  return std::string();
+  if (e.local) return *e.local;
+  if (e.session) return *e.session;
+  if (auto d = default_of()) return d;
+  return std::string_view();  // a placeholder with no value reads ''
+}
+
+std::optional<std::string> SessionState::Setting(std::string_view name) const {
+  auto v = SettingView(name);
+  if (!v) return std::nullopt;
+  return std::string(*v);
 }
 
 const SettingEntry* SessionState::Entry(std::string_view name) const {
@@ -27,19 +32,19 @@ const SettingEntry* SessionState::Entry(std::string_view name) const {
 }
 
 std::string SessionState::SessionUser() const {
-  auto auth = Setting("session_authorization");
-  if (auth && !auth->empty() && *auth != "default") return *auth;
+  auto auth = SettingView("session_authorization");
+  if (auth && !auth->empty() && *auth != "default") return std::string(*auth);
   return login_user_;
 }
 
 std::string SessionState::CurrentUser() const {
-  auto role = Setting("role");
-  if (role && !role->empty() && *role != "none") return *role;
+  auto role = SettingView("role");
+  if (role && !role->empty() && *role != "none") return std::string(*role);
   return SessionUser();
 }
 
 bool SessionState::RowSecurityOff() const {
-  auto v = Setting("row_security");
+  auto v = SettingView("row_security");
   return v && (*v == "off" || *v == "false" || *v == "0" || *v == "no");
 }
 

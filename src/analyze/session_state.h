@@ -51,6 +51,8 @@ class SessionState {
   // --- reads ---
   // The value current_setting(name, true) returns: nullopt for NULL.
   std::optional<std::string> Setting(std::string_view name) const;
+  // The same without a copy: the view stays valid until the state next changes.
+  std::optional<std::string_view> SettingView(std::string_view name) const;
   const SettingEntry* Entry(std::string_view name) const;
   std::string CurrentUser() const;
   std::string SessionUser() const;

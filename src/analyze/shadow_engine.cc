@@ -125,6 +125,8 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         break;
       }
       case SettingChange::Kind::kReset:
+        // RESET SESSION AUTHORIZATION returns to the login user, and with it to no SET ROLE.
+        if (c.name == "session_authorization") s.state.Reset("role");
         s.state.Reset(c.name);
         break;
       case SettingChange::Kind::kResetAll:

@@ -577,6 +577,17 @@ TEST(PgSemanticsB10, SetSessionAuthorizationActsAsLogin) {
   ExpectAllow(h.Verdict("SELECT * FROM t", "public.t", {}, "su", "postgres"));
 }
 
+TEST(PgSemanticsB10, ResetSessionAuthorizationAlsoEndsSetRole) {
+  EngineHarness h;
+  h.Exec("SET SESSION AUTHORIZATION owner_role", {}, "su", "postgres");
+  h.Exec("SET ROLE app_role", {}, "su", "postgres");
+  EXPECT_EQ(h.Verdict("SELECT * FROM t", "public.t", {}, "su", "postgres").role, "app_role");
+  h.Exec("RESET SESSION AUTHORIZATION", {}, "su", "postgres");
+  Finding back = h.Verdict("SELECT * FROM t", "public.t", {}, "su", "postgres");
+  EXPECT_EQ(back.role, "postgres");
+  ExpectAllow(back);
+}
+
 TEST(PgSemanticsB10, SetLocalRoleLastsForTheTransaction) {
   EngineHarness h;
   h.Exec("BEGIN", {}, "su", "postgres");
