@@ -340,46 +340,32 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   const Row filter_row = ev.FilterRow();
   Row tenant_row = filter_row;
 
+  // A failing filter hides rows; a failing check raises 42501. Otherwise the two read alike.
+  auto effect_of = [](Predicate p, Effect on_fail) {
+    switch (p) {
+      case Predicate::kPass:
+        return Effect::kAllow;
+      case Predicate::kFail:
+        return on_fail;
+      case Predicate::kRowDependent:
+        return Effect::kRowDependent;
+      case Predicate::kError:
+        return Effect::kError;
+      case Predicate::kIndeterminate:
+        return Effect::kIndeterminate;
+    }
+    return Effect::kIndeterminate;
+  };
   auto from_filter = [&](const SetOutcome& f) {
     decisive = f;
-    switch (f.result) {
-      case Predicate::kPass:
-        effect = Effect::kAllow;
-        break;
-      case Predicate::kFail:
-        effect = Effect::kFiltered;
-        break;
-      case Predicate::kRowDependent:
-        effect = Effect::kRowDependent;
-        break;
-      case Predicate::kError:
-        effect = Effect::kError;
-        break;
-      case Predicate::kIndeterminate:
-        effect = Effect::kIndeterminate;
-        break;
-    }
+    effect = effect_of(f.result, Effect::kFiltered);
   };
   auto from_check = [&](const SetOutcome& c, bool using_expr) {
     decisive = c;
-    switch (c.result) {
-      case Predicate::kPass:
-        effect = Effect::kAllow;
-        break;
-      case Predicate::kFail:
-        effect = Effect::kError;
-        sqlstate = "42501";
-        detail = CheckViolation(c, access.relname, using_expr);
-        break;
-      case Predicate::kRowDependent:
-        effect = Effect::kRowDependent;
-        break;
-      case Predicate::kError:
-        effect = Effect::kError;
-        break;
-      case Predicate::kIndeterminate:
-        effect = Effect::kIndeterminate;
-        break;
+    effect = effect_of(c.result, Effect::kError);
+    if (c.result == Predicate::kFail) {
+      sqlstate = "42501";
+      detail = CheckViolation(c, access.relname, using_expr);
     }
   };
 
