@@ -134,7 +134,8 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
       std::string controller = Lookup(tags, key.substr(0, plus));
       std::string action = Lookup(tags, key.substr(plus + 1));
       if (!controller.empty()) {
-        a.code_path = action.empty() ? controller : controller + "#" + action;
+        a.code_path = std::move(controller);
+        if (!action.empty()) a.code_path.append("#").append(action);
         break;
       }
     } else if (std::string v = Lookup(tags, key); !v.empty()) {

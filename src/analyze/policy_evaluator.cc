@@ -224,7 +224,7 @@ class AccessEvaluation {
   }
 
   // Both sets must pass (e.g. UPDATE USING and SELECT USING): the first failure decides.
-  static SetOutcome Both(SetOutcome a, const SetOutcome& b) {
+  static SetOutcome Both(const SetOutcome& a, const SetOutcome& b) {
     auto rank = [](Predicate p) {
       switch (p) {
         case Predicate::kError:
