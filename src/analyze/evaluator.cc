@@ -397,27 +397,36 @@ Value Evaluator::EvalColumn(const Expr& e) const {
 Value Evaluator::EvalFunc(const Expr& e) const {
   if (e.name == "current_setting") {
     if (e.args.empty() || e.args.size() > 2) return Value::Indeterminate("current_setting arity");
-    Value name = Eval(*e.args[0]);
-    if (!name.is_known()) {
-      return name.is_error() ? name : Value::Indeterminate("current_setting of a non-constant");
+    // The name is almost always a literal: read it in place rather than through a Value.
+    Value name;
+    if (e.args[0]->kind == Expr::Kind::kConst) {
+      name.kind = Value::Kind::kKnown;
+    } else {
+      name = Eval(*e.args[0]);
+      if (!name.is_known()) {
+        return name.is_error() ? name : Value::Indeterminate("current_setting of a non-constant");
+      }
     }
+    const std::string& name_text =
+        e.args[0]->kind == Expr::Kind::kConst ? e.args[0]->text : name.text;
     bool missing_ok = false;
     if (e.args.size() == 2) {
       Value m = Cast(Eval(*e.args[1]), "bool");
       if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
       missing_ok = (m.text == "t");
     }
-    if (name.text.find('.') == std::string::npos) {
+    if (name_text.find('.') == std::string::npos) {
       return Value::Indeterminate(
-          fmt::format("current_setting('{}'): a built-in setting", name.text));
+          fmt::format("current_setting('{}'): a built-in setting", name_text));
     }
-    std::optional<std::string> v = in_.setting ? in_.setting(name.text) : std::nullopt;
+    std::optional<std::string_view> v =
+        in_.setting ? in_.setting(name_text) : std::optional<std::string_view>();
     if (!v) {
       if (missing_ok) return Value::Null();
       return Value::Error("42704",
-                          fmt::format("unrecognized configuration parameter \"{}\"", name.text));
+                          fmt::format("unrecognized configuration parameter \"{}\"", name_text));
     }
-    return Value::Known(*v, "text");
+    return Value::Known(std::string(*v), "text");
   }
   if (e.name == "nullif" && e.args.size() == 2) {
     Expr n;
@@ -429,12 +438,10 @@ Value Evaluator::EvalFunc(const Expr& e) const {
   return Value::Indeterminate(fmt::format("function {}()", e.name));
 }
 
-Value Evaluator::EvalCompare(std::string_view op, const Value& a0, const Value& b0) const {
-  if (const Value* x = FirstAbsorbing(a0, b0)) return *x;
+Value Evaluator::EvalCompare(std::string_view op, Value a, Value b) const {
+  if (const Value* x = FirstAbsorbing(a, b)) return *x;
   // Casting an untyped literal against a typed operand can fail even when the other side is
   // NULL or unknown, so resolve types first.
-  Value a = a0;
-  Value b = b0;
   if (a.is_known() && a.type.empty() && !b.type.empty() && !b.is_null()) {
     a = Cast(a, b.type);
     if (a.is_error() || a.is_indeterminate()) return a;

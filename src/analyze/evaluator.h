@@ -21,7 +21,7 @@ namespace rls_shadow {
 // What an evaluation may read. Every member may be left empty.
 struct EvalInputs {
   // The session's value of a setting: nullopt when the session never defined it (NULL).
-  std::function<std::optional<std::string>(std::string_view name)> setting;
+  std::function<std::optional<std::string_view>(std::string_view name)> setting;
   std::string current_user;
   std::string session_user;
   // Bound parameters: $1 is params[0]; nullopt is NULL.
@@ -54,7 +54,8 @@ class Evaluator {
   Value EvalColumn(const Expr& e) const;
   Value EvalParam(const Expr& e) const;
   Value EvalFunc(const Expr& e) const;
-  Value EvalCompare(std::string_view op, const Value& a, const Value& b) const;
+  // Takes its operands by value: callers pass temporaries, and casts rewrite them in place.
+  Value EvalCompare(std::string_view op, Value a, Value b) const;
   Value EvalLogic(const Expr& e) const;
   Value EvalIn(const Expr& e) const;
   Value EvalAny(const Expr& e) const;

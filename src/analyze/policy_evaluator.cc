@@ -33,7 +33,7 @@ class AccessEvaluation {
                    const AccessContext& ctx)
       : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
     role_ = ctx.session->CurrentUser();
-    inputs_.setting = [this](std::string_view name) { return ctx_.session->Setting(name); };
+    inputs_.setting = [this](std::string_view name) { return ctx_.session->SettingView(name); };
     inputs_.current_user = role_;
     inputs_.session_user = ctx.session->SessionUser();
     inputs_.params = ctx.params;

@@ -103,7 +103,7 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
   origin.transaction = s.state.transaction_serial();
 
   EvalInputs in;
-  in.setting = [&](std::string_view name) { return s.state.Setting(name); };
+  in.setting = [&](std::string_view name) { return s.state.SettingView(name); };
   in.current_user = s.state.CurrentUser();
   in.session_user = s.state.SessionUser();
   in.params = &params;

@@ -32,7 +32,7 @@ struct Env {
 
 Value Eval(const std::string& text, const Env& env = Env{}) {
   EvalInputs in;
-  in.setting = [&](std::string_view name) -> std::optional<std::string> {
+  in.setting = [&](std::string_view name) -> std::optional<std::string_view> {
     auto it = env.settings.find(name);
     if (it == env.settings.end()) return std::nullopt;
     return it->second;
