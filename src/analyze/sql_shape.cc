@@ -23,8 +23,9 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
   out->param_base = 0;
 
   // First pass: the highest $n already in use, so lifted literals do not collide with it.
-  for (size_t i = 0; i + 1 < sql.size(); ++i) {
-    if (sql[i] == '$' && IsDigit(sql[i + 1]) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
+  for (size_t i = sql.find('$'); i != std::string_view::npos && i + 1 < sql.size();
+       i = sql.find('$', i + 1)) {
+    if (IsDigit(sql[i + 1]) && (i == 0 || !IsIdentChar(sql[i - 1]))) {
       int n = 0;
       size_t j = i + 1;
       while (j < sql.size() && IsDigit(sql[j])) {
@@ -95,22 +96,26 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       std::string value;
       size_t j = i + 1;
       bool closed = false;
+      const std::string_view stops = escape_string ? std::string_view("'\\") : "'";
       while (j < n) {
-        if (escape_string && sql[j] == '\\' && j + 1 < n) {
-          value += sql[j + 1];
+        // Copy the run up to the next quote (or backslash) at once: literals can be long.
+        size_t stop = sql.find_first_of(stops, j);
+        if (stop == std::string_view::npos) stop = n;
+        value.append(sql.substr(j, stop - j));
+        j = stop;
+        if (j >= n) break;
+        if (sql[j] == '\\') {
+          if (j + 1 < n) value += sql[j + 1];
           j += 2;
           continue;
         }
-        if (sql[j] == '\'') {
-          if (j + 1 < n && sql[j + 1] == '\'') {
-            value += '\'';
-            j += 2;
-            continue;
-          }
-          closed = true;
-          break;
+        if (j + 1 < n && sql[j + 1] == '\'') {  // a doubled quote
+          value += '\'';
+          j += 2;
+          continue;
         }
-        value += sql[j++];
+        closed = true;
+        break;
       }
       if (!closed || (prefixed && !escape_string)) {
         // B'..', X'..', U&'..' or an unterminated literal: keep the text as written.
