@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "analyze/pg_tree.h"
+#include "analyze/statement_analyzer.h"
 
 namespace rls_shadow {
 namespace {
@@ -142,7 +143,8 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       }
     } else if (type == "AlterTableStmt") {
       auto rel = Field(body, "relation");
-      if (!rel || StringField(body, "objtype") != "OBJECT_TABLE") continue;
+      std::string_view objtype = StringField(body, "objtype");
+      if (!rel || (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW")) continue;
       TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
       for (PgNode c : ListField(body, "cmds")) {
         PgNode cmd = NodeBody(c);
@@ -172,6 +174,41 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
             }
           }
         }
+      }
+    } else if (type == "ViewStmt") {
+      auto view = Field(body, "view");
+      auto query = Field(body, "query");
+      if (!view || !query) continue;
+      TableInfo& v = TableFor(StringField(*view, "schemaname"), StringField(*view, "relname"));
+      v.is_view = true;
+      v.view_accesses = QueryAccesses(*query);
+      v.view_passthrough.clear();
+      v.view_passthrough_all = false;
+      v.view_column_order.clear();
+      PgNode select = NodeBody(*query);
+      if (NodeType(*query) == "SelectStmt" && ListField(select, "fromClause").size() == 1) {
+        for (PgNode target : ListField(select, "targetList")) {
+          PgNode rt = NodeBody(target);
+          auto val = Field(rt, "val");
+          if (!val || NodeType(*val) != "ColumnRef") continue;
+          std::vector<PgNode> fields = ListField(NodeBody(*val), "fields");
+          if (fields.empty()) continue;
+          if (NodeType(fields.back()) == "A_Star") {
+            v.view_passthrough_all = true;
+            continue;
+          }
+          std::string column(StringField(NodeBody(fields.back()), "sval"));
+          std::string_view alias = StringField(rt, "name");
+          v.view_column_order.emplace_back(alias.empty() ? std::string_view(column) : alias);
+          if (alias.empty() || alias == column) v.view_passthrough.insert(column);
+        }
+      }
+      for (PgNode opt : ListField(body, "options")) {
+        PgNode def = NodeBody(opt);
+        if (StringField(def, "defname") != "security_invoker") continue;
+        auto arg = Field(def, "arg");
+        std::string value = arg ? std::string(StringField(NodeBody(*arg), "sval")) : "true";
+        v.security_invoker = (value == "true" || value == "on" || value == "1" || value == "yes");
       }
     } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
       auto rel = Field(body, "table");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyze/expr.h"
+#include "analyze/statement.h"
 #include "rls_shadow/status.h"
 #include "rls_shadow/store.h"
 
@@ -43,6 +44,16 @@ struct TableInfo {
   std::map<std::string, ColumnInfo, std::less<>> columns;
   std::vector<std::string> column_order;  // as declared, for INSERT without a column list
   std::vector<Policy> policies;
+  // Views: the tables their query reads, whose policies are checked as the view's owner unless
+  // the view is security_invoker (PG_SEMANTICS B8).
+  bool is_view = false;
+  bool security_invoker = false;
+  std::vector<TableAccess> view_accesses;
+  // View columns that are their single base table's column of the same name (`*` passes all):
+  // a statement's filters and values on those columns carry over to the base table.
+  std::set<std::string, std::less<>> view_passthrough;
+  bool view_passthrough_all = false;
+  std::vector<std::string> view_column_order;  // output names, for INSERT without a column list
 };
 
 struct RoleInfo {

@@ -32,9 +32,9 @@ class AccessEvaluation {
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
                    const AccessContext& ctx)
       : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
-    role_ = ctx.session->CurrentUser();
+    inputs_.current_user = ctx.session->CurrentUser();
+    role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
     inputs_.setting = [this](std::string_view name) { return ctx_.session->SettingView(name); };
-    inputs_.current_user = role_;
     inputs_.session_user = ctx.session->SessionUser();
     inputs_.params = ctx.params;
     inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
@@ -280,7 +280,7 @@ bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const Sessio
 bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx,
                                Finding* out) const {
   const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
-  if (table == nullptr || !table->rls_enabled) return false;
+  if (table == nullptr || table->is_view || !table->rls_enabled) return false;
 
   AccessEvaluation ev(catalog_, *table, access, ctx);
   out->table = table->name;

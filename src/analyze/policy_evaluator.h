@@ -27,6 +27,9 @@ struct AccessContext {
   bool settings_changed_in_statement = false;  // set_config in the same statement
   std::string code_path;  // from the statement's comment; "" when not named there
   std::string lane;
+  // The role whose policies and exemptions apply instead of current_user: a view's owner for
+  // the tables the view reads. current_user in policy expressions stays the session's.
+  std::string role_override;
 };
 
 class PolicyEvaluator {

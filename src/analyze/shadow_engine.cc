@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "analyze/evaluator.h"
+#include "analyze/view_expansion.h"
 
 namespace rls_shadow {
 
@@ -239,19 +240,22 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
     ctx.settings_changed_in_statement = sets_config;
     ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
     ctx.lane = who.lane;
-    for (const TableAccess& access : st.accesses) {
-      Finding f;
-      if (!evaluator_.Evaluate(access, ctx, &f)) continue;
-      // Only would-be denials keep examples (see FindingAggregator): spare allowed accesses
-      // the copy.
-      if (example.empty() && f.effect != Effect::kAllow) example = Example(event);
-      f.code_path = who.code_path;
-      f.lane = who.lane;
-      f.time_us = event.time_us;
-      f.session_id = event.session_id;
-      f.line_num = event.line_num;
-      if (f.effect != Effect::kAllow) f.example = example;
-      s.pending.push_back(std::move(f));
+    for (const TableAccess& statement_access : st.accesses) {
+      ExpandViews(catalog_, statement_access, ctx,
+                  [&](const TableAccess& access, const AccessContext& access_ctx) {
+                    Finding f;
+                    if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
+                    // Only would-be denials keep examples (see FindingAggregator): spare allowed
+                    // accesses the copy.
+                    if (example.empty() && f.effect != Effect::kAllow) example = Example(event);
+                    f.code_path = who.code_path;
+                    f.lane = who.lane;
+                    f.time_us = event.time_us;
+                    f.session_id = event.session_id;
+                    f.line_num = event.line_num;
+                    if (f.effect != Effect::kAllow) f.example = example;
+                    s.pending.push_back(std::move(f));
+                  });
     }
   }
 }

@@ -440,6 +440,12 @@ AnalyzedText AnalyzeSql(std::string_view sql) {
   return out;
 }
 
+std::vector<TableAccess> QueryAccesses(PgNode query) {
+  AnalyzedStatement analyzed;
+  TreeWalker(&analyzed).Statement(query);
+  return std::move(analyzed.accesses);
+}
+
 StatementAnalyzer::StatementAnalyzer(size_t max_cache_entries) : max_entries_(max_cache_entries) {}
 
 std::shared_ptr<const AnalyzedText> StatementAnalyzer::Parse(std::string_view sql) const {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analyze/pg_tree.h"
 #include "analyze/sql_shape.h"
 #include "analyze/statement.h"
 
@@ -45,5 +46,8 @@ class StatementAnalyzer {
 
 // Parses and analyses `sql` without caching (exposed for tests and tools).
 AnalyzedText AnalyzeSql(std::string_view sql);
+
+// The table accesses of one parsed query node (e.g. a view's defining SELECT).
+std::vector<TableAccess> QueryAccesses(PgNode query);
 
 }  // namespace rls_shadow

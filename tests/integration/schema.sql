@@ -79,4 +79,12 @@ ALTER TABLE public.refunds OWNER TO owner_role;
 ALTER TABLE public.catalog_items OWNER TO owner_role;
 ALTER TABLE public.countries OWNER TO owner_role;
 
+-- Views (PG_SEMANTICS B8): the owner's view checks orders' policies as owner_role (exempt while
+-- orders is not forced); the security_invoker view checks them as the caller.
+CREATE VIEW public.orders_owner_v AS SELECT id, tenant_id, status, total FROM public.orders;
+ALTER VIEW public.orders_owner_v OWNER TO owner_role;
+CREATE VIEW public.orders_invoker_v WITH (security_invoker = true) AS
+  SELECT id, tenant_id, status, total FROM public.orders;
+ALTER VIEW public.orders_invoker_v OWNER TO owner_role;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app_role, bypass_role;

@@ -492,6 +492,27 @@ std::vector<Scenario> BuildWorkload() {
                            "TO STDOUT")
                   .Build());
 
+  w.push_back(ScenarioBuilder("views",
+                              "an owner's view (policies checked as the owner, with the caller's "
+                              "context) and a security_invoker view")
+                  .Connect("w", "app_role", "worker-report-1")
+                  .Connect("g", "app_role", "worker-digest-9")
+                  .Attribute("app/reports/orders.rb", "notification_digest")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders_owner_v ORDER BY id")
+                  .SimpleC("w", "SELECT id FROM public.orders_owner_v WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders_invoker_v WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders_invoker_v WHERE tenant_id = 'T2'")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders_owner_v (id, tenant_id, status, total) "
+                           "VALUES (70, 'T2', 'new', 1)")
+                  .SimpleC("w",
+                           "INSERT INTO public.orders_invoker_v (id, tenant_id, status, total) "
+                           "VALUES (71, 'T1', 'new', 1)")
+                  .SimpleC("g", "SELECT id FROM public.orders_owner_v ORDER BY id")
+                  .SimpleC("g", "SELECT id FROM public.orders_invoker_v ORDER BY id")
+                  .Build());
+
   return w;
 }
 

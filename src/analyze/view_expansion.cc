@@ -1,0 +1,81 @@
+#include "analyze/view_expansion.h"
+
+#include <string>
+
+namespace rls_shadow {
+namespace {
+
+// Deep enough for any sane view stack; a cycle (impossible in PostgreSQL) stops here too.
+constexpr int kMaxViewDepth = 16;
+
+void Expand(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
+            int depth, const BaseAccessSink& sink) {
+  const TableInfo* view = catalog.FindTable(access.schema, access.relname);
+  if (view == nullptr || !view->is_view || depth >= kMaxViewDepth) {
+    sink(access, ctx);
+    return;
+  }
+  AccessContext inner = ctx;
+  if (!view->security_invoker && !view->owner.empty()) inner.role_override = view->owner;
+
+  const bool is_write = access.command != Command::kSelect && access.command != Command::kCopyTo;
+  const bool single_base = view->view_accesses.size() == 1;
+  auto passes = [&](const std::string& column) {
+    return single_base && (view->view_passthrough_all || view->view_passthrough.count(column));
+  };
+  auto all_pass = [&](const ColumnValues& values) {
+    for (const auto& [column, value] : values) {
+      if (!passes(column)) return false;
+    }
+    return true;
+  };
+  for (const TableAccess& base : view->view_accesses) {
+    TableAccess through = base;
+    through.locking = base.locking || access.locking;
+    through.plan_only = access.plan_only;
+    // The statement's filters on columns the view passes through pin the base rows too; the
+    // others name computed or renamed columns and are dropped (unknown, never misread).
+    for (const auto& filter : access.filters) {
+      if (passes(filter.first)) through.filters.push_back(filter);
+    }
+    if (is_write && single_base) {
+      // The write lands on the base table (an auto-updatable view).
+      through.command = access.command;
+      through.reads_columns = access.reads_columns || !base.filters.empty();
+      through.returning = access.returning;
+      through.on_conflict = access.on_conflict;
+      through.conflict_columns = access.conflict_columns;
+      through.rows = access.rows;
+      if (!view->view_passthrough_all) {
+        // INSERT without a column list names columns by position: the view's positions.
+        for (ColumnValues& row : through.rows) {
+          for (auto& [column, value] : row) {
+            if (column.empty() || column[0] != '#') continue;
+            size_t pos = std::stoul(column.substr(1));
+            if (pos < view->view_column_order.size()) column = view->view_column_order[pos];
+          }
+        }
+      }
+      through.assignments = access.assignments;
+      through.unsupported = access.unsupported;
+      bool rows_pass = true;
+      for (const ColumnValues& row : through.rows) rows_pass = rows_pass && all_pass(row);
+      through.rows_known = access.rows_known && rows_pass;
+      if (!all_pass(access.assignments)) {
+        through.unsupported = "write through a view that renames or computes columns";
+      }
+    } else if (is_write) {
+      through.unsupported = "write through a view over several tables";
+    }
+    Expand(catalog, through, inner, depth + 1, sink);
+  }
+}
+
+}  // namespace
+
+void ExpandViews(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
+                 const BaseAccessSink& sink) {
+  Expand(catalog, access, ctx, 0, sink);
+}
+
+}  // namespace rls_shadow
