@@ -230,33 +230,78 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       case TxnAction::kNone:
         break;
     }
-    bool sets_config = false;
-    for (const auto& c : st.settings) sets_config |= (c.kind == SettingChange::Kind::kSetConfig);
-    ApplySettings(s, st, who, params_);
-
-    AccessContext ctx;
-    ctx.session = &s.state;
-    ctx.params = &params_;
-    ctx.settings_changed_in_statement = sets_config;
-    ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
-    ctx.lane = who.lane;
-    for (const TableAccess& statement_access : st.accesses) {
-      ExpandViews(catalog_, statement_access, ctx,
-                  [&](const TableAccess& access, const AccessContext& access_ctx) {
-                    Finding f;
-                    if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
-                    // Only would-be denials keep examples (see FindingAggregator): spare allowed
-                    // accesses the copy.
-                    if (example.empty() && f.effect != Effect::kAllow) example = Example(event);
-                    f.code_path = who.code_path;
-                    f.lane = who.lane;
-                    f.time_us = event.time_us;
-                    f.session_id = event.session_id;
-                    f.line_num = event.line_num;
-                    if (f.effect != Effect::kAllow) f.example = example;
-                    s.pending.push_back(std::move(f));
-                  });
+    if (!st.prepare_name.empty() && st.prepared) s.prepared[st.prepare_name] = st.prepared;
+    if (st.deallocate_all ||
+        (!st.settings.empty() && st.settings.front().kind == SettingChange::Kind::kDiscardAll &&
+         !s.state.in_transaction_block())) {
+      s.prepared.clear();
+    } else if (!st.deallocate_name.empty()) {
+      s.prepared.erase(st.deallocate_name);
     }
+    if (!st.execute_name.empty()) {
+      RunExecute(s, st, event, who, &example);
+      continue;
+    }
+    RunStatement(s, st, event, who, params_, &example);
+  }
+}
+
+void ShadowEngine::RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                              const Attribution& who, std::string* example) {
+  auto it = s.prepared.find(st.execute_name);
+  if (it == s.prepared.end()) return;  // PostgreSQL fails it (26000); the ERROR line follows
+  // The arguments are evaluated in the session, with the logged parameters of the EXECUTE.
+  EvalInputs in;
+  in.setting = [&](std::string_view name) { return s.state.SettingView(name); };
+  in.current_user = s.state.CurrentUser();
+  in.session_user = s.state.SessionUser();
+  in.params = &params_;
+  Evaluator eval(in);
+  std::vector<std::optional<std::string>> args;
+  for (const ExprPtr& arg : st.execute_args) {
+    Value v = eval.Eval(*arg);
+    if (v.is_null()) {
+      args.emplace_back(std::nullopt);
+    } else if (v.is_known()) {
+      args.emplace_back(v.text);
+    } else {
+      args.resize(0);  // an argument that cannot be evaluated: leave the parameters unlogged
+      break;
+    }
+  }
+  RunStatement(s, *it->second, event, who, args, example);
+}
+
+void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                                const Attribution& who,
+                                const std::vector<std::optional<std::string>>& params,
+                                std::string* example) {
+  bool sets_config = false;
+  for (const auto& c : st.settings) sets_config |= (c.kind == SettingChange::Kind::kSetConfig);
+  ApplySettings(s, st, who, params);
+
+  AccessContext ctx;
+  ctx.session = &s.state;
+  ctx.params = &params;
+  ctx.settings_changed_in_statement = sets_config;
+  ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
+  ctx.lane = who.lane;
+  for (const TableAccess& statement_access : st.accesses) {
+    ExpandViews(catalog_, statement_access, ctx,
+                [&](const TableAccess& access, const AccessContext& access_ctx) {
+                  Finding f;
+                  if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
+                  // Only would-be denials keep examples (see FindingAggregator): spare allowed
+                  // accesses the copy.
+                  if (example->empty() && f.effect != Effect::kAllow) *example = Example(event);
+                  f.code_path = who.code_path;
+                  f.lane = who.lane;
+                  f.time_us = event.time_us;
+                  f.session_id = event.session_id;
+                  f.line_num = event.line_num;
+                  if (f.effect != Effect::kAllow) f.example = *example;
+                  s.pending.push_back(std::move(f));
+                });
   }
 }
 

@@ -64,6 +64,8 @@ class ShadowEngine {
     std::string open_sql;
     bool open_multi = false;
     std::vector<Finding> pending;
+    // PREPARE name AS ...: the analysed queries EXECUTE runs.
+    std::unordered_map<std::string, std::shared_ptr<const AnalyzedStatement>> prepared;
   };
 
   Session& SessionFor(const LogEvent& event);
@@ -72,6 +74,13 @@ class ShadowEngine {
   void Complete(Session& s);
   void ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
                      const std::vector<std::optional<std::string>>& params);
+  // Applies one statement's settings and evaluates its accesses with `params`.
+  void RunStatement(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                    const Attribution& who, const std::vector<std::optional<std::string>>& params,
+                    std::string* example);
+  // EXECUTE name(args): the prepared query with the arguments as its parameters.
+  void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                  const Attribution& who, std::string* example);
   std::string Example(const LogEvent& event) const;
 
   const PolicyCatalog& catalog_;

@@ -5,6 +5,7 @@
 // analysis serves every execution of the same shape.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,14 @@ struct TableAccess {
 };
 
 struct AnalyzedStatement {
+  // SQL-level prepared statements: PREPARE name AS query / EXECUTE name(args) / DEALLOCATE.
+  std::string prepare_name;
+  std::shared_ptr<const AnalyzedStatement> prepared;  // the query PREPARE names
+  std::string execute_name;
+  std::vector<ExprPtr> execute_args;
+  std::string deallocate_name;
+  bool deallocate_all = false;
+
   TxnAction txn = TxnAction::kNone;
   bool txn_chain = false;  // COMMIT AND CHAIN / ROLLBACK AND CHAIN
   std::string savepoint;

@@ -30,6 +30,16 @@ bool IsWrappedNode(PgNode obj, std::string_view* type, PgNode* body) {
          body->is_object();
 }
 
+// Whether `text` starts (after blanks) with `keyword`, case-insensitively.
+bool StartsWithKeyword(std::string_view text, std::string_view keyword) {
+  size_t i = text.find_first_not_of(" \t\r\n(");
+  if (i == std::string_view::npos || text.size() - i < keyword.size()) return false;
+  for (size_t k = 0; k < keyword.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(text[i + k])) != keyword[k]) return false;
+  }
+  return true;
+}
+
 bool HasUnsupported(const Expr& e) {
   if (e.kind == Expr::Kind::kUnsupported) return true;
   return std::any_of(e.args.begin(), e.args.end(),
@@ -67,6 +77,20 @@ class TreeWalker {
       // expressions, so a ''::uuid cast fails there too (PG_SEMANTICS A7 notes).
       plan_only_ = !analyze;
       if (auto q = Field(body, "query")) Walk(*q);
+    } else if (type == "PrepareStmt") {
+      // PREPARE runs nothing; the session remembers the query for EXECUTE.
+      if (auto q = Field(body, "query")) {
+        auto prepared = std::make_shared<AnalyzedStatement>();
+        TreeWalker(prepared.get()).Statement(*q);
+        out_->prepare_name = std::string(StringField(body, "name"));
+        out_->prepared = std::move(prepared);
+      }
+    } else if (type == "ExecuteStmt") {
+      out_->execute_name = std::string(StringField(body, "name"));
+      for (PgNode arg : ListField(body, "params")) out_->execute_args.push_back(ConvertExpr(arg));
+    } else if (type == "DeallocateStmt") {
+      out_->deallocate_name = std::string(StringField(body, "name"));
+      out_->deallocate_all = out_->deallocate_name.empty();
     } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {
       if (auto q = Field(body, "query")) Walk(*q);
     }
@@ -459,6 +483,9 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   // logged) is parsed as written instead.
   bool shape_usable =
       params->size() == static_cast<size_t>(shape_.param_base) || !shape_.lifted_any;
+  // PREPARE's query numbers its own parameters from $1: lifted literals would collide with the
+  // ones EXECUTE binds, so it is analysed as written.
+  if (shape_.lifted_any && StartsWithKeyword(shape_.text, "prepare")) shape_usable = false;
   if (shape_usable) {
     auto it = by_shape_.find(shape_.text);
     if (it != by_shape_.end() && it->second) {
