@@ -187,7 +187,8 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.pending.clear();
   bool may_change = false;
   for (const AnalyzedStatement& st : analyzed->statements) {
-    may_change |= st.txn != TxnAction::kNone || !st.settings.empty();
+    // An EXECUTE runs a prepared query, which may call set_config.
+    may_change |= st.txn != TxnAction::kNone || !st.settings.empty() || !st.execute_name.empty();
   }
   s.state.BeginStatement(multi, may_change);
 
@@ -230,19 +231,24 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       case TxnAction::kNone:
         break;
     }
-    if (!st.prepare_name.empty() && st.prepared) s.prepared[st.prepare_name] = st.prepared;
-    if (st.deallocate_all ||
-        (!st.settings.empty() && st.settings.front().kind == SettingChange::Kind::kDiscardAll &&
-         !s.state.in_transaction_block())) {
-      s.prepared.clear();
-    } else if (!st.deallocate_name.empty()) {
-      s.prepared.erase(st.deallocate_name);
-    }
+    TrackPrepared(s, st);
     if (!st.execute_name.empty()) {
       RunExecute(s, st, event, who, &example);
       continue;
     }
     RunStatement(s, st, event, who, params_, &example);
+  }
+}
+
+void ShadowEngine::TrackPrepared(Session& s, const AnalyzedStatement& st) {
+  if (!st.prepare_name.empty() && st.prepared) s.prepared[st.prepare_name] = st.prepared;
+  const bool discard_all = !st.settings.empty() &&
+                           st.settings.front().kind == SettingChange::Kind::kDiscardAll &&
+                           !s.state.in_transaction_block();
+  if (st.deallocate_all || discard_all) {
+    s.prepared.clear();
+  } else if (!st.deallocate_name.empty()) {
+    s.prepared.erase(st.deallocate_name);
   }
 }
 

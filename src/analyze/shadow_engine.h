@@ -78,6 +78,8 @@ class ShadowEngine {
   void RunStatement(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                     const Attribution& who, const std::vector<std::optional<std::string>>& params,
                     std::string* example);
+  // PREPARE / DEALLOCATE / DISCARD ALL: the session's SQL-level prepared queries.
+  void TrackPrepared(Session& s, const AnalyzedStatement& st);
   // EXECUTE name(args): the prepared query with the arguments as its parameters.
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                   const Attribution& who, std::string* example);
