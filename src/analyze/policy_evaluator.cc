@@ -417,8 +417,9 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
         bool first = true;
         for (const Row& row : rows) {
           SetOutcome c = ev.Check(PolicyCommand::kInsert, select_check, row);
-          if (first || AccessEvaluation::Both(worst, c).result != worst.result) {
-            worst = first ? c : AccessEvaluation::Both(worst, c);
+          SetOutcome merged = first ? c : AccessEvaluation::Both(worst, c);
+          if (first || merged.result != worst.result) {  // the row that decides, for the tenant
+            worst = std::move(merged);
             tenant_row = row;
           }
           first = false;

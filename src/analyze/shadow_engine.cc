@@ -96,6 +96,21 @@ void ShadowEngine::OnError(Session& s, const LogEvent& event) {
   }
 }
 
+namespace {
+
+// What an expression evaluated in the session (a SET value, an EXECUTE argument) may read.
+EvalInputs SessionInputs(const SessionState& state,
+                         const std::vector<std::optional<std::string>>* params) {
+  EvalInputs in;
+  in.setting = [&state](std::string_view name) { return state.SettingView(name); };
+  in.current_user = state.CurrentUser();
+  in.session_user = state.SessionUser();
+  in.params = params;
+  return in;
+}
+
+}  // namespace
+
 void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
                                  const std::vector<std::optional<std::string>>& params) {
   SettingOrigin origin;
@@ -103,11 +118,7 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
   origin.lane = who.lane;
   origin.transaction = s.state.transaction_serial();
 
-  EvalInputs in;
-  in.setting = [&](std::string_view name) { return s.state.SettingView(name); };
-  in.current_user = s.state.CurrentUser();
-  in.session_user = s.state.SessionUser();
-  in.params = &params;
+  const EvalInputs in = SessionInputs(s.state, &params);
   Evaluator eval(in);
   auto text_of = [&](const ExprPtr& e) -> std::optional<std::string> {
     if (!e) return std::nullopt;
@@ -134,7 +145,10 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         s.state.ResetAll();
         break;
       case SettingChange::Kind::kDiscardAll:
-        if (!s.state.in_transaction_block()) s.state.ResetAll();  // else 25001, logged
+        if (!s.state.in_transaction_block()) {  // else 25001, logged
+          s.state.ResetAll();
+          s.prepared.clear();  // DISCARD ALL also deallocates prepared statements
+        }
         break;
       case SettingChange::Kind::kSetConfig: {
         std::optional<std::string> name = text_of(c.name_expr);
@@ -242,10 +256,7 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
 
 void ShadowEngine::TrackPrepared(Session& s, const AnalyzedStatement& st) {
   if (!st.prepare_name.empty() && st.prepared) s.prepared[st.prepare_name] = st.prepared;
-  const bool discard_all = !st.settings.empty() &&
-                           st.settings.front().kind == SettingChange::Kind::kDiscardAll &&
-                           !s.state.in_transaction_block();
-  if (st.deallocate_all || discard_all) {
+  if (st.deallocate_all) {
     s.prepared.clear();
   } else if (!st.deallocate_name.empty()) {
     s.prepared.erase(st.deallocate_name);
@@ -257,11 +268,7 @@ void ShadowEngine::RunExecute(Session& s, const AnalyzedStatement& st, const Log
   auto it = s.prepared.find(st.execute_name);
   if (it == s.prepared.end()) return;  // PostgreSQL fails it (26000); the ERROR line follows
   // The arguments are evaluated in the session, with the logged parameters of the EXECUTE.
-  EvalInputs in;
-  in.setting = [&](std::string_view name) { return s.state.SettingView(name); };
-  in.current_user = s.state.CurrentUser();
-  in.session_user = s.state.SessionUser();
-  in.params = &params_;
+  const EvalInputs in = SessionInputs(s.state, &params_);
   Evaluator eval(in);
   std::vector<std::optional<std::string>> args;
   for (const ExprPtr& arg : st.execute_args) {

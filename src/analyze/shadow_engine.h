@@ -78,7 +78,7 @@ class ShadowEngine {
   void RunStatement(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                     const Attribution& who, const std::vector<std::optional<std::string>>& params,
                     std::string* example);
-  // PREPARE / DEALLOCATE / DISCARD ALL: the session's SQL-level prepared queries.
+  // PREPARE / DEALLOCATE: the session's SQL-level prepared queries (DISCARD ALL: ApplySettings).
   void TrackPrepared(Session& s, const AnalyzedStatement& st);
   // EXECUTE name(args): the prepared query with the arguments as its parameters.
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
