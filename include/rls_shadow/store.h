@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +88,15 @@ struct SourceCheckpoint {
   // A digest of the source's first bytes (up to 4 KiB, never past offset), so a file replaced
   // under the same name is told apart from one that has grown.
   std::string fingerprint;
+};
+
+// One change to the row index (rls-shadow's copy of the rows that policies read, see
+// analyze/row_index.h). The store keeps it opaque: a table, an encoded primary key and a blob.
+struct RowRecord {
+  std::string table;                // "public.orders"
+  std::string key;                  // the encoded primary key
+  std::optional<std::string> blob;  // the encoded row; nullopt: the row was deleted
+  bool whole_table = false;         // with !blob: every row of `table` is gone (TRUNCATE)
 };
 
 // Accumulates findings in memory; the analyzer's hot path calls Add once per finding.
@@ -186,8 +196,10 @@ class Store {
   // then clears `agg`. Counters are added to what is stored (count summed, first_seen min,
   // last_seen max); examples are appended up to agg's bound. On error nothing is written and
   // `agg` is left intact, so the caller may retry. Not allowed on a read-only store.
+  // `rows` are applied in order, after everything else in the batch.
   Status Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
-                const std::map<std::string, std::string>& snapshots = {});
+                const std::map<std::string, std::string>& snapshots = {},
+                const std::vector<RowRecord>& rows = {});
 
   // Replaces the stored table metadata by `tables` (tables absent from it are removed), in one
   // WriteBatch.
@@ -206,6 +218,9 @@ class Store {
   // nullopt when the record does not exist.
   Status LoadCheckpoint(const std::string& source_id, std::optional<SourceCheckpoint>* out) const;
   Status LoadSnapshot(const std::string& name, std::optional<std::string>* out) const;
+
+  // Every stored row of the row index, by table then key (blob always set).
+  Status ScanRows(const std::function<Status(const RowRecord&)>& fn) const;
 
   // Rows whose hour bucket overlaps [since_us, until_us); counts summed over those hours,
   // first_seen/last_seen the min/max over them (so they may lie up to an hour outside the

@@ -92,6 +92,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 50
 shared_buffers = 32MB
+# logical decoding (wal2json), for scripts/pg/capture_cdc.sh and CDC tests
+wal_level = logical
+max_replication_slots = 4
+max_wal_senders = 4
 EOF
 }
 

@@ -366,10 +366,55 @@ Value Evaluator::Eval(const Expr& e) const {
       return Value::Known(in_.current_user, "text");
     case Expr::Kind::kSessionUser:
       return Value::Known(in_.session_user, "text");
+    case Expr::Kind::kSubquery:
+      return EvalSubquery(e);
     case Expr::Kind::kUnsupported:
       return Value::Indeterminate(e.text);
   }
   return Value::Indeterminate("expression");
+}
+
+// OR over the replica's rows of (WHERE AND lhs = target): PostgreSQL's IN / EXISTS. A row the
+// copy may lack could still make it true, so an incomplete copy decides only a definite TRUE.
+Value Evaluator::EvalSubquery(const Expr& e) const {
+  std::optional<ReplicaView> replica = in_.replica ? in_.replica(e.qualifier) : std::nullopt;
+  if (!replica || replica->rows == nullptr) return Value::Indeterminate("subquery");
+  const bool is_any = e.name == "any";
+  Value lhs = is_any ? Eval(*e.args[0]) : Value::Null();
+  if (lhs.is_error() || lhs.is_indeterminate()) return lhs;
+
+  uint8_t any = kMaybeFalse;  // truth set of the OR so far
+  for (const auto& [key, row] : *replica->rows) {
+    // Inside the subquery a column is the inner table's when qualified by its name or alias,
+    // or unqualified and one of its columns; anything else is the outer row's.
+    const RowLookup inner = [&](const Expr& c) -> std::optional<Value> {
+      std::string type = replica->column_type(c.name);
+      bool mine = c.qualifier == e.text || (c.qualifier.empty() && !type.empty());
+      if (!mine) {
+        if (row_ != nullptr) return (*row_)(c);
+        return in_.column ? in_.column(c) : std::nullopt;
+      }
+      auto it = row.find(c.name);
+      if (it == row.end()) return Value::Unknown(type, kAnyTruth);
+      return it->second ? Value::Known(*it->second, type) : Value::Null();
+    };
+    Evaluator eval(in_, &inner);
+    Value where = eval.Eval(*e.args[2]);
+    if (where.is_error() || where.is_indeterminate()) return where;
+    uint8_t t = TruthOf(where);
+    if (is_any && (t & kMaybeTrue)) {
+      Value eq = EvalCompare("=", lhs, eval.Eval(*e.args[1]));
+      if (eq.is_error() || eq.is_indeterminate()) return eq;
+      t = CombineTruth(t, TruthOf(eq), /*is_and=*/true);
+    }
+    any = CombineTruth(any, t, /*is_and=*/false);
+    if (any == kMaybeTrue) return Value::Bool(true);
+  }
+  if (!replica->complete) {
+    return Value::Indeterminate(fmt::format(
+        "subquery on {}: not every row of it is known (seed it with --seed)", e.qualifier));
+  }
+  return FromTruth(any);
 }
 
 Value Evaluator::EvalParam(const Expr& e) const {

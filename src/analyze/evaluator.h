@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analyze/expr.h"
+#include "analyze/stored_row.h"
 #include "analyze/value.h"
 
 namespace rls_shadow {
@@ -31,6 +32,9 @@ struct EvalInputs {
   std::function<std::optional<Value>(const Expr& column)> column;
   // A column's declared type and nullability ("" when unknown).
   std::function<std::pair<std::string, bool>(std::string_view column)> column_type;
+  // The kept rows of a table a policy subquery reads ("public.org_members"); nullopt when
+  // rls-shadow keeps no copy of it (then the subquery is indeterminate).
+  std::function<std::optional<ReplicaView>(std::string_view table)> replica;
 };
 
 // Result of a policy predicate over one row (or over every row the access can touch).
@@ -61,6 +65,7 @@ class Evaluator {
   Value EvalAny(const Expr& e) const;
   Value EvalCase(const Expr& e) const;
   Value EvalCoalesce(const Expr& e) const;
+  Value EvalSubquery(const Expr& e) const;
 
   const EvalInputs& in_;
   const RowLookup* row_;

@@ -123,6 +123,49 @@ ExprPtr ConvertFuncCall(PgNode body) {
   return e;
 }
 
+// EXISTS (SELECT ... FROM t [WHERE ...]) and x IN / = ANY (SELECT col FROM t [WHERE ...]): the
+// membership subqueries policies are written with. Anything richer (joins, grouping, limits,
+// set operations, other operators) stays unsupported.
+ExprPtr ConvertSubLink(PgNode body) {
+  std::string_view link = StringField(body, "subLinkType");
+  auto sub = Field(body, "subselect");
+  if (!sub || NodeType(*sub) != "SelectStmt") return Unsupported("subquery");
+  PgNode select = NodeBody(*sub);
+  std::vector<PgNode> from = ListField(select, "fromClause");
+  std::vector<PgNode> targets = ListField(select, "targetList");
+  bool simple = from.size() == 1 && NodeType(from[0]) == "RangeVar" && targets.size() == 1 &&
+                ListField(select, "groupClause").empty() && !Field(select, "havingClause") &&
+                !Field(select, "limitCount") && !Field(select, "limitOffset") &&
+                !Field(select, "withClause") && StringField(select, "op") == "SETOP_NONE";
+  std::vector<PgNode> oper = ListField(body, "operName");
+  bool equality = oper.empty() || (oper.size() == 1 && NodeType(oper[0]) == "String" &&
+                                   StringField(NodeBody(oper[0]), "sval") == "=");
+  if (!simple || !(link == "EXISTS_SUBLINK" || (link == "ANY_SUBLINK" && equality))) {
+    return Unsupported("subquery");
+  }
+  PgNode rel = NodeBody(from[0]);
+  std::string schema(StringField(rel, "schemaname"));
+  std::string relname(StringField(rel, "relname"));
+  auto e = Make(Expr::Kind::kSubquery);
+  e->name = link == "EXISTS_SUBLINK" ? "exists" : "any";
+  e->qualifier = (schema.empty() ? std::string("public") : schema) + "." + relname;
+  e->text = relname;
+  if (auto alias = Field(rel, "alias")) e->text = std::string(StringField(*alias, "aliasname"));
+  auto test = Field(body, "testexpr");
+  auto target = Field(NodeBody(targets[0]), "val");
+  if (e->name == "any" && (!test || !target)) return Unsupported("subquery");
+  e->args.push_back(e->name == "any" ? ConvertExpr(*test) : Make(Expr::Kind::kNull));
+  e->args.push_back(e->name == "any" ? ConvertExpr(*target) : Make(Expr::Kind::kNull));
+  if (auto where = Field(select, "whereClause")) {
+    e->args.push_back(ConvertExpr(*where));
+  } else {
+    auto t = Make(Expr::Kind::kBool);
+    t->text = "t";
+    e->args.push_back(t);
+  }
+  return e;
+}
+
 ExprPtr ConvertCase(PgNode body) {
   auto e = Make(Expr::Kind::kCase);
   if (auto arg = Field(body, "arg")) {
@@ -234,7 +277,7 @@ ExprPtr ConvertExpr(PgNode node) {
     if (op == "SVFOP_SESSION_USER") return Make(Expr::Kind::kSessionUser);
     return Unsupported(fmt::format("{}", op.size() > 6 ? Lower(op.substr(6)) : Lower(op)));
   }
-  if (type == "SubLink") return Unsupported("subquery");
+  if (type == "SubLink") return ConvertSubLink(body);
   if (type == "SetToDefault") return Unsupported("DEFAULT");
   return Unsupported(type.empty() ? std::string("expression") : std::string(type));
 }
@@ -296,6 +339,11 @@ std::string ExprToString(const Expr& e) {
       return "current_user";
     case Expr::Kind::kSessionUser:
       return "session_user";
+    case Expr::Kind::kSubquery: {
+      std::string from = " FROM " + e.qualifier + " WHERE " + ExprToString(*e.args[2]) + ")";
+      if (e.name == "exists") return "EXISTS (SELECT 1" + from;
+      return ExprToString(*e.args[0]) + " IN (SELECT " + ExprToString(*e.args[1]) + from;
+    }
     case Expr::Kind::kUnsupported:
       return "<" + e.text + ">";
   }

@@ -39,6 +39,12 @@ struct Expr {
     kCase,         // args: [test or null-expr], then WHEN/THEN pairs, then ELSE (kNull if none)
     kCurrentUser,  // current_user / current_role / user
     kSessionUser,  // session_user
+    // A subquery over one table, decided against rls-shadow's copy of that table's rows:
+    // name "exists" (EXISTS (SELECT ... FROM t WHERE args[2])) or "any" (args[0] IN / = ANY
+    // (SELECT args[1] FROM t WHERE args[2])); qualifier is the table ("public.org_members"),
+    // text the name its columns are qualified by inside (the alias, else the table's name).
+    // args[0] / args[1] are kNull for "exists"; args[2] is kBool true without WHERE.
+    kSubquery,
     kUnsupported,  // text says what: "subquery", "function now()", ...
   };
 

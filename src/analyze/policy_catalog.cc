@@ -48,6 +48,17 @@ std::pair<int, int> LineColumn(std::string_view text, size_t pos) {
   return {line, col};
 }
 
+// A table constraint: PRIMARY KEY (cols) names the key, whose columns are NOT NULL.
+void SetPrimaryKey(PgNode constraint, TableInfo* table) {
+  if (StringField(constraint, "contype") != "CONSTR_PRIMARY") return;
+  table->primary_key.clear();
+  for (PgNode k : ListField(constraint, "keys")) {
+    std::string col(StringField(NodeBody(k), "sval"));
+    table->columns[col].not_null = true;
+    table->primary_key.push_back(std::move(col));
+  }
+}
+
 void ApplyRoleOptions(PgNode body, RoleInfo* role) {
   for (PgNode opt : ListField(body, "options")) {
     PgNode def = NodeBody(opt);
@@ -123,6 +134,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       if (!rel) continue;
       TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
       for (PgNode elt : ListField(body, "tableElts")) {
+        if (NodeType(elt) == "Constraint") {  // CREATE TABLE t (..., PRIMARY KEY (a, b))
+          SetPrimaryKey(NodeBody(elt), &table);
+          continue;
+        }
         if (NodeType(elt) != "ColumnDef") continue;
         PgNode col = NodeBody(elt);
         ColumnInfo info;
@@ -133,6 +148,9 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           PgNode con = NodeBody(c);
           std::string_view contype = StringField(con, "contype");
           if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_PRIMARY") info.not_null = true;
+          if (contype == "CONSTR_PRIMARY") {
+            table.primary_key = {std::string(StringField(col, "colname"))};
+          }
           if (contype == "CONSTR_DEFAULT") {
             if (auto raw = Field(con, "raw_expr")) info.default_expr = ConvertExpr(*raw);
           }
@@ -166,12 +184,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         if (sub == "AT_AddConstraint") {
           // ALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id): keys are NOT NULL.
           if (auto def = Field(cmd, "def")) {
-            PgNode con = NodeBody(*def);
-            if (StringField(con, "contype") == "CONSTR_PRIMARY") {
-              for (PgNode k : ListField(con, "keys")) {
-                table.columns[std::string(StringField(NodeBody(k), "sval"))].not_null = true;
-              }
-            }
+            SetPrimaryKey(NodeBody(*def), &table);
           }
         }
       }
@@ -275,6 +288,11 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
   }
   ComputePrivileges();
   return Status::Ok();
+}
+
+const TableInfo* PolicyCatalog::FindQualified(std::string_view qualified) const {
+  auto it = tables_.find(qualified);
+  return it == tables_.end() ? nullptr : &it->second;
 }
 
 const TableInfo* PolicyCatalog::FindTable(std::string_view schema, std::string_view name) const {

@@ -43,6 +43,7 @@ struct TableInfo {
   bool rls_forced = false;
   std::map<std::string, ColumnInfo, std::less<>> columns;
   std::vector<std::string> column_order;  // as declared, for INSERT without a column list
+  std::vector<std::string> primary_key;   // PRIMARY KEY columns, in key order; empty if none
   std::vector<Policy> policies;
   // Views: the tables their query reads, whose policies are checked as the view's owner unless
   // the view is security_invoker (PG_SEMANTICS B8).
@@ -71,6 +72,8 @@ class PolicyCatalog {
 
   // Looks a table up as the default search_path would ("public" when unqualified).
   const TableInfo* FindTable(std::string_view schema, std::string_view name) const;
+  // Looks a table up by its qualified name as TableInfo::name spells it ("public.orders").
+  const TableInfo* FindQualified(std::string_view qualified) const;
   const RoleInfo* FindRole(std::string_view name) const;
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;

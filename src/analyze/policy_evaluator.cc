@@ -42,6 +42,9 @@ class AccessEvaluation {
       if (it == table_.columns.end()) return {"", false};
       return {it->second.type, it->second.not_null};
     };
+    if (ctx.rows != nullptr) {
+      inputs_.replica = [rows = ctx.rows](std::string_view t) { return rows->Replica(t); };
+    }
   }
 
   const std::string& role() const { return role_; }
@@ -80,6 +83,46 @@ class AccessEvaluation {
     for (const auto& [col, e] : access_.filters) {
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
       if (v.is_known() || v.is_null()) row[col] = v;  // an invalid literal fails regardless
+    }
+    return row;
+  }
+
+  // `filter` completed with the indexed row it pins by primary key, when the row index has
+  // it; `filter` unchanged otherwise, or when a filter contradicts the kept row (the
+  // statement then matches nothing the index knows of: it is left to the symbolic verdict).
+  Row WithIndexedRow(const Row& filter) const {
+    if (ctx_.rows == nullptr || table_.primary_key.empty()) return filter;
+    std::vector<std::string> key;
+    for (const std::string& k : table_.primary_key) {
+      auto it = filter.find(k);
+      if (it == filter.end() || !it->second.is_known()) return filter;
+      key.push_back(it->second.text);
+    }
+    const StoredRow* stored = ctx_.rows->Find(table_.name, key);
+    if (stored == nullptr) return filter;
+    Row row = filter;
+    for (const auto& [col, text] : *stored) {
+      auto info = table_.columns.find(col);
+      const std::string type = info == table_.columns.end() ? "" : info->second.type;
+      Value v = text ? Value::Known(*text, type) : Value::Null();
+      auto it = row.find(col);
+      if (it == row.end()) {
+        row.emplace(col, std::move(v));
+      } else if (it->second.is_null() != v.is_null() ||
+                 (v.is_known() && it->second.text != v.text)) {
+        return filter;
+      }
+    }
+    return row;
+  }
+
+  // A row from the change stream, typed with the table's declared column types.
+  Row Typed(const StoredRow& stored) const {
+    Row row;
+    for (const auto& [col, text] : stored) {
+      auto info = table_.columns.find(col);
+      const std::string type = info == table_.columns.end() ? "" : info->second.type;
+      row.emplace(col, text ? Value::Known(*text, type) : Value::Null());
     }
     return row;
   }
@@ -278,7 +321,7 @@ bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const Sessio
 }  // namespace
 
 bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx,
-                               Finding* out) const {
+                               Finding* out, const std::vector<ObservedChange>* observed) const {
   const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
   if (table == nullptr || table->is_view || !table->rls_enabled) return false;
 
@@ -337,7 +380,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   Effect effect = Effect::kAllow;
   std::string sqlstate;
   std::string detail;
-  const Row filter_row = ev.FilterRow();
+  const Row filter_row = ev.WithIndexedRow(ev.FilterRow());
   Row tenant_row = filter_row;
 
   // A failing filter hides rows; a failing check raises 42501. Otherwise the two read alike.
@@ -369,7 +412,63 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
     }
   };
 
-  if (access.plan_only) {
+  if (observed != nullptr && !access.plan_only) {
+    // Row-level: each changed row as PostgreSQL will see it once enforced; the worst decides.
+    const bool upsert = access.on_conflict == TableAccess::OnConflict::kUpdate;
+    auto rank = [](Effect e) {
+      return e == Effect::kError           ? 4
+             : e == Effect::kFiltered      ? 3
+             : e == Effect::kIndeterminate ? 2
+             : e == Effect::kRowDependent  ? 1
+                                           : 0;
+    };
+    SetOutcome worst_decisive;
+    Effect worst = Effect::kAllow;
+    std::string worst_sqlstate;
+    std::string worst_detail = "no row changed (change stream)";
+    Row worst_row;
+    for (const ObservedChange& ch : *observed) {
+      decisive = SetOutcome{};
+      effect = Effect::kAllow;
+      sqlstate.clear();
+      detail.clear();
+      const Row old_row = ev.Typed(ch.old_row);
+      const Row new_row = ev.Typed(ch.new_row);
+      Row row_for_tenant = new_row;
+      if (ch.action == ChangeAction::kInsert) {
+        from_check(ev.Check(PolicyCommand::kInsert, access.returning || upsert, new_row), false);
+      } else if (ch.action == ChangeAction::kDelete) {
+        from_filter(ev.Filter(PolicyCommand::kDelete, access.reads_columns, old_row));
+        row_for_tenant = old_row;
+      } else {
+        const bool with_select = access.reads_columns || upsert;
+        SetOutcome f = ev.Filter(PolicyCommand::kUpdate, with_select, old_row);
+        if (f.result == Predicate::kPass) {
+          from_check(ev.Check(PolicyCommand::kUpdate, with_select, new_row), false);
+        } else if (upsert) {
+          // ON CONFLICT DO UPDATE does not skip a conflicting row it may not update: it fails.
+          from_check(f, /*using_expr=*/true);
+          row_for_tenant = old_row;
+        } else {
+          from_filter(f);
+          row_for_tenant = old_row;
+        }
+      }
+      if (rank(effect) > rank(worst) || (&ch == &observed->front() && worst == Effect::kAllow &&
+                                        rank(effect) == 0)) {
+        worst = effect;
+        worst_decisive = decisive;
+        worst_sqlstate = sqlstate;
+        worst_detail = detail;
+        worst_row = row_for_tenant;
+      }
+    }
+    decisive = worst_decisive;
+    effect = worst;
+    sqlstate = worst_sqlstate;
+    detail = worst_detail;
+    tenant_row = worst_row;
+  } else if (access.plan_only) {
     // Only what the planner folds can fail: the USING quals of the rows the statement would
     // read. WITH CHECK runs at execution, which a plain EXPLAIN never reaches.
     PolicyCommand cmd = access.command == Command::kUpdate   ? PolicyCommand::kUpdate

@@ -14,8 +14,10 @@
 
 #include "analyze/analyzer_config.h"
 #include "analyze/policy_catalog.h"
+#include "analyze/row_index.h"
 #include "analyze/session_state.h"
 #include "analyze/statement.h"
+#include "rls_shadow/change_event.h"
 #include "rls_shadow/finding.h"
 
 namespace rls_shadow {
@@ -30,6 +32,16 @@ struct AccessContext {
   // The role whose policies and exemptions apply instead of current_user: a view's owner for
   // the tables the view reads. current_user in policy expressions stays the session's.
   std::string role_override;
+  // rls-shadow's copy of the rows (from the change stream), or null: rows addressed by primary
+  // key are then evaluated with their real columns, and policy subqueries read the replica.
+  const RowIndex* rows = nullptr;
+};
+
+// A row a statement changed, as the change stream reported it (see ChangeJoiner).
+struct ObservedChange {
+  ChangeAction action = ChangeAction::kInsert;  // kInsert, kUpdate or kDelete
+  StoredRow old_row;  // kUpdate / kDelete: the row before (its identity + what the index knew)
+  StoredRow new_row;  // kInsert / kUpdate: the row after
 };
 
 class PolicyEvaluator {
@@ -39,7 +51,11 @@ class PolicyEvaluator {
 
   // Fills `out` (table, command, role, policy, tenant, effect, cause, sqlstate, detail) and
   // returns true when `access` touches a table with RLS enabled; returns false otherwise.
-  bool Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out) const;
+  // With `observed`, the rows the statement really changed decide instead of its text: USING
+  // on each old row (a row that fails it is `filtered`), WITH CHECK on each new row (`error`);
+  // the worst row decides, and no rows at all is `allow`.
+  bool Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
+                const std::vector<ObservedChange>* observed = nullptr) const;
 
  private:
   const PolicyCatalog& catalog_;

@@ -13,12 +13,19 @@ ShadowEngine::ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& c
       config_(config),
       sink_(std::move(sink)),
       attributor_(config.attribution),
-      evaluator_(catalog, config) {}
+      evaluator_(catalog, config),
+      rows_(catalog) {}
+
+void ShadowEngine::EnableChanges(int64_t window_us) {
+  joiner_ = std::make_unique<ChangeJoiner>(
+      window_us, [this](HeldWrite& w, const std::vector<ObservedChange>* rows) { Settle(w, rows); });
+}
 
 ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
   auto [it, inserted] = sessions_.try_emplace(event.session_id);
   if (inserted) {
     ++stats_.sessions_opened;
+    it->second.id = event.session_id;
     it->second.state.set_login_user(event.user);
     it->second.state.set_defaults(&config_.database_defaults);
   }
@@ -27,6 +34,23 @@ ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
 
 void ShadowEngine::OnEvent(const LogEvent& event) {
   ++stats_.events;
+  if (joiner_) {
+    // Changes that committed before this line are all in (OnChange's contract): a change
+    // transaction without BEGIN/COMMIT framing (Debezium) is complete.
+    if (change_txn_ && !change_txn_framed_ && change_txn_->commit_us < event.time_us) {
+      FlushChangeTransaction();
+    }
+    joiner_->Advance(event.time_us);
+    if (event.txid != 0) {
+      auto it = sessions_.find(event.session_id);
+      if (it != sessions_.end()) {
+        Session& s = it->second;
+        s.xid = event.txid;
+        s.xid_serial = s.state.transaction_serial();
+        joiner_->LearnXid(event.session_id, s.xid_serial, event.txid);
+      }
+    }
+  }
   if (event.session_id.empty()) return;
   switch (event.kind) {
     case LogEventKind::kStatement: {
@@ -39,11 +63,7 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
       auto it = sessions_.find(event.session_id);
       if (it == sessions_.end()) break;
       OnError(it->second, event);
-      if (event.severity == "FATAL" || event.severity == "PANIC") {
-        Complete(it->second);
-        sessions_.erase(it);
-        ++stats_.sessions_closed;
-      }
+      if (event.severity == "FATAL" || event.severity == "PANIC") EndSession(it);
       break;
     }
     case LogEventKind::kConnect:
@@ -52,9 +72,7 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
     case LogEventKind::kDisconnect: {
       auto it = sessions_.find(event.session_id);
       if (it == sessions_.end()) break;
-      Complete(it->second);
-      sessions_.erase(it);
-      ++stats_.sessions_closed;
+      EndSession(it);
       break;
     }
     case LogEventKind::kWarning:
@@ -63,8 +81,23 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
   }
 }
 
+void ShadowEngine::EndSession(std::unordered_map<std::string, Session>::iterator it) {
+  Session& s = it->second;
+  Complete(s);
+  // A transaction still open when the session ends is rolled back.
+  if (joiner_ && s.state.in_transaction_block()) {
+    joiner_->EndTransaction(s.id, s.state.transaction_serial(), false, s.open_time_us);
+  }
+  sessions_.erase(it);
+  ++stats_.sessions_closed;
+}
+
 void ShadowEngine::Finish() {
   for (auto& [id, s] : sessions_) Complete(s);
+  if (joiner_) {
+    FlushChangeTransaction();
+    joiner_->Flush();
+  }
 }
 
 void ShadowEngine::Complete(Session& s) {
@@ -76,6 +109,17 @@ void ShadowEngine::Complete(Session& s) {
     sink_(f);
   }
   s.pending.clear();
+  if (!joiner_) return;
+  for (HeldWrite& w : s.pending_writes) {
+    if (s.xid != 0 && s.xid_serial == w.txn_serial) w.xid = s.xid;
+    joiner_->Hold(std::move(w));
+  }
+  s.pending_writes.clear();
+  // The statement ended its transaction (autocommit, COMMIT, ROLLBACK): its writes' changes,
+  // if any, are committed now.
+  if (!s.state.in_transaction_block() || s.state.transaction_serial() != s.open_serial) {
+    joiner_->EndTransaction(s.id, s.open_serial, !s.open_rolls_back, s.open_time_us);
+  }
 }
 
 void ShadowEngine::OnError(Session& s, const LogEvent& event) {
@@ -85,6 +129,7 @@ void ShadowEngine::OnError(Session& s, const LogEvent& event) {
   if (ours) {
     ++stats_.statements_failed_in_log;
     s.pending.clear();
+    s.pending_writes.clear();
     s.statement_open = false;
     s.state.FailStatement();
     return;
@@ -205,6 +250,10 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
     may_change |= st.txn != TxnAction::kNone || !st.settings.empty() || !st.execute_name.empty();
   }
   s.state.BeginStatement(multi, may_change);
+  s.open_serial = s.state.transaction_serial();
+  s.open_time_us = event.time_us;
+  s.open_rolls_back = false;
+  s.pending_writes.clear();
 
   auto lane_setting = s.state.Setting(config_.attribution.lane_setting);
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
@@ -226,10 +275,12 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
         s.state.Begin();
         break;
       case TxnAction::kCommit:
+        s.open_rolls_back = s.state.aborted();  // COMMIT of a failed transaction rolls back
         s.state.Commit();
         if (st.txn_chain) s.state.Begin();
         break;
       case TxnAction::kRollback:
+        s.open_rolls_back = true;
         s.state.Rollback();
         if (st.txn_chain) s.state.Begin();
         break;
@@ -299,6 +350,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   ctx.settings_changed_in_statement = sets_config;
   ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
   ctx.lane = who.lane;
+  if (joiner_) ctx.rows = &rows_;
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(catalog_, statement_access, ctx,
                 [&](const TableAccess& access, const AccessContext& access_ctx) {
@@ -313,9 +365,189 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
                   f.session_id = event.session_id;
                   f.line_num = event.line_num;
                   if (f.effect != Effect::kAllow) f.example = *example;
+                  if (joiner_ && (access.command == Command::kInsert ||
+                                  access.command == Command::kUpdate ||
+                                  access.command == Command::kDelete)) {
+                    HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
+                    if (w.waits) {
+                      s.pending_writes.push_back(std::move(w));
+                      return;  // its rows decide: the finding waits for them
+                    }
+                    s.pending_writes.push_back(std::move(w));
+                  }
                   s.pending.push_back(std::move(f));
                 });
   }
+}
+
+namespace {
+
+// The value `e` gives in the session, cast to `column`'s type: its text when known.
+std::optional<std::optional<std::string>> KnownText(const Evaluator& eval, const Expr* e,
+                                                    const TableInfo& table,
+                                                    const std::string& column) {
+  if (e == nullptr) return std::nullopt;
+  Value v = eval.Eval(*e);
+  auto info = table.columns.find(column);
+  if (v.is_known() && info != table.columns.end() && !info->second.type.empty()) {
+    v = Evaluator::Cast(v, info->second.type);
+  }
+  if (v.is_null()) return std::optional<std::string>();
+  if (v.is_known()) return std::optional<std::string>(v.text);
+  return std::nullopt;
+}
+
+}  // namespace
+
+HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
+                                    const AccessContext& ctx,
+                                    const std::vector<std::optional<std::string>>& params,
+                                    const Finding& f) const {
+  HeldWrite w;
+  w.session_id = s.id;
+  w.txn_serial = s.state.transaction_serial();
+  w.time_us = f.time_us;
+  w.table = f.table;
+  w.command = access.command;
+  w.upsert = access.on_conflict == TableAccess::OnConflict::kUpdate;
+  const TableInfo* table = catalog_.FindQualified(f.table);
+  if (table != nullptr) {
+    const EvalInputs in = SessionInputs(s.state, &params);
+    Evaluator eval(in);
+    auto record = [&](const std::string& col, const ExprPtr& e, StoredRow* out) {
+      if (auto text = KnownText(eval, e.get(), *table, col)) (*out)[col] = *text;
+    };
+    for (const auto& [col, e] : access.filters) record(col, e, &w.old_evidence);
+    for (const auto& [col, e] : access.assignments) {
+      if (e && IsRowIndependent(*e)) record(col, e, &w.new_evidence);
+    }
+    // One row inserted: its values. (Several rows: each change is one of them, so no value
+    // can be required of all.)
+    if (access.rows_known && access.rows.size() == 1) {
+      for (const auto& [name, e] : access.rows[0]) {
+        std::string col = name;
+        if (!col.empty() && col[0] == '#') {
+          size_t pos = std::stoul(col.substr(1));
+          if (pos >= table->column_order.size()) continue;
+          col = table->column_order[pos];
+        }
+        record(col, e, w.upsert ? &w.insert_evidence : &w.new_evidence);
+      }
+      // The conflict path updates the existing row that shares the conflict key.
+      for (const std::string& col : access.conflict_columns) {
+        if (auto it = w.insert_evidence.find(col); it != w.insert_evidence.end()) {
+          w.old_evidence[col] = it->second;
+        }
+      }
+    }
+  }
+  if (f.effect == Effect::kRowDependent) {
+    w.waits = true;
+    w.finding = f;
+    w.access = access;
+    w.state = s.state;
+    w.params = params;
+    w.context = ctx;
+  }
+  return w;
+}
+
+void ShadowEngine::Settle(HeldWrite& w, const std::vector<ObservedChange>* rows) {
+  if (!w.waits) return;
+  Finding f;
+  bool evaluated = false;
+  if (rows != nullptr) {
+    w.context.session = &w.state;
+    w.context.params = &w.params;
+    w.context.rows = &rows_;
+    evaluated = evaluator_.Evaluate(w.access, w.context, &f, rows);
+  }
+  if (!evaluated) {
+    f = w.finding;
+  } else {
+    f.code_path = w.finding.code_path;
+    f.lane = w.finding.lane;
+    f.time_us = w.finding.time_us;
+    f.session_id = w.finding.session_id;
+    f.line_num = w.finding.line_num;
+    if (f.effect != Effect::kAllow) f.example = w.finding.example;
+  }
+  ++stats_.findings;
+  sink_(f);
+}
+
+void ShadowEngine::FlushChangeTransaction() {
+  if (!change_txn_) return;
+  if (joiner_) joiner_->AddTransaction(std::move(*change_txn_));
+  change_txn_.reset();
+}
+
+void ShadowEngine::OnChange(const ChangeEvent& e) {
+  ++stats_.change_events;
+  switch (e.action) {
+    case ChangeAction::kBegin:
+      FlushChangeTransaction();
+      change_txn_.emplace();
+      change_txn_->xid = e.xid;
+      change_txn_->commit_us = e.time_us;
+      change_txn_framed_ = true;
+      return;
+    case ChangeAction::kCommit:
+      if (change_txn_) change_txn_->commit_us = e.time_us;
+      FlushChangeTransaction();
+      return;
+    case ChangeAction::kMessage:
+      return;
+    case ChangeAction::kTruncate:
+    case ChangeAction::kSnapshot:
+    case ChangeAction::kRowsMissing:
+      if (!rows_.Apply(e)) ++stats_.changes_not_applied;
+      return;
+    case ChangeAction::kInsert:
+    case ChangeAction::kUpdate:
+    case ChangeAction::kDelete:
+      break;
+  }
+  // Unframed changes (Debezium): a change of another transaction ends the one being read.
+  if (change_txn_ && (!change_txn_framed_ && change_txn_->xid != e.xid)) FlushChangeTransaction();
+  if (!change_txn_) {
+    change_txn_.emplace();
+    change_txn_->xid = e.xid;
+    change_txn_->commit_us = e.time_us;
+    change_txn_framed_ = false;
+  }
+  const TableInfo* table = catalog_.FindTable(e.schema, e.table);
+  if (table != nullptr && table->rls_enabled) {
+    // The row as it was (the identity, completed by what the index knew) and as it became.
+    ObservedRowChange c;
+    c.table = table->name;
+    c.change.action = e.action;
+    if (e.action != ChangeAction::kInsert) {
+      if (const StoredRow* known = rows_.FindByColumns(table->name, e.identity)) {
+        c.change.old_row = *known;
+      }
+      for (const ColumnValue& v : e.identity) c.change.old_row[v.name] = v.text;
+    }
+    if (e.action != ChangeAction::kDelete) {
+      for (const ColumnValue& v : e.columns) {
+        if (!v.unavailable) c.change.new_row[v.name] = v.text;
+      }
+      // An UPDATE without identity kept its key: the old row is the one with the new key.
+      if (e.action == ChangeAction::kUpdate && e.identity.empty()) {
+        if (const StoredRow* known = rows_.FindByColumns(table->name, e.columns)) {
+          c.change.old_row = *known;
+        }
+      }
+      // Unchanged TOASTed values are the old row's.
+      for (const ColumnValue& v : e.columns) {
+        if (!v.unavailable) continue;
+        auto old = c.change.old_row.find(v.name);
+        if (old != c.change.old_row.end()) c.change.new_row[v.name] = old->second;
+      }
+    }
+    change_txn_->changes.push_back(std::move(c));
+  }
+  if (!rows_.Apply(e)) ++stats_.changes_not_applied;
 }
 
 }  // namespace rls_shadow

@@ -11,16 +11,20 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "analyze/analyzer_config.h"
 #include "analyze/attribution.h"
+#include "analyze/change_joiner.h"
 #include "analyze/policy_catalog.h"
 #include "analyze/policy_evaluator.h"
+#include "analyze/row_index.h"
 #include "analyze/session_state.h"
 #include "analyze/statement_analyzer.h"
+#include "rls_shadow/change_event.h"
 #include "rls_shadow/finding.h"
 #include "rls_shadow/log_event.h"
 
@@ -35,6 +39,8 @@ struct EngineStats {
   uint64_t findings = 0;
   uint64_t sessions_opened = 0;
   uint64_t sessions_closed = 0;
+  uint64_t change_events = 0;
+  uint64_t changes_not_applied = 0;  // rows without their primary key (REPLICA IDENTITY)
 };
 
 using FindingSink = std::function<void(const Finding&)>;
@@ -44,6 +50,16 @@ class ShadowEngine {
   ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& config, FindingSink sink);
 
   void OnEvent(const LogEvent& event);
+
+  // Logical decoding. EnableChanges (before the first event) keeps the row index and links
+  // change transactions to logged writes, each waiting up to `window_us` of event time for
+  // its partner (ChangeJoiner). OnChange takes the change stream in its commit order,
+  // interleaved with the log by time: a change at commit time T before any log event after T.
+  void EnableChanges(int64_t window_us);
+  void OnChange(const ChangeEvent& change);
+  RowIndex& rows() { return rows_; }
+  // Null unless EnableChanges was called.
+  const JoinStats* join_stats() const { return joiner_ ? &joiner_->stats() : nullptr; }
   // Completes every statement still waiting for its outcome (end of input).
   void Finish();
 
@@ -59,11 +75,18 @@ class ShadowEngine {
 
  private:
   struct Session {
+    std::string id;
     SessionState state;
     bool statement_open = false;  // the last statement's outcome is not known yet
     std::string open_sql;
     bool open_multi = false;
     std::vector<Finding> pending;
+    std::vector<HeldWrite> pending_writes;  // for the joiner, once the statement succeeded
+    uint64_t open_serial = 0;               // the open statement's transaction
+    int64_t open_time_us = 0;
+    bool open_rolls_back = false;           // it ends its transaction without committing
+    int64_t xid = 0;                        // the transaction id the log showed ...
+    uint64_t xid_serial = 0;                // ... for this transaction serial
     // PREPARE name AS ...: the analysed queries EXECUTE runs.
     std::unordered_map<std::string, std::shared_ptr<const AnalyzedStatement>> prepared;
   };
@@ -72,6 +95,7 @@ class ShadowEngine {
   void OnStatement(Session& s, const LogEvent& event);
   void OnError(Session& s, const LogEvent& event);
   void Complete(Session& s);
+  void EndSession(std::unordered_map<std::string, Session>::iterator it);
   void ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
                      const std::vector<std::optional<std::string>>& params);
   // Applies one statement's settings and evaluates its accesses with `params`.
@@ -84,6 +108,12 @@ class ShadowEngine {
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                   const Attribution& who, std::string* example);
   std::string Example(const LogEvent& event) const;
+  // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.
+  HeldWrite FollowWrite(const Session& s, const TableAccess& access, const AccessContext& ctx,
+                        const std::vector<std::optional<std::string>>& params,
+                        const Finding& f) const;
+  void Settle(HeldWrite& w, const std::vector<ObservedChange>* rows);
+  void FlushChangeTransaction();
 
   const PolicyCatalog& catalog_;
   const AnalyzerConfig& config_;
@@ -92,6 +122,10 @@ class ShadowEngine {
   Attributor attributor_;
   PolicyEvaluator evaluator_;
   std::unordered_map<std::string, Session> sessions_;
+  RowIndex rows_;
+  std::unique_ptr<ChangeJoiner> joiner_;
+  std::optional<ObservedTransaction> change_txn_;  // the change transaction being read
+  bool change_txn_framed_ = false;                 // it began with a BEGIN (wal2json)
   std::vector<std::optional<std::string>> params_;  // reused per statement
   EngineStats stats_;
 };

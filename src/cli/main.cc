@@ -120,6 +120,16 @@ int Main(int argc, char** argv) {
                           "write every verdict as a JSON line to this file");
   analyze_cmd->add_option("--dead-letters", analyze.dead_letter_path,
                           "append rejected log records as JSON lines to this file");
+  std::string cdc_format_name = "auto";
+  analyze_cmd->add_option("--cdc", analyze.cdc_paths,
+                          "logical-decoding stream (wal2json v2 or Debezium JSON lines); - for "
+                          "stdin");
+  analyze_cmd->add_option("--cdc-format", cdc_format_name, "auto, wal2json or debezium")
+      ->check(CLI::IsMember({"auto", "wal2json", "debezium"}));
+  analyze_cmd
+      ->add_option("--seed", analyze.seed_paths,
+                   "pg_dump --data-only of the tables when capture began (rows for the index)")
+      ->check(CLI::ExistingFile);
 
   std::string report_db, report_format = "json", report_out, since, until;
   bool fail_on_not_ready = false;
@@ -161,6 +171,7 @@ int Main(int argc, char** argv) {
     analyze.format = format_name == "jsonlog"  ? LogFormat::kJsonLog
                      : format_name == "csvlog" ? LogFormat::kCsvLog
                                                : LogFormat::kAuto;
+    ParseCdcFormat(cdc_format_name, &analyze.cdc_format);
     AnalyzeSummary summary;
     auto start = std::chrono::steady_clock::now();
     if (Status s = RunAnalyze(analyze, &summary); !s.ok()) return Fail(s.message());
@@ -172,6 +183,22 @@ int Main(int argc, char** argv) {
         summary.lines_read, summary.lines_rejected, seconds,
         seconds > 0 ? summary.lines_read / seconds : 0.0, summary.statements, summary.findings,
         summary.would_be_denials, summary.parse_cache_hits, summary.parse_cache_misses);
+    if (summary.changes_enabled) {
+      const JoinStats& j = summary.join;
+      spdlog::info(
+          "change stream: {} records ({} rejected), {} seed rows, {} rows indexed; {} row "
+          "changes in {} transactions: {} linked ({} ambiguous), {} unlinked; {} row-dependent "
+          "writes decided by their rows, {} left undecided",
+          summary.change_records_read, summary.change_records_rejected, summary.seed_rows,
+          summary.indexed_rows, j.changes, j.transactions, j.linked, j.ambiguous, j.unlinked,
+          j.writes_decided, j.writes_unlinked);
+      if (summary.changes_not_applied > 0) {
+        spdlog::warn(
+            "{} row changes carried no primary key and were not indexed (REPLICA IDENTITY "
+            "NOTHING?)",
+            summary.changes_not_applied);
+      }
+    }
     if (summary.statements_unparsed > 0) {
       spdlog::warn("{} statements did not parse and were not evaluated",
                    summary.statements_unparsed);

@@ -8,10 +8,12 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "analyze/shadow_engine.h"
 #include "common/json_writer.h"
+#include "pipeline/change_feed.h"
 #include "rls_shadow/store.h"
 
 namespace rls_shadow {
@@ -95,6 +97,37 @@ std::string DeadLetterLine(const RejectedRecord& r, std::string_view raw) {
   return w.str();
 }
 
+// Where to resume reading `path` (a file: its checkpoint in the store, when the file is still
+// the one read before). Sets *skip when it was read to its end already; *source_id is the
+// checkpoint's name ("" for stdin).
+Status ResumePoint(const Store& store, const std::string& path, std::string* source_id,
+                   uint64_t* start_offset, uint64_t* start_line, bool* skip) {
+  *skip = false;
+  *start_offset = 0;
+  *start_line = 0;
+  source_id->clear();
+  if (path == "-") return Status::Ok();
+  *source_id = std::filesystem::absolute(path).lexically_normal().string();
+  const uint64_t size = FileSize(path);
+  std::optional<SourceCheckpoint> cp;
+  // LoadCheckpoint, not GetCheckpoint: a read error must not look like "never read".
+  if (Status st = store.LoadCheckpoint(*source_id, &cp); !st.ok()) return st;
+  if (cp && cp->offset <= size && Fingerprint(path, cp->offset) == cp->fingerprint) {
+    if (cp->offset == size) {
+      spdlog::info("{}: already analysed up to byte {}, skipped", path, cp->offset);
+      *skip = true;
+      return Status::Ok();
+    }
+    spdlog::info("{}: resuming at byte {} (line {})", path, cp->offset, cp->line);
+    *start_offset = cp->offset;
+    *start_line = cp->line;
+  } else if (cp) {
+    spdlog::info("{}: not the file analysed before (replaced or truncated): read from the start",
+                 path);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadCatalog(const std::string& roles_path, const std::string& schema_path,
@@ -156,43 +189,80 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
 
   std::vector<SourceCheckpoint> checkpoints;
   uint64_t rejects_logged = 0;
+  std::mutex reject_mu;  // the change feed reports rejects from its own thread
+  auto on_reject = [&](const RejectedRecord& r, std::string_view raw) {
+    std::lock_guard<std::mutex> lock(reject_mu);
+    if (rejects_logged++ < 10) {
+      spdlog::warn("{}:{}: rejected ({}): {}", r.position.source, r.position.line, r.reason,
+                   r.message);
+    }
+    if (dead_letters.is_open()) dead_letters << DeadLetterLine(r, raw) << '\n';
+  };
+
+  // Logical decoding: the row index as stored, the seeds, then the change streams alongside
+  // the logs.
+  summary->changes_enabled = !options.cdc_paths.empty() || !options.seed_paths.empty();
+  std::unique_ptr<ChangeFeed> feed;
+  std::vector<ChangeSource> sources;
+  std::vector<std::string> source_ids;  // checkpoint names of `sources`
+  const ChangeSink on_change = [&](const ChangeEvent& e) { engine.OnChange(e); };
+  if (summary->changes_enabled) {
+    engine.EnableChanges(options.config.changes.join_window_us);
+    Status restored = store->ScanRows([&](const RowRecord& r) {
+      return engine.rows().Restore(r)
+                 ? Status::Ok()
+                 : Status::Error(fmt::format("{}: a stored row of {} is unreadable",
+                                             options.db_dir, r.table));
+    });
+    if (!restored.ok()) return restored;
+    for (const std::string& path : options.seed_paths) {
+      ChangeReadSummary cs;
+      if (Status s = ReadSeed(path, on_change, on_reject, &cs); !s.ok()) return s;
+      summary->seed_rows += cs.events;
+      summary->change_records_rejected += cs.records_rejected;
+    }
+    for (const std::string& path : options.cdc_paths) {
+      ChangeSource source{path, {}};
+      source.options.format = options.cdc_format;
+      std::string source_id;
+      bool skip = false;
+      if (Status s = ResumePoint(*store, path, &source_id, &source.options.start_offset,
+                                 &source.options.start_line, &skip);
+          !s.ok()) {
+        return s;
+      }
+      if (skip) {
+        ++summary->sources_skipped;
+        continue;
+      }
+      sources.push_back(std::move(source));
+      source_ids.push_back(source_id);
+    }
+    if (!sources.empty()) feed = std::make_unique<ChangeFeed>(sources, on_reject);
+  }
+
   for (const std::string& path : options.log_paths) {
     ReadOptions read;
     read.format = options.format;
     std::string source_id;
-    if (path != "-") {
-      source_id = std::filesystem::absolute(path).lexically_normal().string();
-      const uint64_t size = FileSize(path);
-      std::optional<SourceCheckpoint> cp;
-      // LoadCheckpoint, not GetCheckpoint: a read error must not look like "never read".
-      if (Status st = store->LoadCheckpoint(source_id, &cp); !st.ok()) return st;
-      if (cp && cp->offset <= size && Fingerprint(path, cp->offset) == cp->fingerprint) {
-        if (cp->offset == size) {
-          spdlog::info("{}: already analysed up to byte {}, skipped", path, cp->offset);
-          ++summary->sources_skipped;
-          continue;
-        }
-        spdlog::info("{}: resuming at byte {} (line {})", path, cp->offset, cp->line);
-        read.start_offset = cp->offset;
-        read.start_line = cp->line;
-      } else if (cp) {
-        spdlog::info(
-            "{}: not the file analysed before (replaced or truncated): read from the "
-            "start",
-            path);
-      }
+    bool skip = false;
+    if (Status s =
+            ResumePoint(*store, path, &source_id, &read.start_offset, &read.start_line, &skip);
+        !s.ok()) {
+      return s;
+    }
+    if (skip) {
+      ++summary->sources_skipped;
+      continue;
     }
     ReadSummary rs;
     Status s = ReadLog(
-        path, read, [&](const LogEvent& e) { engine.OnEvent(e); },
-        [&](const RejectedRecord& r, std::string_view raw) {
-          if (rejects_logged++ < 10) {
-            spdlog::warn("{}:{}: rejected ({}): {}", r.position.source, r.position.line, r.reason,
-                         r.message);
-          }
-          if (dead_letters.is_open()) dead_letters << DeadLetterLine(r, raw) << '\n';
+        path, read,
+        [&](const LogEvent& e) {
+          if (feed) feed->DeliverUntil(e.time_us, on_change);
+          engine.OnEvent(e);
         },
-        &rs);
+        on_reject, &rs);
     if (!s.ok()) return s;
     if (!rs.language_warning.empty()) {
       spdlog::warn("{}: {}", path, rs.language_warning);
@@ -206,8 +276,28 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
           {source_id, rs.end_offset, rs.end_line, Fingerprint(path, rs.end_offset)});
     }
   }
+  if (feed) {
+    std::vector<ChangeReadSummary> read;
+    Status s = feed->DeliverRest(on_change, &read);
+    if (!s.ok()) return s;
+    for (size_t i = 0; i < read.size() && i < sources.size(); ++i) {
+      summary->change_records_read += read[i].records_read;
+      summary->change_records_rejected += read[i].records_rejected;
+      for (const auto& [reason, n] : read[i].rejected_by_reason) {
+        summary->rejected_by_reason["cdc_" + reason] += n;
+      }
+      if (!source_ids[i].empty()) {
+        const std::string& path = sources[i].path;
+        checkpoints.push_back({source_ids[i], read[i].end_offset, read[i].end_line,
+                               Fingerprint(path, read[i].end_offset)});
+      }
+    }
+  }
   if (rejects_logged > 10) spdlog::warn("... {} rejected records in all", rejects_logged);
   engine.Finish();
+  if (const JoinStats* join = engine.join_stats()) summary->join = *join;
+  summary->changes_not_applied = engine.stats().changes_not_applied;
+  summary->indexed_rows = engine.rows().row_count();
 
   const EngineStats& es = engine.stats();
   summary->statements = es.statements;
@@ -223,7 +313,8 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
   input.rejected_by_reason = summary->rejected_by_reason;
   input.statements_unparsed = es.statements_unparsed;
   aggregator.AddInputStats(input);
-  return store->Commit(aggregator, checkpoints, {{kSessionsSnapshot, engine.SaveSessions()}});
+  return store->Commit(aggregator, checkpoints, {{kSessionsSnapshot, engine.SaveSessions()}},
+                       engine.rows().TakeChanges());
 }
 
 }  // namespace rls_shadow

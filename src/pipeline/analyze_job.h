@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "analyze/change_joiner.h"
 #include "analyze/policy_catalog.h"
 #include "pipeline/config_file.h"
+#include "rls_shadow/change_reader.h"
 #include "rls_shadow/log_reader.h"
 #include "rls_shadow/status.h"
 
@@ -25,6 +27,11 @@ struct AnalyzeOptions {
   std::string db_dir;
   std::string verdicts_path;     // optional: one JSON line per finding
   std::string dead_letter_path;  // optional: one JSON line per rejected record
+  // Logical decoding: change streams read alongside the logs (interleaved by time) and seed
+  // files (pg_dump --data-only) applied before them.
+  std::vector<std::string> cdc_paths;  // "-" for stdin
+  CdcFormat cdc_format = CdcFormat::kAuto;
+  std::vector<std::string> seed_paths;
   ShadowConfig config;
 };
 
@@ -41,6 +48,14 @@ struct AnalyzeSummary {
   uint64_t parse_cache_hits = 0;
   uint64_t parse_cache_misses = 0;
   std::vector<std::string> warnings;
+  // With --cdc / --seed.
+  bool changes_enabled = false;
+  uint64_t change_records_read = 0;
+  uint64_t change_records_rejected = 0;
+  uint64_t seed_rows = 0;
+  uint64_t changes_not_applied = 0;
+  uint64_t indexed_rows = 0;
+  JoinStats join;
 };
 
 // Replays the roles, the schema and then the migration into `catalog`.

@@ -37,7 +37,7 @@ Status StringList(const toml::node_view<const toml::node>& node, const std::stri
 }
 
 Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig* out) {
-  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "readiness"});
+  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "cdc", "readiness"});
       !s.ok()) {
     return s;
   }
@@ -103,6 +103,13 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     out->readiness.redact = out->analyzer.redact_examples;
     out->analyzer.max_examples = static_cast<size_t>(
         (*ex)["max_per_key"].value_or(static_cast<int64_t>(out->analyzer.max_examples)));
+  }
+  if (const toml::table* c = root["cdc"].as_table()) {
+    if (Status s = CheckKeys(*c, "[cdc]", {"join_window_seconds"}); !s.ok()) return s;
+    if (auto w = (*c)["join_window_seconds"].value<double>()) {
+      if (*w < 0) return Status::Error(name + ": cdc.join_window_seconds must not be negative");
+      out->changes.join_window_us = static_cast<int64_t>(*w * 1e6);
+    }
   }
   if (const toml::table* r = root["readiness"].as_table()) {
     if (Status s =

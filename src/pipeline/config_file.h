@@ -3,6 +3,7 @@
 // silently fall back to a default.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "analyze/analyzer_config.h"
@@ -11,9 +12,16 @@
 
 namespace rls_shadow {
 
+// The change stream (--cdc): how long a logged write and a change transaction wait for each
+// other, in event time, before each is settled with what is known (ChangeJoiner).
+struct ChangeStreamConfig {
+  int64_t join_window_us = 60'000'000;
+};
+
 struct ShadowConfig {
   AnalyzerConfig analyzer;
   ReadinessRules readiness;
+  ChangeStreamConfig changes;
 };
 
 // Loads `path` into `out` (which holds the defaults for anything the file leaves out).

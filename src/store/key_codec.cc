@@ -148,4 +148,17 @@ bool DecodeNamedKey(std::string_view prefix, std::string_view in, std::string* n
   return ConsumePrefix(&in, prefix) && ConsumeString(&in, name) && in.empty();
 }
 
+std::string EncodeRowKey(std::string_view table, std::string_view key) {
+  std::string out = RowTablePrefix(table);
+  AppendString(key, &out);
+  return out;
+}
+
+std::string RowTablePrefix(std::string_view table) { return EncodeNamedKey(kRowPrefix, table); }
+
+bool DecodeRowKey(std::string_view in, std::string* table, std::string* key) {
+  return ConsumePrefix(&in, kRowPrefix) && ConsumeString(&in, table) && ConsumeString(&in, key) &&
+         in.empty();
+}
+
 }  // namespace rls_shadow::store

@@ -7,6 +7,7 @@
 //   t/ <table>                                                            table metadata
 //   c/ <source_id>                                                        source checkpoints
 //   s/ <name>                                                             session snapshots
+//   r/ <table> <primary key>                                              row index
 //   i/totals                                                              input health
 //   m/format                                                              format marker
 //
@@ -32,6 +33,7 @@ inline constexpr std::string_view kAccessPrefix = "a/";
 inline constexpr std::string_view kTablePrefix = "t/";
 inline constexpr std::string_view kCheckpointPrefix = "c/";
 inline constexpr std::string_view kSnapshotPrefix = "s/";
+inline constexpr std::string_view kRowPrefix = "r/";
 inline constexpr std::string_view kInputStatsKey = "i/totals";
 inline constexpr std::string_view kFormatKey = "m/format";
 
@@ -57,5 +59,10 @@ bool DecodeAccessKey(std::string_view encoded, AccessKey* key, int64_t* hour);
 // For t/, c/ and s/ records: "<prefix><escaped name>".
 std::string EncodeNamedKey(std::string_view prefix, std::string_view name);
 bool DecodeNamedKey(std::string_view prefix, std::string_view encoded, std::string* name);
+
+// r/ records: "r/<escaped table><escaped key>"; RowTablePrefix is every key of one table.
+std::string EncodeRowKey(std::string_view table, std::string_view key);
+std::string RowTablePrefix(std::string_view table);
+bool DecodeRowKey(std::string_view encoded, std::string* table, std::string* key);
 
 }  // namespace rls_shadow::store

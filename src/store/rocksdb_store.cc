@@ -181,7 +181,8 @@ Status Store::OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* out) 
 }
 
 Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
-                     const std::map<std::string, std::string>& snapshots) {
+                     const std::map<std::string, std::string>& snapshots,
+                     const std::vector<RowRecord>& rows) {
   Status s = impl_->CheckWritable();
   if (!s.ok()) return s;
 
@@ -226,6 +227,20 @@ Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>
   }
   for (const auto& [name, blob] : snapshots) {
     batch.Put(store::EncodeNamedKey(store::kSnapshotPrefix, name), blob);
+  }
+  for (const RowRecord& r : rows) {
+    if (r.whole_table) {
+      // The table's keys share RowTablePrefix, which ends in the terminator 0x00 0x01: bumping
+      // its last byte bounds exactly them.
+      std::string begin = store::RowTablePrefix(r.table);
+      std::string end = begin;
+      end.back() = static_cast<char>(end.back() + 1);
+      batch.DeleteRange(begin, end);
+    } else if (r.blob) {
+      batch.Put(store::EncodeRowKey(r.table, r.key), *r.blob);
+    } else {
+      batch.Delete(store::EncodeRowKey(r.table, r.key));
+    }
   }
 
   // The one write that makes the commit visible, atomically. Synced, so a Commit that returned
@@ -286,6 +301,15 @@ Status Store::LoadCheckpoint(const std::string& source_id,
   if (!store::DecodeCheckpoint(*value, &cp)) return Corrupt("checkpoint", key);
   *out = std::move(cp);
   return Status::Ok();
+}
+
+Status Store::ScanRows(const std::function<Status(const RowRecord&)>& fn) const {
+  return impl_->ScanPrefix(store::kRowPrefix, [&](std::string_view key, std::string_view value) {
+    RowRecord r;
+    if (!store::DecodeRowKey(key, &r.table, &r.key)) return Corrupt("row", key);
+    r.blob = std::string(value);
+    return fn(r);
+  });
 }
 
 Status Store::LoadSnapshot(const std::string& name, std::optional<std::string>* out) const {

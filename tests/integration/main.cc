@@ -99,6 +99,8 @@ int Main(int argc, char** argv) {
   run->add_option("--mode", mode)->check(CLI::IsMember({"shadow", "enforced"}))->required();
   run->add_option("--sql-dir", run_options.sql_dir, "directory of the SQL files")->required();
   run->add_option("--out", out_path, "statement records (JSON lines)")->required();
+  run->add_option("--logical-slot", run_options.logical_slot,
+                  "create this wal2json slot in the new database first");
 
   std::string shadow_path, enforced_path, log_path, verdicts_path, report_path;
   CLI::App* compare = app.add_subcommand("compare", "compare PostgreSQL with rls-shadow");

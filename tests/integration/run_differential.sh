@@ -48,8 +48,16 @@ start_cluster() {
 start_cluster shadow
 step "shadow run on port $PGPORT"
 "$diff_bin" run --port "$PGPORT" --db rls_shadow_shadow --mode shadow --sql-dir "$here" \
-  --out "$art/shadow_outcomes.jsonl"
+  --out "$art/shadow_outcomes.jsonl" --logical-slot rls_shadow
 shadow_log=$PG_LOG_FILE
+# The shadow run's row changes, decoded by wal2json through pg_recvlogical up to the current
+# WAL position (what `rls-shadow analyze --cdc` reads).
+end_lsn=$("$PG_BINDIR/psql" -h "$PGHOST" -p "$PGPORT" -U postgres -d rls_shadow_shadow -Atc \
+  "SELECT pg_current_wal_lsn()")
+"$PG_BINDIR/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d rls_shadow_shadow \
+  --slot rls_shadow --start --endpos "$end_lsn" --no-loop -f "$art/shadow_cdc.jsonl" \
+  -o format-version=2 -o include-xids=1 -o include-timestamp=1 -o include-lsn=1
+step "captured $(wc -l <"$art/shadow_cdc.jsonl") wal2json lines up to $end_lsn"
 bash "$cluster_sh" stop "$cluster"
 
 # 2. Restart with another log file, dump the shadow database's schema and roles (rls-shadow's
@@ -65,23 +73,39 @@ step "enforced run on port $PGPORT"
 bash "$cluster_sh" stop "$cluster"
 cp "$shadow_log" "$art/shadow_log.json"
 
-# 3. rls-shadow on the shadow log.
-step "rls-shadow analyze"
-if ! "$rls_bin" analyze --policies "$art/migration.sql" --schema "$art/schema.sql" \
-    --roles "$art/roles.sql" --log "$art/shadow_log.json" --db "$art/state" \
-    --verdicts "$art/verdicts.jsonl" >"$art/analyze.out" 2>&1; then
-  cat "$art/analyze.out" >&2
-  echo "differential: rls-shadow analyze failed" >&2
-  status=1
-  exit 1
-fi
+# 3. rls-shadow on the shadow log: from the log alone, then with the change stream too.
+analyze() {  # analyze <state dir> <verdicts file> <output file> [extra args...]
+  local state=$1 verdicts=$2 out=$3
+  shift 3
+  if ! "$rls_bin" analyze --policies "$art/migration.sql" --schema "$art/schema.sql" \
+      --roles "$art/roles.sql" --log "$art/shadow_log.json" --db "$state" \
+      --verdicts "$verdicts" "$@" >"$out" 2>&1; then
+    cat "$out" >&2
+    echo "differential: rls-shadow analyze $* failed" >&2
+    status=1
+    exit 1
+  fi
+}
+step "rls-shadow analyze (log only)"
+analyze "$art/state" "$art/verdicts.jsonl" "$art/analyze.out"
+step "rls-shadow analyze --cdc"
+analyze "$art/state-cdc" "$art/verdicts-cdc.jsonl" "$art/analyze-cdc.out" \
+  --cdc "$art/shadow_cdc.jsonl"
+grep -o "change stream: .*" "$art/analyze-cdc.out" | sed 's/^/differential: /' || true
 
-# 4. Compare statement by statement.
+# 4. Compare statement by statement, both ways.
 set +e
+step "log only:"
 "$diff_bin" compare --shadow "$art/shadow_outcomes.jsonl" \
   --enforced "$art/enforced_outcomes.jsonl" --log "$art/shadow_log.json" \
   --verdicts "$art/verdicts.jsonl" | tee "$art/compare.out"
 compare_status=${PIPESTATUS[0]}
+step "with --cdc:"
+"$diff_bin" compare --shadow "$art/shadow_outcomes.jsonl" \
+  --enforced "$art/enforced_outcomes.jsonl" --log "$art/shadow_log.json" \
+  --verdicts "$art/verdicts-cdc.jsonl" | tee "$art/compare-cdc.out"
+cdc_status=${PIPESTATUS[0]}
+((compare_status != 0)) || compare_status=$cdc_status
 
 # 5. The readiness report must parse and name the tables with would-be denials.
 report_status=0

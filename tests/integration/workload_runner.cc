@@ -58,10 +58,16 @@ bool RunWorkload(const RunOptions& options, const std::vector<Scenario>& workloa
   }
 
   PgSession setup;
-  if (!setup.Open(options.target, options.superuser, "setup", error) ||
-      !RunSqlFile(setup, options.sql_dir + "/schema.sql", error)) {
-    return false;
+  if (!setup.Open(options.target, options.superuser, "setup", error)) return false;
+  if (!options.logical_slot.empty()) {
+    Outcome o = setup.RunScript("SELECT pg_create_logical_replication_slot('" +
+                                options.logical_slot + "', 'wal2json')");
+    if (!o.ok) {
+      *error = "creating the logical replication slot: " + o.message;
+      return false;
+    }
   }
+  if (!RunSqlFile(setup, options.sql_dir + "/schema.sql", error)) return false;
   if (options.mode == RunMode::kEnforced &&
       !RunSqlFile(setup, options.sql_dir + "/migration.sql", error)) {
     return false;

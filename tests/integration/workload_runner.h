@@ -22,6 +22,9 @@ struct RunOptions {
   std::string superuser = "postgres";
   std::string sql_dir;  // holds roles_setup.sql, schema.sql, seed.sql, migration.sql
   RunMode mode = RunMode::kShadow;
+  // When set: a wal2json logical replication slot of this name is created in the new database
+  // before anything is written to it, so the whole run can be decoded afterwards.
+  std::string logical_slot;
 };
 
 // (Re)creates the database, applies the schema (and in kEnforced mode the migration), then runs

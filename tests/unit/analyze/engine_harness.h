@@ -212,6 +212,11 @@ class EngineHarness {
     return Exec(sql, {}, session, user);
   }
 
+  // The transaction id the following log lines carry (jsonlog "txid"; 0: none yet).
+  void SetTxid(int64_t txid) { txid_ = txid; }
+  // The time the next log line will carry (lines count up from here).
+  int64_t NextTime() const { return 1'700'000'000'000'000 + line_ + 1; }
+
   // The ERROR line PostgreSQL writes after the session's last statement failed.
   void Error(const std::string& sqlstate, const std::string& message,
              const std::string& session = "s1") {
@@ -269,6 +274,7 @@ class EngineHarness {
     e.user = user;
     e.line_num = ++line_;
     e.time_us = 1'700'000'000'000'000 + line_;
+    e.txid = txid_;
     e.application_name = application_name;
     return e;
   }
@@ -279,6 +285,7 @@ class EngineHarness {
   std::unique_ptr<ShadowEngine> engine_;
   std::map<std::string, std::string> last_sql_;
   int64_t line_ = 0;
+  int64_t txid_ = 0;
 };
 
 // What a placeholder setting reads back as, seen through a policy verdict.

@@ -1,0 +1,129 @@
+// ChangeJoiner: links the change stream's transactions to the logged statements that made
+// them, so a write whose verdict depends on rows (`row_dependent` from its text alone) is
+// decided by the rows it really changed.
+//
+// The link, by decreasing strength of evidence:
+//   1. the transaction id: a log line carries `txid` once the transaction has one — every line
+//      after its first write, and its COMMIT — so a transaction block's writes link by xid;
+//   2. for writes whose transaction logged no xid (autocommit statements and single-statement
+//      extended-protocol executions are logged before their xid exists): the earliest
+//      unlinked, committed write whose table and command cover the transaction's changes and
+//      whose known values (WHERE col = value, the values it assigns or inserts) all equal the
+//      changed rows' values. When several writes from different sessions fit equally, the
+//      earliest is taken and the change counted `ambiguous`.
+// The two streams arrive independently: a write waits for its changes, and a transaction for
+// its write, until event time (the newest timestamp seen on either stream) passes its end by
+// the configured window; then it is settled with what is known (a write keeps its verdict from
+// the text; changes count as `unlinked`).
+//
+// Not thread-safe: owned by one engine.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/policy_evaluator.h"
+#include "analyze/session_state.h"
+#include "analyze/statement.h"
+#include "rls_shadow/finding.h"
+
+namespace rls_shadow {
+
+struct JoinStats {
+  uint64_t transactions = 0;  // committed transactions with row changes
+  uint64_t changes = 0;       // row changes (insert, update, delete)
+  uint64_t linked = 0;        // ... linked to a logged write
+  uint64_t ambiguous = 0;     // ... linked, but another write fitted as well
+  uint64_t unlinked = 0;      // ... no logged write found within the window
+  uint64_t writes = 0;             // logged writes to RLS tables that were followed
+  uint64_t writes_decided = 0;     // row_dependent writes decided by their rows
+  uint64_t writes_unlinked = 0;    // row_dependent writes whose rows never arrived
+};
+
+// A logged write to an RLS table, waiting for the rows it changed.
+struct HeldWrite {
+  std::string session_id;
+  uint64_t txn_serial = 0;  // the session's transaction (SessionState::transaction_serial)
+  int64_t time_us = 0;      // when the statement was logged
+  int64_t xid = 0;          // learned from the log; 0 until then
+  int64_t txn_end_us = 0;   // when its transaction ended; 0 while open
+  bool committed = false;
+  bool linked = false;
+  std::string table;  // "public.orders"
+  Command command = Command::kInsert;
+  bool upsert = false;  // INSERT ... ON CONFLICT DO UPDATE: its changes may be updates
+  // Values the changed rows must carry: WHERE col = value (old row), assigned or inserted
+  // values (new row). Texts in the column's type's canonical form.
+  StoredRow old_evidence;
+  StoredRow new_evidence;
+  // An upsert's inserted row: what an insert change carries. Its conflict path (an update
+  // change) carries only the conflict key of it (kept in old_evidence).
+  StoredRow insert_evidence;
+  // Set when the verdict waits for the rows (it was row_dependent): what to evaluate.
+  bool waits = false;
+  Finding finding;  // the verdict from the text, kept when no rows arrive
+  TableAccess access;
+  SessionState state;
+  std::vector<std::optional<std::string>> params;
+  AccessContext context;  // session/params point into this HeldWrite when it is resolved
+  std::vector<ObservedChange> rows;
+};
+
+// One committed transaction of the change stream, its rows as they were and became.
+struct ObservedRowChange {
+  std::string table;  // "public.orders"
+  ObservedChange change;
+};
+struct ObservedTransaction {
+  int64_t xid = 0;
+  int64_t commit_us = 0;
+  std::vector<ObservedRowChange> changes;
+};
+
+class ChangeJoiner {
+ public:
+  // Called once per held write, when it is settled: `rows` is null when its rows never
+  // arrived (or it never waited), else the rows it changed (possibly none).
+  using Settle = std::function<void(HeldWrite& write, const std::vector<ObservedChange>* rows)>;
+
+  ChangeJoiner(int64_t window_us, Settle settle) : window_us_(window_us), settle_(settle) {}
+
+  void Hold(HeldWrite write);
+  // The log showed `xid` for the session's transaction `txn_serial`.
+  void LearnXid(const std::string& session_id, uint64_t txn_serial, int64_t xid);
+  // The session's transaction ended (committed or rolled back) at `time_us`.
+  void EndTransaction(const std::string& session_id, uint64_t txn_serial, bool committed,
+                      int64_t time_us);
+  void AddTransaction(ObservedTransaction txn);
+  // Event time moved on: settle what has waited longer than the window.
+  void Advance(int64_t now_us);
+  // End of input: settle everything.
+  void Flush();
+
+  const JoinStats& stats() const { return stats_; }
+
+ private:
+  void Match();
+  bool LinkByXid(ObservedTransaction& txn);
+  bool LinkByEvidence(ObservedTransaction& txn);
+  // Gives each change of `txn` to the best-fitting write of `writes`.
+  void Assign(ObservedTransaction& txn, const std::vector<HeldWrite*>& writes);
+  void SettleWrite(HeldWrite& w, bool with_rows);
+
+  int64_t window_us_;
+  Settle settle_;
+  std::deque<HeldWrite> writes_;
+  std::deque<ObservedTransaction> transactions_;
+  int64_t now_us_ = 0;
+  JoinStats stats_;
+};
+
+// Whether `w` could have produced `change` on `table`, and how many of its known values the
+// change's rows carry (-1: a known value differs, so it did not).
+int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change);
+
+}  // namespace rls_shadow

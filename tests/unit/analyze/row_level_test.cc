@@ -1,0 +1,281 @@
+// Row-level verdicts from the change stream (issue #3): the ownership index for statements that
+// address rows by primary key, writes decided by the rows they changed (linked by xid or by
+// evidence), the membership replica for policy subqueries, and the index's persistence.
+
+#include <gtest/gtest.h>
+
+#include "analyze/row_index.h"
+#include "engine_harness.h"
+
+namespace rls_shadow::testing_analyze {
+namespace {
+
+constexpr int64_t kWindowUs = 60'000'000;
+
+ColumnValue Col(std::string name, std::optional<std::string> text, std::string type = "") {
+  return ColumnValue{std::move(name), std::move(type), std::move(text), false};
+}
+
+ChangeEvent Change(ChangeAction action, int64_t xid, int64_t time_us, std::string table,
+                   std::vector<ColumnValue> columns, std::vector<ColumnValue> identity = {}) {
+  ChangeEvent e;
+  e.action = action;
+  e.xid = xid;
+  e.time_us = time_us;
+  e.schema = "public";
+  e.table = std::move(table);
+  e.columns = std::move(columns);
+  e.identity = std::move(identity);
+  return e;
+}
+
+// A committed transaction of row changes on public.t, framed as wal2json frames it.
+void Commit(ShadowEngine& engine, int64_t xid, int64_t time_us,
+            const std::vector<ChangeEvent>& rows) {
+  ChangeEvent begin;
+  begin.action = ChangeAction::kBegin;
+  begin.xid = xid;
+  begin.time_us = time_us;
+  engine.OnChange(begin);
+  for (const ChangeEvent& r : rows) engine.OnChange(r);
+  ChangeEvent commit = begin;
+  commit.action = ChangeAction::kCommit;
+  engine.OnChange(commit);
+}
+
+ChangeEvent InsertT(int id, const std::string& tenant, int64_t xid = 1, int64_t time_us = 1) {
+  return Change(ChangeAction::kInsert, xid, time_us, "t",
+                {Col("id", std::to_string(id)), Col("tenant_id", tenant), Col("val", "a")});
+}
+
+TEST(RowLevel, ReadByPrimaryKeyUsesTheRowsTenant) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(7, kT2, 500), InsertT(8, kT1, 500)});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  Finding other = h.Verdict("SELECT val FROM t WHERE id = 7", "public.t");
+  EXPECT_EQ(other.effect, Effect::kFiltered);
+  EXPECT_EQ(other.cause, Cause::kWrongTenant);
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = $1", "public.t", {"8"}).effect,
+            Effect::kAllow);
+  // A key the index does not hold stays undecided.
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 9", "public.t").effect,
+            Effect::kRowDependent);
+}
+
+TEST(RowLevel, WithoutTheChangeStreamKeyedReadsStayRowDependent) {
+  EngineHarness h;
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 7", "public.t").effect,
+            Effect::kRowDependent);
+}
+
+TEST(RowLevel, AutocommitUpdateIsDecidedByTheRowsItChanged) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(7, kT2, 500), InsertT(8, kT1, 500)});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  // Not addressed by key: only the changed rows tell. It changed tenant T2's row 7.
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a' AND id > 6");
+  h.Exec("SELECT 1");  // completes the UPDATE
+  const int64_t commit_time = h.NextTime() - 1;
+  Commit(h.engine(), 501, commit_time,
+         {Change(ChangeAction::kUpdate, 501, commit_time, "t",
+                 {Col("id", "7"), Col("tenant_id", kT2), Col("val", "b")}, {Col("id", "7")})});
+  Finding f = h.On(line, "public.t");
+  EXPECT_EQ(f.effect, Effect::kFiltered);
+  EXPECT_EQ(f.cause, Cause::kWrongTenant);
+  ASSERT_NE(h.engine().join_stats(), nullptr);
+  EXPECT_EQ(h.engine().join_stats()->linked, 1u);
+  EXPECT_EQ(h.engine().join_stats()->writes_decided, 1u);
+}
+
+TEST(RowLevel, OwnRowsOnlyIsAllowed) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(8, kT1, 500)});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a'");
+  h.Exec("SELECT 1");
+  const int64_t t = h.NextTime() - 1;
+  Commit(h.engine(), 501, t,
+         {Change(ChangeAction::kUpdate, 501, t, "t",
+                 {Col("id", "8"), Col("tenant_id", kT1), Col("val", "b")}, {Col("id", "8")})});
+  EXPECT_EQ(h.On(line, "public.t").effect, Effect::kAllow);
+}
+
+TEST(RowLevel, TransactionBlockLinksByTheXidOfItsCommitLine) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(7, kT2, 500)});
+  h.Exec("BEGIN");
+  h.Exec(std::string("SET LOCAL app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("DELETE FROM t WHERE val = 'a'");
+  h.SetTxid(777);  // the DELETE assigned the xid: COMMIT's line carries it
+  h.Exec("COMMIT");
+  h.SetTxid(0);
+  h.Exec("SELECT 1");
+  const int64_t t = h.NextTime() - 1;
+  // Another transaction that happens to fit as well, first: the xid decides.
+  Commit(h.engine(), 776, t,
+         {Change(ChangeAction::kDelete, 776, t, "t", {}, {Col("id", "8")})});
+  Commit(h.engine(), 777, t, {Change(ChangeAction::kDelete, 777, t, "t", {}, {Col("id", "7")})});
+  Finding f = h.On(line, "public.t");
+  EXPECT_EQ(f.effect, Effect::kFiltered);
+  EXPECT_EQ(f.tenant, kT1);
+  EXPECT_EQ(h.engine().join_stats()->linked, 1u);
+  EXPECT_EQ(h.engine().join_stats()->unlinked, 2u);  // the seed row and transaction 776
+}
+
+TEST(RowLevel, InsertedRowOfAnotherTenantIsAnError) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  // The tenant comes from a subselect: unknown from the text.
+  int64_t line = h.Exec("INSERT INTO t SELECT id + 100, tenant_id, val FROM t_nf");
+  h.Exec("SELECT 1");
+  const int64_t t = h.NextTime() - 1;
+  Commit(h.engine(), 600, t, {InsertT(107, kT2, 600, t)});
+  Finding f = h.On(line, "public.t");
+  EXPECT_EQ(f.effect, Effect::kError);
+  EXPECT_EQ(f.sqlstate, "42501");
+}
+
+TEST(RowLevel, WriteWhoseRowsNeverArriveKeepsItsTextVerdict) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a'");
+  Finding f = h.On(line, "public.t");  // Finish: settled with what is known
+  EXPECT_EQ(f.effect, Effect::kRowDependent);
+  EXPECT_EQ(h.engine().join_stats()->writes_unlinked, 1u);
+}
+
+TEST(RowLevel, EvidenceRejectsAChangeWithOtherValues) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a'");
+  h.Exec("SELECT 1");
+  const int64_t t = h.NextTime() - 1;
+  // The change set val to 'zzz': not this statement's.
+  Commit(h.engine(), 501, t,
+         {Change(ChangeAction::kUpdate, 501, t, "t",
+                 {Col("id", "7"), Col("tenant_id", kT2), Col("val", "zzz")}, {Col("id", "7")})});
+  EXPECT_EQ(h.On(line, "public.t").effect, Effect::kRowDependent);
+}
+
+constexpr char kMembershipCatalog[] =
+    "CREATE ROLE app_role;\n"
+    "CREATE TABLE org_members (org_id uuid NOT NULL, user_id uuid NOT NULL,\n"
+    "  PRIMARY KEY (org_id, user_id));\n"
+    "CREATE TABLE docs (id int PRIMARY KEY, org_id uuid NOT NULL, body text);\n"
+    "ALTER TABLE docs ENABLE ROW LEVEL SECURITY;\n"
+    "ALTER TABLE docs FORCE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY members ON docs USING (org_id IN (SELECT org_id FROM org_members\n"
+    "  WHERE user_id = current_setting('app.user_id', true)::uuid));\n";
+constexpr char kUser[] = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+constexpr char kOrgA[] = "0a000000-0000-0000-0000-000000000000";
+constexpr char kOrgB[] = "0b000000-0000-0000-0000-000000000000";
+
+void SeedMembers(ShadowEngine& engine, bool complete) {
+  if (complete) {
+    ChangeEvent truncate;
+    truncate.action = ChangeAction::kTruncate;
+    truncate.truncated = {"public.org_members"};
+    engine.OnChange(truncate);
+  }
+  engine.OnChange(Change(ChangeAction::kSnapshot, 0, 1, "org_members",
+                         {Col("org_id", kOrgA), Col("user_id", kUser)}));
+}
+
+TEST(RowLevel, MembershipSubqueryIsDecidedByTheReplica) {
+  EngineHarness h(kMembershipCatalog);
+  h.engine().EnableChanges(kWindowUs);
+  SeedMembers(h.engine(), /*complete=*/true);
+  h.Exec(std::string("SET app.user_id = '") + kUser + "'");
+  EXPECT_EQ(h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
+                      "public.docs")
+                .effect,
+            Effect::kAllow);
+  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')",
+                        "public.docs");
+  EXPECT_EQ(f.effect, Effect::kError);
+  EXPECT_EQ(f.sqlstate, "42501");
+}
+
+TEST(RowLevel, MembershipOnAnIncompleteReplicaDecidesOnlyMembers) {
+  EngineHarness h(kMembershipCatalog);
+  h.engine().EnableChanges(kWindowUs);
+  SeedMembers(h.engine(), /*complete=*/false);
+  h.Exec(std::string("SET app.user_id = '") + kUser + "'");
+  EXPECT_EQ(h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
+                      "public.docs")
+                .effect,
+            Effect::kAllow);
+  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')",
+                        "public.docs");
+  EXPECT_EQ(f.effect, Effect::kIndeterminate);
+  EXPECT_NE(f.detail.find("not every row"), std::string::npos) << f.detail;
+}
+
+TEST(RowLevel, MembershipWithoutReplicaIsIndeterminate) {
+  EngineHarness h(kMembershipCatalog);
+  h.Exec(std::string("SET app.user_id = '") + kUser + "'");
+  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
+                        "public.docs");
+  EXPECT_EQ(f.effect, Effect::kIndeterminate);
+  EXPECT_EQ(f.detail, "subquery");
+}
+
+TEST(RowIndexTest, KeepsPolicyColumnsFollowsKeyChangesAndPersists) {
+  PolicyCatalog catalog;
+  ASSERT_TRUE(catalog.Apply(SemanticsCatalogSql(), "catalog.sql").ok());
+  RowIndex index(catalog);
+  EXPECT_TRUE(index.Tracks("public.t"));
+  EXPECT_FALSE(index.Tracks("public.plain"));  // no RLS, no key
+  ASSERT_TRUE(index.Apply(InsertT(1, kT1)));
+  const StoredRow* row = index.Find("public.t", {"1"});
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->at("tenant_id"), std::optional<std::string>(kT1));
+  EXPECT_EQ(row->count("val"), 0u);  // no policy reads it
+  // The key changes: the row moves.
+  ASSERT_TRUE(index.Apply(Change(ChangeAction::kUpdate, 2, 2, "t",
+                                 {Col("id", "2"), Col("tenant_id", kT2)}, {Col("id", "1")})));
+  EXPECT_EQ(index.Find("public.t", {"1"}), nullptr);
+  ASSERT_NE(index.Find("public.t", {"2"}), nullptr);
+  EXPECT_EQ(index.Find("public.t", {"2"})->at("tenant_id"), std::optional<std::string>(kT2));
+  // A row without its key cannot be indexed.
+  EXPECT_FALSE(index.Apply(Change(ChangeAction::kDelete, 3, 3, "t", {}, {})));
+  ChangeEvent truncate;
+  truncate.action = ChangeAction::kTruncate;
+  truncate.truncated = {"public.t"};
+  ASSERT_TRUE(index.Apply(truncate));
+  EXPECT_TRUE(index.Complete("public.t"));
+  ASSERT_TRUE(index.Apply(InsertT(5, kT1)));
+
+  RowIndex restored(catalog);
+  // The records replayed as the store would return them: the latest per key.
+  std::map<std::pair<std::string, std::string>, RowRecord> latest;
+  for (RowRecord& r : index.TakeChanges()) {
+    if (r.whole_table) {
+      for (auto it = latest.begin(); it != latest.end();) {
+        it = it->first.first == r.table ? latest.erase(it) : std::next(it);
+      }
+      continue;
+    }
+    latest[{r.table, r.key}] = r;
+  }
+  for (auto& [key, r] : latest) {
+    if (r.blob) {
+      ASSERT_TRUE(restored.Restore(r));
+    }
+  }
+  EXPECT_TRUE(restored.Complete("public.t"));
+  EXPECT_EQ(restored.row_count(), 1u);
+  ASSERT_NE(restored.Find("public.t", {"5"}), nullptr);
+  EXPECT_TRUE(index.TakeChanges().empty());
+}
+
+}  // namespace
+}  // namespace rls_shadow::testing_analyze
