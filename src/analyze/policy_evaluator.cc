@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "analyze/evaluator.h"
 
@@ -114,6 +115,54 @@ class AccessEvaluation {
       }
     }
     return row;
+  }
+
+  // A read the text leaves row-dependent, decided over the table's rows when the row index
+  // holds all of them: allowed when every row that may match the filters passes; when the
+  // access reads every matching row (reads_all_matching), the worst of the rows that surely
+  // match decides. nullopt when the index cannot tell. Filter values are compared with the
+  // stored text only for types whose text form is canonical; other filters may match.
+  std::optional<std::pair<SetOutcome, Row>> ScanIndexed(const Row& filter_row) const {
+    if (ctx_.rows == nullptr || !ctx_.rows->Complete(table_.name)) return std::nullopt;
+    const auto* rows = ctx_.rows->Rows(table_.name);
+    if (rows == nullptr) return std::nullopt;
+    static const std::set<std::string, std::less<>> kCanonical = {"uuid", "text", "int2",
+                                                                  "int4", "int8", "bool"};
+    std::optional<std::pair<SetOutcome, Row>> worst;
+    bool only_certain_failures = true;
+    for (const auto& [key, stored] : *rows) {
+      Row row = Typed(stored);
+      bool certain = true;
+      bool excluded = false;
+      for (const auto& [col, want] : filter_row) {
+        auto it = row.find(col);
+        auto info = table_.columns.find(col);
+        if (it == row.end() || info == table_.columns.end() ||
+            !kCanonical.count(info->second.type)) {
+          certain = false;  // not kept, or not comparable as text: it may match
+          continue;
+        }
+        if (want.is_null() || it->second.is_null() || want.text != it->second.text) {
+          excluded = true;  // col = NULL matches nothing; other values differ
+          break;
+        }
+      }
+      if (excluded) continue;
+      for (const auto& [col, want] : filter_row) row.emplace(col, want);
+      SetOutcome o = Filter(PolicyCommand::kSelect, access_.locking, row, PolicyCommand::kUpdate);
+      if (o.result == Predicate::kPass) continue;
+      only_certain_failures = only_certain_failures && certain;
+      if (!worst || o.result == Predicate::kError ||
+          (o.result == Predicate::kFail && worst->first.result != Predicate::kError)) {
+        worst.emplace(o, row);
+      }
+    }
+    if (!worst) return std::make_pair(SetOutcome{}, filter_row);  // every row passes
+    if (!access_.reads_all_matching || !only_certain_failures ||
+        worst->first.result == Predicate::kRowDependent) {
+      return std::nullopt;
+    }
+    return worst;
   }
 
   // A row from the change stream, typed with the table's declared column types.
@@ -484,8 +533,15 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
     switch (access.command) {
       case Command::kSelect:
       case Command::kCopyTo: {
-        from_filter(
-            ev.Filter(PolicyCommand::kSelect, access.locking, filter_row, PolicyCommand::kUpdate));
+        SetOutcome f =
+            ev.Filter(PolicyCommand::kSelect, access.locking, filter_row, PolicyCommand::kUpdate);
+        if (f.result == Predicate::kRowDependent) {
+          if (auto scanned = ev.ScanIndexed(filter_row)) {
+            f = scanned->first;
+            tenant_row = scanned->second;
+          }
+        }
+        from_filter(f);
         break;
       }
       case Command::kDelete: {

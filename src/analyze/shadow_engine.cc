@@ -350,12 +350,17 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   ctx.settings_changed_in_statement = sets_config;
   ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
   ctx.lane = who.lane;
-  if (joiner_) ctx.rows = &rows_;
+  if (joiner_ && s.wrote_indexed_serial != s.state.transaction_serial()) ctx.rows = &rows_;
+  bool writes_indexed = false;
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(catalog_, statement_access, ctx,
                 [&](const TableAccess& access, const AccessContext& access_ctx) {
                   Finding f;
                   if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
+                  if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
+                      rows_.Tracks(f.table)) {
+                    writes_indexed = true;
+                  }
                   // Only would-be denials keep examples (see FindingAggregator): spare allowed
                   // accesses the copy.
                   if (example->empty() && f.effect != Effect::kAllow) *example = Example(event);
@@ -378,6 +383,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
                   s.pending.push_back(std::move(f));
                 });
   }
+  if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
 }
 
 namespace {

@@ -85,6 +85,9 @@ class ShadowEngine {
     uint64_t open_serial = 0;               // the open statement's transaction
     int64_t open_time_us = 0;
     bool open_rolls_back = false;           // it ends its transaction without committing
+    // The transaction that wrote to a table the row index keeps: its later statements see its
+    // own uncommitted rows, which the index (committed rows only) lacks, so they do not use it.
+    uint64_t wrote_indexed_serial = 0;
     int64_t xid = 0;                        // the transaction id the log showed ...
     uint64_t xid_serial = 0;                // ... for this transaction serial
     // PREPARE name AS ...: the analysed queries EXECUTE runs.

@@ -49,6 +49,9 @@ struct TableAccess {
   std::vector<ColumnValues> rows;             // INSERT rows, by column name
   ColumnValues assignments;                   // UPDATE SET / ON CONFLICT DO UPDATE SET
   ColumnValues filters;                       // WHERE col = <row-independent expr>, AND-ed
+  // A plain read of this one table whose WHERE is exactly `filters` (no joins, limits,
+  // grouping, aggregates, locking, set operations): it reads every row matching them.
+  bool reads_all_matching = false;
   std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE)
   bool plan_only = false;   // under a plain EXPLAIN: planned, never executed
 };

@@ -186,6 +186,7 @@ class TreeWalker {
     int64_t loc = IntField(range_body, "location");
     if (auto it = filters_.find(loc); it != filters_.end()) access.filters = it->second;
     access.locking = locking_.count(loc) > 0;
+    access.reads_all_matching = command == Command::kSelect && reads_all_.count(loc) > 0;
     access.plan_only = plan_only_;
     out_->accesses.push_back(std::move(access));
     return out_->accesses.back();
@@ -226,8 +227,11 @@ class TreeWalker {
 
   // Records, per range, the `col = <row-independent value>` conjuncts of `where`: the rows the
   // access can touch all have those values, so policies can be evaluated on them.
-  void ComputeFilters(std::optional<PgNode> where, const std::vector<RangeRef>& ranges) {
-    if (!where || ranges.empty()) return;
+  // Returns how many conjuncts of `where` became filters, of how many.
+  std::pair<size_t, size_t> ComputeFilters(std::optional<PgNode> where,
+                                           const std::vector<RangeRef>& ranges) {
+    if (!where || ranges.empty()) return {0, 0};
+    size_t recorded = 0;
     std::vector<PgNode> conjuncts;
     Conjuncts(*where, &conjuncts);
     for (PgNode c : conjuncts) {
@@ -252,13 +256,37 @@ class TreeWalker {
       if (target == nullptr) continue;
       filters_[target->location].emplace_back(col->name,
                                               e->args[0].get() == col ? e->args[1] : e->args[0]);
+      ++recorded;
     }
+    return {recorded, conjuncts.size()};
+  }
+
+  // Whether `body` (a SelectStmt) reads every row of its single table that matches the filters
+  // its WHERE gave: nothing else narrows or folds the rows it returns.
+  static bool ReadsAllMatching(PgNode body, const std::vector<PgNode>& from,
+                               std::pair<size_t, size_t> filtered) {
+    if (from.size() != 1 || NodeType(from[0]) != "RangeVar") return false;
+    if (filtered.first != filtered.second) return false;
+    if (StringField(body, "op") != "SETOP_NONE" || Field(body, "limitCount") ||
+        Field(body, "limitOffset") || Field(body, "havingClause") ||
+        !ListField(body, "groupClause").empty() || !ListField(body, "distinctClause").empty() ||
+        !ListField(body, "lockingClause").empty()) {
+      return false;
+    }
+    // An aggregate would fold the rows; any function call is taken as one.
+    for (PgNode t : ListField(body, "targetList")) {
+      auto val = Field(NodeBody(t), "val");
+      if (!val || NodeType(*val) != "ColumnRef") return false;
+    }
+    return true;
   }
 
   void Select(PgNode body) {
     std::vector<RangeRef> ranges;
-    for (PgNode item : ListField(body, "fromClause")) FromRanges(item, &ranges);
-    ComputeFilters(Field(body, "whereClause"), ranges);
+    std::vector<PgNode> from = ListField(body, "fromClause");
+    for (PgNode item : from) FromRanges(item, &ranges);
+    auto filtered = ComputeFilters(Field(body, "whereClause"), ranges);
+    if (ReadsAllMatching(body, from, filtered)) reads_all_.insert(ranges[0].location);
     if (!ListField(body, "lockingClause").empty()) {
       for (const auto& r : ranges) locking_.insert(r.location);
     }
@@ -442,6 +470,7 @@ class TreeWalker {
   std::set<std::string> ctes_;
   std::map<int64_t, ColumnValues> filters_;  // by RangeVar location
   std::set<int64_t> locking_;
+  std::set<int64_t> reads_all_;  // SelectStmt ranges with ReadsAllMatching
   bool plan_only_ = false;
 };
 

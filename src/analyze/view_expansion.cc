@@ -38,6 +38,9 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
     for (const auto& filter : access.filters) {
       if (passes(filter.first)) through.filters.push_back(filter);
     }
+    // Every base row matching the filters is read only when no filter was dropped.
+    through.reads_all_matching =
+        base.reads_all_matching && access.reads_all_matching && all_pass(access.filters);
     if (is_write && single_base) {
       // The write lands on the base table (an auto-updatable view).
       through.command = access.command;

@@ -39,7 +39,14 @@ DROP POLICY shadow_all ON public.catalog_items;
 CREATE POLICY tenant_isolation ON public.catalog_items FOR ALL TO PUBLIC
   USING (tenant = current_setting('app.current_tenant_id', true));
 
+-- Membership through a subquery: the caller's user must be a member of the project's org.
+DROP POLICY shadow_all ON public.projects;
+CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
+  USING (org_id IN (SELECT org_id FROM public.org_members
+                    WHERE user_id = current_setting('app.current_user_id', true)::uuid));
+
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.order_items FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.invoices FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs FORCE ROW LEVEL SECURITY;

@@ -79,6 +79,23 @@ ALTER TABLE public.refunds OWNER TO owner_role;
 ALTER TABLE public.catalog_items OWNER TO owner_role;
 ALTER TABLE public.countries OWNER TO owner_role;
 
+-- Membership: a project is visible to the members of its organisation. The migration's policy
+-- reads org_members through a subquery; org_members itself has no RLS.
+CREATE TABLE public.org_members (
+  org_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  PRIMARY KEY (org_id, user_id)
+);
+CREATE TABLE public.projects (
+  id bigint PRIMARY KEY,
+  org_id uuid NOT NULL,
+  name text NOT NULL
+);
+ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.projects FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.org_members OWNER TO owner_role;
+ALTER TABLE public.projects OWNER TO owner_role;
+
 -- Views (PG_SEMANTICS B8): the owner's view checks orders' policies as owner_role (exempt while
 -- orders is not forced); the security_invoker view checks them as the caller.
 CREATE VIEW public.orders_owner_v AS SELECT id, tenant_id, status, total FROM public.orders;

@@ -1,7 +1,7 @@
 -- Data every scenario starts from, loaded by the superuser "setup" session (its statements are
 -- not compared). Tenant T1 = 1111..., T2 = 2222...; text tenants acme and globex.
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
-  public.catalog_items, public.countries;
+  public.catalog_items, public.countries, public.org_members, public.projects;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
@@ -24,3 +24,10 @@ INSERT INTO public.jobs VALUES
 INSERT INTO public.catalog_items VALUES
   ('acme', 'a1', 'Anvil'), ('acme', 'a2', 'Rocket'), ('globex', 'g1', 'Doomsday device');
 INSERT INTO public.countries VALUES ('DE', 'Germany'), ('FR', 'France');
+-- Organisations A (0a...) and B (0b...); user U1 (aa...) is a member of A only, U2 (bb...) of B.
+INSERT INTO public.org_members VALUES
+  ('0a000000-0000-0000-0000-000000000000', 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'),
+  ('0b000000-0000-0000-0000-000000000000', 'bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb');
+INSERT INTO public.projects VALUES
+  (1, '0a000000-0000-0000-0000-000000000000', 'alpha'),
+  (2, '0b000000-0000-0000-0000-000000000000', 'beta');

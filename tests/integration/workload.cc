@@ -513,6 +513,58 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("g", "SELECT id FROM public.orders_invoker_v ORDER BY id")
                   .Build());
 
+  // Only row data can decide these: which tenant a row addressed by key belongs to, which rows
+  // an UPDATE without a key changed, who is a member of an organisation.
+  w.push_back(
+      ScenarioBuilder("row_data_writes",
+                      "updates and deletes by key of another tenant's rows, a stale context "
+                      "on a pooled connection, queue claims of other tenants' jobs, updates "
+                      "that touch several tenants")
+          .Connect("w", "app_role", "worker-order_upload-9")
+          .Attribute("app/jobs/cleanup.rb", "order_upload")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "DELETE FROM public.order_items WHERE id = 3")
+          .Extended("w", "UPDATE public.orders SET status = 'archived' WHERE id = $1", {"5"})
+          .Extended("w", "DELETE FROM public.invoices WHERE id = $1", {"1"})
+          .Extended("w", "SELECT status FROM public.orders WHERE id = $1", {"4"})
+          .Extended("w", "SELECT status FROM public.orders WHERE id = $1", {"2"})
+          // The next job on the pooled connection forgets to set its own tenant.
+          .Attribute("app/jobs/refund.rb", "ship_upload")
+          .SimpleC("w", "UPDATE public.orders SET total = total + 1 WHERE id = 4")
+          .Attribute("app/jobs/queue.rb", "ship_upload")
+          .SimpleC("w",
+                   "UPDATE public.jobs SET state = 'running', claimed_by = 'w9' WHERE id = "
+                   "(SELECT min(id) FROM public.jobs WHERE state = 'pending' "
+                   "AND lane = 'notification_digest') RETURNING id")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+          .SimpleC("w", "UPDATE public.orders SET status = 'seen' WHERE status = 'new'")
+          .SimpleC("w", "UPDATE public.jobs SET claimed_by = 'sweeper' WHERE lane = 'ship_upload'")
+          .Simple("w", "COMMIT")
+          .Build());
+
+  w.push_back(
+      ScenarioBuilder("membership_reads",
+                      "a policy subquery on org_members: reads and writes of members and "
+                      "non-members")
+          .Connect("m", "app_role", "web-projects-1")
+          .Connect("n", "app_role", "web-projects-2")
+          .Attribute("app/controllers/projects_controller.rb", "web")
+          .Simple("m", "SET app.current_user_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'")
+          .SimpleC("m", "SELECT name FROM public.projects WHERE id = 1")
+          .SimpleC("m", "SELECT name FROM public.projects WHERE id = 2")
+          .Extended("m", "SELECT name FROM public.projects WHERE id = $1", {"1"})
+          .SimpleC("m", "UPDATE public.projects SET name = 'gamma' WHERE id = 2")
+          .SimpleC("m",
+                   "INSERT INTO public.projects VALUES "
+                   "(3, '0b000000-0000-0000-0000-000000000000', 'delta')")
+          .SimpleC("m",
+                   "INSERT INTO public.projects VALUES "
+                   "(4, '0a000000-0000-0000-0000-000000000000', 'epsilon')")
+          .Simple("n", "SET app.current_user_id = 'cccccccc-cccc-cccc-cccc-cccccccccccc'")
+          .SimpleC("n", "SELECT name FROM public.projects WHERE id = 1")
+          .Build());
+
   return w;
 }
 

@@ -165,6 +165,57 @@ TEST(RowLevel, EvidenceRejectsAChangeWithOtherValues) {
   EXPECT_EQ(h.On(line, "public.t").effect, Effect::kRowDependent);
 }
 
+// public.t's copy made complete (as a seed or a TRUNCATE does), holding T2's row 7 and T1's 8.
+void CompleteT(ShadowEngine& engine) {
+  ChangeEvent truncate;
+  truncate.action = ChangeAction::kTruncate;
+  truncate.truncated = {"public.t"};
+  engine.OnChange(truncate);
+  Commit(engine, 500, 1, {InsertT(7, kT2, 500), InsertT(8, kT1, 500)});
+}
+
+TEST(RowLevel, ReadsOfACompletelyKnownTableAreDecidedOverItsRows) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  CompleteT(h.engine());
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  Finding all = h.Verdict("SELECT val FROM t", "public.t");
+  EXPECT_EQ(all.effect, Effect::kFiltered);
+  EXPECT_EQ(all.cause, Cause::kWrongTenant);
+  // Every row that may match passes.
+  EXPECT_EQ(h.Verdict(std::string("SELECT val FROM t WHERE tenant_id = '") + kT1 + "'",
+                      "public.t")
+                .effect,
+            Effect::kAllow);
+  // LIMIT may stop before the other tenant's row: the rows cannot tell.
+  EXPECT_EQ(h.Verdict("SELECT val FROM t ORDER BY id LIMIT 1", "public.t").effect,
+            Effect::kRowDependent);
+  // val is not kept in the index: the filter may match any row.
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE val = 'a'", "public.t").effect,
+            Effect::kRowDependent);
+}
+
+TEST(RowLevel, ReadsOfAPartlyKnownTableStayRowDependent) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(8, kT1, 500)});  // no truncate or seed: not complete
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  EXPECT_EQ(h.Verdict("SELECT val FROM t", "public.t").effect, Effect::kRowDependent);
+}
+
+TEST(RowLevel, ATransactionThatWroteDoesNotTrustTheIndex) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  CompleteT(h.engine());
+  h.Exec("BEGIN");
+  h.Exec(std::string("SET LOCAL app.current_tenant_id = '") + kT1 + "'");
+  h.Exec(std::string("UPDATE t SET tenant_id = '") + kT1 + "' WHERE val = 'zz'");
+  // Its own uncommitted change may have moved row 7: the committed copy cannot say.
+  int64_t line = h.Exec("SELECT val FROM t WHERE id = 7");
+  h.Exec("COMMIT");
+  EXPECT_EQ(h.On(line, "public.t").effect, Effect::kRowDependent);
+}
+
 constexpr char kMembershipCatalog[] =
     "CREATE ROLE app_role;\n"
     "CREATE TABLE org_members (org_id uuid NOT NULL, user_id uuid NOT NULL,\n"
