@@ -141,6 +141,11 @@ int CompareKnown(const Value& a, const Value& b) {
 
 }  // namespace
 
+bool HasCanonicalText(std::string_view type) {
+  return type == "uuid" || type == "text" || type == "int2" || type == "int4" || type == "int8" ||
+         type == "bool";
+}
+
 uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
   uint8_t out = 0;
   for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {

@@ -75,6 +75,10 @@ class Evaluator {
 // combination of the values each side may still take.
 uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and);
 
+// Whether a value of `type` (the evaluator's names) has one text form only, so two values are
+// equal exactly when their texts are: uuid, text, int2/4/8, bool (numeric is not: 10 = 10.00).
+bool HasCanonicalText(std::string_view type);
+
 // Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.
 std::optional<std::string> CanonicalUuid(std::string_view text);
 

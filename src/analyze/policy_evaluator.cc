@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "analyze/evaluator.h"
 
@@ -102,10 +101,7 @@ class AccessEvaluation {
     const StoredRow* stored = ctx_.rows->Find(table_.name, key);
     if (stored == nullptr) return filter;
     Row row = filter;
-    for (const auto& [col, text] : *stored) {
-      auto info = table_.columns.find(col);
-      const std::string type = info == table_.columns.end() ? "" : info->second.type;
-      Value v = text ? Value::Known(*text, type) : Value::Null();
+    for (auto& [col, v] : Typed(*stored)) {
       auto it = row.find(col);
       if (it == row.end()) {
         row.emplace(col, std::move(v));
@@ -123,22 +119,38 @@ class AccessEvaluation {
   // match decides. nullopt when the index cannot tell. Filter values are compared with the
   // stored text only for types whose text form is canonical; other filters may match.
   std::optional<std::pair<SetOutcome, Row>> ScanIndexed(const Row& filter_row) const {
-    if (ctx_.rows == nullptr || !ctx_.rows->Complete(table_.name)) return std::nullopt;
-    const auto* rows = ctx_.rows->Rows(table_.name);
-    if (rows == nullptr) return std::nullopt;
-    static const std::set<std::string, std::less<>> kCanonical = {"uuid", "text", "int2",
-                                                                  "int4", "int8", "bool"};
+    if (ctx_.rows == nullptr) return std::nullopt;
+    const bool complete = ctx_.rows->Complete(table_.name);
+    // The rows that may match: those a key list names (WHERE id IN (...) / = ANY(...)), else
+    // every row of a completely known table.
+    std::vector<const StoredRow*> candidates;
+    bool all_candidates_known = true;  // no row that may match is missing from `candidates`
+    if (std::optional<std::vector<std::string>> keys = ListedKeys()) {
+      for (const std::string& key : *keys) {
+        if (const StoredRow* row = ctx_.rows->Find(table_.name, {key})) {
+          candidates.push_back(row);
+        } else {
+          all_candidates_known = all_candidates_known && complete;  // no such row, if complete
+        }
+      }
+    } else if (complete) {
+      if (const auto* rows = ctx_.rows->Rows(table_.name)) {
+        for (const auto& [key, stored] : *rows) candidates.push_back(&stored);
+      }
+    } else {
+      return std::nullopt;
+    }
     std::optional<std::pair<SetOutcome, Row>> worst;
     bool only_certain_failures = true;
-    for (const auto& [key, stored] : *rows) {
-      Row row = Typed(stored);
+    for (const StoredRow* stored : candidates) {
+      Row row = Typed(*stored);
       bool certain = true;
       bool excluded = false;
       for (const auto& [col, want] : filter_row) {
         auto it = row.find(col);
         auto info = table_.columns.find(col);
         if (it == row.end() || info == table_.columns.end() ||
-            !kCanonical.count(info->second.type)) {
+            !HasCanonicalText(info->second.type)) {
           certain = false;  // not kept, or not comparable as text: it may match
           continue;
         }
@@ -157,12 +169,50 @@ class AccessEvaluation {
         worst.emplace(o, row);
       }
     }
-    if (!worst) return std::make_pair(SetOutcome{}, filter_row);  // every row passes
+    if (!worst) {
+      if (!all_candidates_known) return std::nullopt;  // a row not kept might fail
+      return std::make_pair(SetOutcome{}, filter_row);  // every row passes
+    }
     if (!access_.reads_all_matching || !only_certain_failures ||
         worst->first.result == Predicate::kRowDependent) {
       return std::nullopt;
     }
     return worst;
+  }
+
+  // The primary key texts a single-column key's list filter names (WHERE id IN (1, 2),
+  // id = ANY($1)); nullopt when there is none or a value is not known. NULL items match no row.
+  std::optional<std::vector<std::string>> ListedKeys() const {
+    if (table_.primary_key.size() != 1) return std::nullopt;
+    const std::string& pk = table_.primary_key[0];
+    auto info = table_.columns.find(pk);
+    if (info == table_.columns.end() || !HasCanonicalText(info->second.type)) return std::nullopt;
+    Evaluator eval(inputs_);
+    for (const auto& [col, list] : access_.list_filters) {
+      if (col != pk || !list) continue;
+      std::vector<Value> items;
+      if (list->kind == Expr::Kind::kArray) {
+        for (const ExprPtr& item : list->args) items.push_back(eval.Eval(*item));
+      } else {
+        Value array = eval.Eval(*list);
+        if (!array.is_known()) return std::nullopt;
+        auto parsed = ParseArrayLiteral(array.text);
+        if (!parsed) return std::nullopt;
+        for (const auto& text : *parsed) {
+          items.push_back(text ? Value::Known(*text, "") : Value::Null());
+        }
+      }
+      std::vector<std::string> keys;
+      for (const Value& item : items) {
+        if (item.is_null()) continue;
+        if (!item.is_known()) return std::nullopt;
+        Value cast = Evaluator::Cast(item, info->second.type);
+        if (!cast.is_known()) return std::nullopt;
+        keys.push_back(cast.text);
+      }
+      return keys;
+    }
+    return std::nullopt;
   }
 
   // A row from the change stream, typed with the table's declared column types.

@@ -388,16 +388,19 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
 
 namespace {
 
-// The value `e` gives in the session, cast to `column`'s type: its text when known.
+// The value `e` gives in the session, cast to `column`'s type: its text when known, for the
+// types whose text form is canonical (so it compares with the change stream's text as is;
+// '10' and '10.00' are the same numeric).
 std::optional<std::optional<std::string>> KnownText(const Evaluator& eval, const Expr* e,
                                                     const TableInfo& table,
                                                     const std::string& column) {
   if (e == nullptr) return std::nullopt;
-  Value v = eval.Eval(*e);
   auto info = table.columns.find(column);
-  if (v.is_known() && info != table.columns.end() && !info->second.type.empty()) {
-    v = Evaluator::Cast(v, info->second.type);
-  }
+  if (info == table.columns.end()) return std::nullopt;
+  const std::string& type = info->second.type;
+  if (!HasCanonicalText(type)) return std::nullopt;
+  Value v = eval.Eval(*e);
+  if (v.is_known()) v = Evaluator::Cast(v, type);
   if (v.is_null()) return std::optional<std::string>();
   if (v.is_known()) return std::optional<std::string>(v.text);
   return std::nullopt;
@@ -532,7 +535,11 @@ void ShadowEngine::OnChange(const ChangeEvent& e) {
       if (const StoredRow* known = rows_.FindByColumns(table->name, e.identity)) {
         c.change.old_row = *known;
       }
-      for (const ColumnValue& v : e.identity) c.change.old_row[v.name] = v.text;
+      // Debezium fills the non-key fields of `before` with NULLs under REPLICA IDENTITY
+      // DEFAULT: a NULL does not override what the index knew of the row.
+      for (const ColumnValue& v : e.identity) {
+        if (v.text || !c.change.old_row.count(v.name)) c.change.old_row[v.name] = v.text;
+      }
     }
     if (e.action != ChangeAction::kDelete) {
       for (const ColumnValue& v : e.columns) {

@@ -49,6 +49,8 @@ struct TableAccess {
   std::vector<ColumnValues> rows;             // INSERT rows, by column name
   ColumnValues assignments;                   // UPDATE SET / ON CONFLICT DO UPDATE SET
   ColumnValues filters;                       // WHERE col = <row-independent expr>, AND-ed
+  // WHERE col IN (a, b, ...) (a kArray of the items) and col = ANY(<array expr>), AND-ed.
+  ColumnValues list_filters;
   // A plain read of this one table whose WHERE is exactly `filters` (no joins, limits,
   // grouping, aggregates, locking, set operations): it reads every row matching them.
   bool reads_all_matching = false;

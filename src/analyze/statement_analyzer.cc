@@ -185,6 +185,9 @@ class TreeWalker {
     access.command = command;
     int64_t loc = IntField(range_body, "location");
     if (auto it = filters_.find(loc); it != filters_.end()) access.filters = it->second;
+    if (auto it = list_filters_.find(loc); it != list_filters_.end()) {
+      access.list_filters = it->second;
+    }
     access.locking = locking_.count(loc) > 0;
     access.reads_all_matching = command == Command::kSelect && reads_all_.count(loc) > 0;
     access.plan_only = plan_only_;
@@ -227,6 +230,40 @@ class TreeWalker {
 
   // Records, per range, the `col = <row-independent value>` conjuncts of `where`: the rows the
   // access can touch all have those values, so policies can be evaluated on them.
+  // The range a column reference names: its qualifier, or the only range.
+  static const RangeRef* RangeOf(const Expr& col, const std::vector<RangeRef>& ranges) {
+    if (col.qualifier.empty()) return ranges.size() == 1 ? &ranges[0] : nullptr;
+    const RangeRef* target = nullptr;
+    for (const auto& r : ranges) {
+      if (r.alias == col.qualifier || (r.alias.empty() && r.relname == col.qualifier)) target = &r;
+    }
+    return target;
+  }
+
+  // `col IN (a, b)` and `col = ANY(array)` with row-independent items: the rows it can touch
+  // have one of those values.
+  bool RecordListFilter(const ExprPtr& e, const std::vector<RangeRef>& ranges) {
+    ExprPtr list;
+    if (e->kind == Expr::Kind::kIn && !e->negated && e->args.size() >= 2) {
+      auto array = std::make_shared<Expr>();
+      array->kind = Expr::Kind::kArray;
+      array->args.assign(e->args.begin() + 1, e->args.end());
+      list = array;
+    } else if (e->kind == Expr::Kind::kAnyArray && e->name == "=" && e->args.size() == 2) {
+      list = e->args[1];
+    } else {
+      return false;
+    }
+    const Expr& col = *e->args[0];
+    if (col.kind != Expr::Kind::kColumn || !IsRowIndependent(*list) || HasUnsupported(*list)) {
+      return false;
+    }
+    const RangeRef* target = RangeOf(col, ranges);
+    if (target == nullptr) return false;
+    list_filters_[target->location].emplace_back(col.name, list);
+    return true;
+  }
+
   // Returns how many conjuncts of `where` became filters, of how many.
   std::pair<size_t, size_t> ComputeFilters(std::optional<PgNode> where,
                                            const std::vector<RangeRef>& ranges) {
@@ -236,6 +273,10 @@ class TreeWalker {
     Conjuncts(*where, &conjuncts);
     for (PgNode c : conjuncts) {
       ExprPtr e = ConvertExpr(c);
+      if (RecordListFilter(e, ranges)) {
+        ++recorded;
+        continue;
+      }
       if (e->kind != Expr::Kind::kOp || e->name != "=") continue;
       const Expr* col = e->args[0].get();
       const Expr* val = e->args[1].get();
@@ -243,16 +284,7 @@ class TreeWalker {
       if (col->kind != Expr::Kind::kColumn || !IsRowIndependent(*val) || HasUnsupported(*val)) {
         continue;
       }
-      const RangeRef* target = nullptr;
-      if (col->qualifier.empty()) {
-        if (ranges.size() == 1) target = &ranges[0];
-      } else {
-        for (const auto& r : ranges) {
-          if (r.alias == col->qualifier || (r.alias.empty() && r.relname == col->qualifier)) {
-            target = &r;
-          }
-        }
-      }
+      const RangeRef* target = RangeOf(*col, ranges);
       if (target == nullptr) continue;
       filters_[target->location].emplace_back(col->name,
                                               e->args[0].get() == col ? e->args[1] : e->args[0]);
@@ -468,7 +500,8 @@ class TreeWalker {
 
   AnalyzedStatement* out_;
   std::set<std::string> ctes_;
-  std::map<int64_t, ColumnValues> filters_;  // by RangeVar location
+  std::map<int64_t, ColumnValues> filters_;       // by RangeVar location
+  std::map<int64_t, ColumnValues> list_filters_;  // by RangeVar location
   std::set<int64_t> locking_;
   std::set<int64_t> reads_all_;  // SelectStmt ranges with ReadsAllMatching
   bool plan_only_ = false;

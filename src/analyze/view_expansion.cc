@@ -38,9 +38,12 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
     for (const auto& filter : access.filters) {
       if (passes(filter.first)) through.filters.push_back(filter);
     }
+    for (const auto& filter : access.list_filters) {
+      if (passes(filter.first)) through.list_filters.push_back(filter);
+    }
     // Every base row matching the filters is read only when no filter was dropped.
-    through.reads_all_matching =
-        base.reads_all_matching && access.reads_all_matching && all_pass(access.filters);
+    through.reads_all_matching = base.reads_all_matching && access.reads_all_matching &&
+                                 all_pass(access.filters) && all_pass(access.list_filters);
     if (is_write && single_base) {
       // The write lands on the base table (an auto-updatable view).
       through.command = access.command;

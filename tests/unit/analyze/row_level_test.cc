@@ -63,6 +63,23 @@ TEST(RowLevel, ReadByPrimaryKeyUsesTheRowsTenant) {
             Effect::kRowDependent);
 }
 
+TEST(RowLevel, ReadsByKeyListUseEachRowsTenant) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(7, kT2, 500), InsertT(8, kT1, 500), InsertT(9, kT1, 500)});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id IN (8, 9)", "public.t").effect, Effect::kAllow);
+  Finding f = h.Verdict("SELECT val FROM t WHERE id = ANY($1)", "public.t", {"{8,7}"});
+  EXPECT_EQ(f.effect, Effect::kFiltered);
+  EXPECT_EQ(f.cause, Cause::kWrongTenant);
+  // Key 10 is not kept (and the copy is not complete): it might be another tenant's.
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = ANY($1)", "public.t", {"{8,10}"}).effect,
+            Effect::kRowDependent);
+  // A failing row that is surely read decides even so.
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id IN (7, 10)", "public.t").effect,
+            Effect::kFiltered);
+}
+
 TEST(RowLevel, WithoutTheChangeStreamKeyedReadsStayRowDependent) {
   EngineHarness h;
   h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
