@@ -14,14 +14,14 @@
 namespace rls_shadow {
 
 enum class ChangeAction {
-  kBegin,     // wal2json "B"
-  kCommit,    // wal2json "C"
-  kInsert,    // wal2json "I", Debezium op "c"
-  kUpdate,    // wal2json "U", Debezium op "u"
-  kDelete,    // wal2json "D", Debezium op "d"
-  kTruncate,  // wal2json "T", Debezium op "t"
-  kMessage,   // wal2json "M" (pg_logical_emit_message)
-  kSnapshot,  // Debezium op "r", and rows of a --seed file: the row as it was when capture began
+  kBegin,        // wal2json "B"
+  kCommit,       // wal2json "C"
+  kInsert,       // wal2json "I", Debezium op "c"
+  kUpdate,       // wal2json "U", Debezium op "u"
+  kDelete,       // wal2json "D", Debezium op "d"
+  kTruncate,     // wal2json "T", Debezium op "t"
+  kMessage,      // wal2json "M" (pg_logical_emit_message)
+  kSnapshot,     // Debezium op "r", and rows of a --seed file: the row as it was when capture began
   kRowsMissing,  // a --seed file had rows of `truncated` it could not read: the copy of those
                  // tables lacks rows (their earlier kTruncate does not make it complete)
 };
@@ -49,8 +49,8 @@ struct ColumnValue {
 struct ChangeEvent {
   SourcePosition position;  // file / line / offset in the CDC source (or topic coordinates)
   ChangeAction action = ChangeAction::kInsert;
-  int64_t xid = 0;    // transaction id; 0 when the event did not carry one
-  uint64_t lsn = 0;   // the change's LSN ("16/B374D848" -> 0x16B374D848); 0 when absent
+  int64_t xid = 0;      // transaction id; 0 when the event did not carry one
+  uint64_t lsn = 0;     // the change's LSN ("16/B374D848" -> 0x16B374D848); 0 when absent
   int64_t time_us = 0;  // commit time (wal2json "timestamp", Debezium source.ts_ms), µs UTC
   std::string schema;   // "public"
   std::string table;    // "orders" (unqualified)

@@ -1,6 +1,8 @@
 #include "analyze/change_joiner.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 namespace rls_shadow {
 namespace {
@@ -94,9 +96,9 @@ void ChangeJoiner::Match() {
       ++it;
     }
   }
-  writes_.erase(std::remove_if(writes_.begin(), writes_.end(),
-                               [](const HeldWrite& w) { return w.linked; }),
-                writes_.end());
+  writes_.erase(
+      std::remove_if(writes_.begin(), writes_.end(), [](const HeldWrite& w) { return w.linked; }),
+      writes_.end());
 }
 
 bool ChangeJoiner::LinkByXid(ObservedTransaction& txn) {
@@ -111,44 +113,59 @@ bool ChangeJoiner::LinkByXid(ObservedTransaction& txn) {
 }
 
 bool ChangeJoiner::LinkByEvidence(ObservedTransaction& txn) {
-  // Candidates: committed writes that logged no xid and that fit every change of their table.
-  HeldWrite* best = nullptr;
-  int best_score = -1;
-  bool tie = false;
+  // Candidates: the writes of one committed session transaction that logged no xid. A group
+  // qualifies when every change of `txn` has a write in it that could have made it; the
+  // earliest group with the most confirmed values wins (commit order follows statement order).
+  struct Group {
+    std::vector<HeldWrite*> writes;
+    int score = 0;
+  };
+  std::vector<Group> groups;
+  std::map<std::pair<std::string, uint64_t>, size_t> index;
   for (HeldWrite& w : writes_) {
     if (w.linked || w.xid != 0 || w.txn_end_us == 0 || !w.committed) continue;
-    int score = 0;
-    bool fits = false;
-    bool contradicts = false;
+    auto [it, added] = index.try_emplace({w.session_id, w.txn_serial}, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].writes.push_back(&w);
+  }
+  const Group* best = nullptr;
+  bool tie = false;
+  std::map<std::string, size_t> inserted;  // insert changes per table
+  for (const ObservedRowChange& c : txn.changes) {
+    if (c.change.action == ChangeAction::kInsert) ++inserted[c.table];
+  }
+  // Log times have millisecond precision: a statement may read as logged just after its commit.
+  constexpr int64_t kLogTimeSlackUs = 1000;
+  for (Group& g : groups) {
+    bool covers = true;
+    std::map<std::string, size_t> expected;
+    for (const HeldWrite* w : g.writes) {
+      expected[w->table] += w->expected_inserts;
+      covers = covers && w->time_us <= txn.commit_us + kLogTimeSlackUs;
+    }
+    for (const auto& [table, n] : expected) covers = covers && inserted[table] >= n;
     for (const ObservedRowChange& c : txn.changes) {
-      if (c.table != w.table) continue;
-      int s = EvidenceScore(w, c);
-      if (s < 0) {
-        contradicts = true;
+      if (!covers) break;
+      int best_for_change = -1;
+      for (const HeldWrite* w : g.writes)
+        best_for_change = std::max(best_for_change, EvidenceScore(*w, c));
+      if (best_for_change < 0) {
+        covers = false;
         break;
       }
-      fits = true;
-      score += s;
+      g.score += best_for_change;
     }
-    if (!fits || contradicts) continue;
-    if (best == nullptr || score > best_score) {
-      best = &w;
-      best_score = score;
+    if (!covers) continue;
+    if (best == nullptr || g.score > best->score) {
+      best = &g;
       tie = false;
-    } else if (score == best_score && w.session_id != best->session_id) {
-      tie = true;  // the earlier one is kept: commit order follows statement order
+    } else if (g.score == best->score) {
+      tie = true;
     }
   }
   if (best == nullptr) return false;
-  // The statement's whole transaction: writes of the same session transaction go with it.
-  std::vector<HeldWrite*> writes;
-  for (HeldWrite& w : writes_) {
-    if (!w.linked && w.session_id == best->session_id && w.txn_serial == best->txn_serial) {
-      writes.push_back(&w);
-    }
-  }
   if (tie) stats_.ambiguous += txn.changes.size();
-  Assign(txn, writes);
+  Assign(txn, best->writes);
   return true;
 }
 
@@ -205,9 +222,9 @@ void ChangeJoiner::Advance(int64_t now_us) {
     }
   }
   if (expired) {
-    writes_.erase(std::remove_if(writes_.begin(), writes_.end(),
-                                 [](const HeldWrite& w) { return w.linked; }),
-                  writes_.end());
+    writes_.erase(
+        std::remove_if(writes_.begin(), writes_.end(), [](const HeldWrite& w) { return w.linked; }),
+        writes_.end());
   }
 }
 

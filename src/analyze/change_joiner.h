@@ -6,11 +6,13 @@
 //   1. the transaction id: a log line carries `txid` once the transaction has one — every line
 //      after its first write, and its COMMIT — so a transaction block's writes link by xid;
 //   2. for writes whose transaction logged no xid (autocommit statements and single-statement
-//      extended-protocol executions are logged before their xid exists): the earliest
-//      unlinked, committed write whose table and command cover the transaction's changes and
-//      whose known values (WHERE col = value, the values it assigns or inserts) all equal the
-//      changed rows' values. When several writes from different sessions fit equally, the
-//      earliest is taken and the change counted `ambiguous`.
+//      extended-protocol executions are logged before their xid exists): the writes of one
+//      committed session transaction, logged no later than the commit, that together account
+//      for every change — each change fits a write of its table and command whose known values
+//      (WHERE col = value, the values it assigns or inserts) all equal the changed row's, and
+//      an INSERT of n known rows finds its n inserted rows. Of several such groups the one
+//      whose values confirm the most wins, the earliest on a tie (commit order follows
+//      statement order), and the changes count as `ambiguous`.
 // The two streams arrive independently: a write waits for its changes, and a transaction for
 // its write, until event time (the newest timestamp seen on either stream) passes its end by
 // the configured window; then it is settled with what is known (a write keeps its verdict from
@@ -34,14 +36,14 @@
 namespace rls_shadow {
 
 struct JoinStats {
-  uint64_t transactions = 0;  // committed transactions with row changes
-  uint64_t changes = 0;       // row changes (insert, update, delete)
-  uint64_t linked = 0;        // ... linked to a logged write
-  uint64_t ambiguous = 0;     // ... linked, but another write fitted as well
-  uint64_t unlinked = 0;      // ... no logged write found within the window
-  uint64_t writes = 0;             // logged writes to RLS tables that were followed
-  uint64_t writes_decided = 0;     // row_dependent writes decided by their rows
-  uint64_t writes_unlinked = 0;    // row_dependent writes whose rows never arrived
+  uint64_t transactions = 0;     // committed transactions with row changes
+  uint64_t changes = 0;          // row changes (insert, update, delete)
+  uint64_t linked = 0;           // ... linked to a logged write
+  uint64_t ambiguous = 0;        // ... linked, but another write fitted as well
+  uint64_t unlinked = 0;         // ... no logged write found within the window
+  uint64_t writes = 0;           // logged writes to RLS tables that were followed
+  uint64_t writes_decided = 0;   // row_dependent writes decided by their rows
+  uint64_t writes_unlinked = 0;  // row_dependent writes whose rows never arrived
 };
 
 // A logged write to an RLS table, waiting for the rows it changed.
@@ -56,6 +58,8 @@ struct HeldWrite {
   std::string table;  // "public.orders"
   Command command = Command::kInsert;
   bool upsert = false;  // INSERT ... ON CONFLICT DO UPDATE: its changes may be updates
+  // INSERT ... VALUES of n rows without ON CONFLICT: exactly n insert changes come of it.
+  size_t expected_inserts = 0;
   // Values the changed rows must carry: WHERE col = value (old row), assigned or inserted
   // values (new row). Texts in the column's type's canonical form.
   StoredRow old_evidence;

@@ -170,7 +170,7 @@ class AccessEvaluation {
       }
     }
     if (!worst) {
-      if (!all_candidates_known) return std::nullopt;  // a row not kept might fail
+      if (!all_candidates_known) return std::nullopt;   // a row not kept might fail
       return std::make_pair(SetOutcome{}, filter_row);  // every row passes
     }
     if (!access_.reads_all_matching || !only_certain_failures ||
@@ -419,8 +419,8 @@ bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const Sessio
 
 }  // namespace
 
-bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx,
-                               Finding* out, const std::vector<ObservedChange>* observed) const {
+bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
+                               const std::vector<ObservedChange>* observed) const {
   const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
   if (table == nullptr || table->is_view || !table->rls_enabled) return false;
 
@@ -553,8 +553,8 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
           row_for_tenant = old_row;
         }
       }
-      if (rank(effect) > rank(worst) || (&ch == &observed->front() && worst == Effect::kAllow &&
-                                        rank(effect) == 0)) {
+      if (rank(effect) > rank(worst) ||
+          (&ch == &observed->front() && worst == Effect::kAllow && rank(effect) == 0)) {
         worst = effect;
         worst_decisive = decisive;
         worst_sqlstate = sqlstate;

@@ -67,7 +67,7 @@ class RowIndex {
  private:
   struct Kept {
     const TableInfo* info = nullptr;
-    std::set<std::string, std::less<>> columns;  // empty: every column (a replica table)
+    std::set<std::string, std::less<>> columns;       // empty: every column (a replica table)
     std::unordered_map<std::string, StoredRow> rows;  // by encoded primary key
   };
 

@@ -18,7 +18,8 @@ ShadowEngine::ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& c
 
 void ShadowEngine::EnableChanges(int64_t window_us) {
   joiner_ = std::make_unique<ChangeJoiner>(
-      window_us, [this](HeldWrite& w, const std::vector<ObservedChange>* rows) { Settle(w, rows); });
+      window_us,
+      [this](HeldWrite& w, const std::vector<ObservedChange>* rows) { Settle(w, rows); });
 }
 
 ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
@@ -370,9 +371,9 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
                   f.session_id = event.session_id;
                   f.line_num = event.line_num;
                   if (f.effect != Effect::kAllow) f.example = *example;
-                  if (joiner_ && (access.command == Command::kInsert ||
-                                  access.command == Command::kUpdate ||
-                                  access.command == Command::kDelete)) {
+                  if (joiner_ &&
+                      (access.command == Command::kInsert || access.command == Command::kUpdate ||
+                       access.command == Command::kDelete)) {
                     HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
                     if (w.waits) {
                       s.pending_writes.push_back(std::move(w));
@@ -419,6 +420,10 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
   w.table = f.table;
   w.command = access.command;
   w.upsert = access.on_conflict == TableAccess::OnConflict::kUpdate;
+  if (access.command == Command::kInsert && access.rows_known &&
+      access.on_conflict == TableAccess::OnConflict::kNone) {
+    w.expected_inserts = access.rows.size();
+  }
   const TableInfo* table = catalog_.FindQualified(f.table);
   if (table != nullptr) {
     const EvalInputs in = SessionInputs(s.state, &params);

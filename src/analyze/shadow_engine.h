@@ -84,12 +84,12 @@ class ShadowEngine {
     std::vector<HeldWrite> pending_writes;  // for the joiner, once the statement succeeded
     uint64_t open_serial = 0;               // the open statement's transaction
     int64_t open_time_us = 0;
-    bool open_rolls_back = false;           // it ends its transaction without committing
+    bool open_rolls_back = false;  // it ends its transaction without committing
     // The transaction that wrote to a table the row index keeps: its later statements see its
     // own uncommitted rows, which the index (committed rows only) lacks, so they do not use it.
     uint64_t wrote_indexed_serial = 0;
-    int64_t xid = 0;                        // the transaction id the log showed ...
-    uint64_t xid_serial = 0;                // ... for this transaction serial
+    int64_t xid = 0;          // the transaction id the log showed ...
+    uint64_t xid_serial = 0;  // ... for this transaction serial
     // PREPARE name AS ...: the analysed queries EXECUTE runs.
     std::unordered_map<std::string, std::shared_ptr<const AnalyzedStatement>> prepared;
   };
@@ -127,8 +127,8 @@ class ShadowEngine {
   std::unordered_map<std::string, Session> sessions_;
   RowIndex rows_;
   std::unique_ptr<ChangeJoiner> joiner_;
-  std::optional<ObservedTransaction> change_txn_;  // the change transaction being read
-  bool change_txn_framed_ = false;                 // it began with a BEGIN (wal2json)
+  std::optional<ObservedTransaction> change_txn_;   // the change transaction being read
+  bool change_txn_framed_ = false;                  // it began with a BEGIN (wal2json)
   std::vector<std::optional<std::string>> params_;  // reused per statement
   EngineStats stats_;
 };

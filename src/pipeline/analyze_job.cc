@@ -211,8 +211,8 @@ Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
     Status restored = store->ScanRows([&](const RowRecord& r) {
       return engine.rows().Restore(r)
                  ? Status::Ok()
-                 : Status::Error(fmt::format("{}: a stored row of {} is unreadable",
-                                             options.db_dir, r.table));
+                 : Status::Error(fmt::format("{}: a stored row of {} is unreadable", options.db_dir,
+                                             r.table));
     });
     if (!restored.ok()) return restored;
     for (const std::string& path : options.seed_paths) {

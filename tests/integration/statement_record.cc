@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include "json_lines.h"
 #include "common/json_writer.h"
+#include "json_lines.h"
 
 namespace rls_shadow::differential {
 

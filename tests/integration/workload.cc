@@ -543,27 +543,26 @@ std::vector<Scenario> BuildWorkload() {
           .Simple("w", "COMMIT")
           .Build());
 
-  w.push_back(
-      ScenarioBuilder("membership_reads",
-                      "a policy subquery on org_members: reads and writes of members and "
-                      "non-members")
-          .Connect("m", "app_role", "web-projects-1")
-          .Connect("n", "app_role", "web-projects-2")
-          .Attribute("app/controllers/projects_controller.rb", "web")
-          .Simple("m", "SET app.current_user_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'")
-          .SimpleC("m", "SELECT name FROM public.projects WHERE id = 1")
-          .SimpleC("m", "SELECT name FROM public.projects WHERE id = 2")
-          .Extended("m", "SELECT name FROM public.projects WHERE id = $1", {"1"})
-          .SimpleC("m", "UPDATE public.projects SET name = 'gamma' WHERE id = 2")
-          .SimpleC("m",
-                   "INSERT INTO public.projects VALUES "
-                   "(3, '0b000000-0000-0000-0000-000000000000', 'delta')")
-          .SimpleC("m",
-                   "INSERT INTO public.projects VALUES "
-                   "(4, '0a000000-0000-0000-0000-000000000000', 'epsilon')")
-          .Simple("n", "SET app.current_user_id = 'cccccccc-cccc-cccc-cccc-cccccccccccc'")
-          .SimpleC("n", "SELECT name FROM public.projects WHERE id = 1")
-          .Build());
+  w.push_back(ScenarioBuilder("membership_reads",
+                              "a policy subquery on org_members: reads and writes of members and "
+                              "non-members")
+                  .Connect("m", "app_role", "web-projects-1")
+                  .Connect("n", "app_role", "web-projects-2")
+                  .Attribute("app/controllers/projects_controller.rb", "web")
+                  .Simple("m", "SET app.current_user_id = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'")
+                  .SimpleC("m", "SELECT name FROM public.projects WHERE id = 1")
+                  .SimpleC("m", "SELECT name FROM public.projects WHERE id = 2")
+                  .Extended("m", "SELECT name FROM public.projects WHERE id = $1", {"1"})
+                  .SimpleC("m", "UPDATE public.projects SET name = 'gamma' WHERE id = 2")
+                  .SimpleC("m",
+                           "INSERT INTO public.projects VALUES "
+                           "(3, '0b000000-0000-0000-0000-000000000000', 'delta')")
+                  .SimpleC("m",
+                           "INSERT INTO public.projects VALUES "
+                           "(4, '0a000000-0000-0000-0000-000000000000', 'epsilon')")
+                  .Simple("n", "SET app.current_user_id = 'cccccccc-cccc-cccc-cccc-cccccccccccc'")
+                  .SimpleC("n", "SELECT name FROM public.projects WHERE id = 1")
+                  .Build());
 
   return w;
 }

@@ -56,11 +56,9 @@ TEST(RowLevel, ReadByPrimaryKeyUsesTheRowsTenant) {
   Finding other = h.Verdict("SELECT val FROM t WHERE id = 7", "public.t");
   EXPECT_EQ(other.effect, Effect::kFiltered);
   EXPECT_EQ(other.cause, Cause::kWrongTenant);
-  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = $1", "public.t", {"8"}).effect,
-            Effect::kAllow);
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = $1", "public.t", {"8"}).effect, Effect::kAllow);
   // A key the index does not hold stays undecided.
-  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 9", "public.t").effect,
-            Effect::kRowDependent);
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 9", "public.t").effect, Effect::kRowDependent);
 }
 
 TEST(RowLevel, ReadsByKeyListUseEachRowsTenant) {
@@ -83,8 +81,7 @@ TEST(RowLevel, ReadsByKeyListUseEachRowsTenant) {
 TEST(RowLevel, WithoutTheChangeStreamKeyedReadsStayRowDependent) {
   EngineHarness h;
   h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
-  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 7", "public.t").effect,
-            Effect::kRowDependent);
+  EXPECT_EQ(h.Verdict("SELECT val FROM t WHERE id = 7", "public.t").effect, Effect::kRowDependent);
 }
 
 TEST(RowLevel, AutocommitUpdateIsDecidedByTheRowsItChanged) {
@@ -134,8 +131,7 @@ TEST(RowLevel, TransactionBlockLinksByTheXidOfItsCommitLine) {
   h.Exec("SELECT 1");
   const int64_t t = h.NextTime() - 1;
   // Another transaction that happens to fit as well, first: the xid decides.
-  Commit(h.engine(), 776, t,
-         {Change(ChangeAction::kDelete, 776, t, "t", {}, {Col("id", "8")})});
+  Commit(h.engine(), 776, t, {Change(ChangeAction::kDelete, 776, t, "t", {}, {Col("id", "8")})});
   Commit(h.engine(), 777, t, {Change(ChangeAction::kDelete, 777, t, "t", {}, {Col("id", "7")})});
   Finding f = h.On(line, "public.t");
   EXPECT_EQ(f.effect, Effect::kFiltered);
@@ -156,6 +152,25 @@ TEST(RowLevel, InsertedRowOfAnotherTenantIsAnError) {
   Finding f = h.On(line, "public.t");
   EXPECT_EQ(f.effect, Effect::kError);
   EXPECT_EQ(f.sqlstate, "42501");
+}
+
+TEST(RowLevel, AGroupOfWritesClaimsOnlyATransactionThatAccountsForThem) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  // Two rows inserted with values the text does not show (a subselect), then one row whose
+  // values it does: the one-row transaction is not the two-row statement's.
+  int64_t two = h.Exec("INSERT INTO t SELECT id + 100, tenant_id, val FROM t_nf");
+  h.Exec("SELECT 1");
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'", {}, "s2");
+  int64_t one = h.Exec(std::string("INSERT INTO t VALUES (5, '") + kT1 + "', 'a')", {}, "s2");
+  h.Exec("SELECT 1", {}, "s2");
+  const int64_t t = h.NextTime() - 1;
+  Commit(h.engine(), 601, t, {InsertT(5, kT1, 601, t)});
+  Commit(h.engine(), 600, t, {InsertT(107, kT2, 600, t), InsertT(108, kT1, 600, t)});
+  EXPECT_EQ(h.On(two, "public.t").effect, Effect::kError);
+  EXPECT_EQ(h.On(one, "public.t", "s2").effect, Effect::kAllow);
+  EXPECT_EQ(h.engine().join_stats()->linked, 3u);
 }
 
 TEST(RowLevel, WriteWhoseRowsNeverArriveKeepsItsTextVerdict) {
@@ -200,8 +215,7 @@ TEST(RowLevel, ReadsOfACompletelyKnownTableAreDecidedOverItsRows) {
   EXPECT_EQ(all.effect, Effect::kFiltered);
   EXPECT_EQ(all.cause, Cause::kWrongTenant);
   // Every row that may match passes.
-  EXPECT_EQ(h.Verdict(std::string("SELECT val FROM t WHERE tenant_id = '") + kT1 + "'",
-                      "public.t")
+  EXPECT_EQ(h.Verdict(std::string("SELECT val FROM t WHERE tenant_id = '") + kT1 + "'", "public.t")
                 .effect,
             Effect::kAllow);
   // LIMIT may stop before the other tenant's row: the rows cannot tell.
@@ -262,12 +276,12 @@ TEST(RowLevel, MembershipSubqueryIsDecidedByTheReplica) {
   h.engine().EnableChanges(kWindowUs);
   SeedMembers(h.engine(), /*complete=*/true);
   h.Exec(std::string("SET app.user_id = '") + kUser + "'");
-  EXPECT_EQ(h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
-                      "public.docs")
-                .effect,
-            Effect::kAllow);
-  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')",
-                        "public.docs");
+  EXPECT_EQ(
+      h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')", "public.docs")
+          .effect,
+      Effect::kAllow);
+  Finding f =
+      h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')", "public.docs");
   EXPECT_EQ(f.effect, Effect::kError);
   EXPECT_EQ(f.sqlstate, "42501");
 }
@@ -277,12 +291,12 @@ TEST(RowLevel, MembershipOnAnIncompleteReplicaDecidesOnlyMembers) {
   h.engine().EnableChanges(kWindowUs);
   SeedMembers(h.engine(), /*complete=*/false);
   h.Exec(std::string("SET app.user_id = '") + kUser + "'");
-  EXPECT_EQ(h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
-                      "public.docs")
-                .effect,
-            Effect::kAllow);
-  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')",
-                        "public.docs");
+  EXPECT_EQ(
+      h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')", "public.docs")
+          .effect,
+      Effect::kAllow);
+  Finding f =
+      h.Verdict(std::string("INSERT INTO docs VALUES (2, '") + kOrgB + "', 'x')", "public.docs");
   EXPECT_EQ(f.effect, Effect::kIndeterminate);
   EXPECT_NE(f.detail.find("not every row"), std::string::npos) << f.detail;
 }
@@ -290,8 +304,8 @@ TEST(RowLevel, MembershipOnAnIncompleteReplicaDecidesOnlyMembers) {
 TEST(RowLevel, MembershipWithoutReplicaIsIndeterminate) {
   EngineHarness h(kMembershipCatalog);
   h.Exec(std::string("SET app.user_id = '") + kUser + "'");
-  Finding f = h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')",
-                        "public.docs");
+  Finding f =
+      h.Verdict(std::string("INSERT INTO docs VALUES (1, '") + kOrgA + "', 'x')", "public.docs");
   EXPECT_EQ(f.effect, Effect::kIndeterminate);
   EXPECT_EQ(f.detail, "subquery");
 }
