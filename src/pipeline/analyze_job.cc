@@ -142,6 +142,12 @@ Status LoadCatalog(const std::string& roles_path, const std::string& schema_path
 }
 
 Status RunAnalyze(const AnalyzeOptions& options, AnalyzeSummary* summary) {
+  auto reads_stdin = [](const std::vector<std::string>& paths) {
+    return std::find(paths.begin(), paths.end(), "-") != paths.end();
+  };
+  if (reads_stdin(options.log_paths) && reads_stdin(options.cdc_paths)) {
+    return Status::Error("standard input can feed --log or --cdc, not both");
+  }
   PolicyCatalog catalog;
   if (Status s =
           LoadCatalog(options.roles_path, options.schema_path, options.policies_path, &catalog);

@@ -59,5 +59,15 @@ check "re-run does not double-count" 0 $? cmp -s "$work/r1.json" "$work/r2.json"
 "$bin" report --db "$work/db" --since "not-a-time" >/dev/null 2>"$work/err"
 check "bad --since is a clear error" 1 $? one_line_error
 
+analyze --log "$ex/postgres.json" --db "$work/db-c1" --cdc-format binlog >/dev/null
+check "unknown --cdc-format is a usage error" 2 $? one_line_error
+analyze --log "$ex/postgres.json" --db "$work/db-c2" --cdc "$work/missing.jsonl" >/dev/null
+check "unreadable change stream is a runtime error" 1 $? one_line_error
+analyze --log - --cdc - --db "$work/db-c3" </dev/null >/dev/null
+check "stdin for both --log and --cdc is an error" 1 $? one_line_error
+printf 'not json\n{"action":"B","xid":1}\n{"action":"C","xid":1}\n' >"$work/bad-cdc.jsonl"
+analyze --log "$ex/postgres.json" --db "$work/db-c4" --cdc "$work/bad-cdc.jsonl" >/dev/null
+check "a malformed change event is counted and skipped" 0 $? grep -q "rejected (invalid_json)" "$work/err"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
