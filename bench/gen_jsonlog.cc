@@ -1,6 +1,6 @@
 // gen_jsonlog: command-line front end of the jsonlog generator (jsonlog_generator.h).
 //
-// Usage: gen_jsonlog [--lines N] [--sessions S] [--seed X] [--out FILE]
+// Usage: gen_jsonlog [--lines N] [--sessions S] [--seed X] [--out FILE] [--changes FILE]
 // Prints one summary line (lines, bytes, sessions, shapes, speed) on stderr.
 
 #include <cerrno>
@@ -24,12 +24,13 @@ bool ParseU64(const char* text, uint64_t* value) {
 
 void PrintUsage(std::FILE* to, const char* argv0) {
   std::fprintf(to,
-               "usage: %s [--lines N] [--sessions S] [--seed X] [--out FILE]\n"
+               "usage: %s [--lines N] [--sessions S] [--seed X] [--out FILE] [--changes FILE]\n"
                "  Writes a deterministic PostgreSQL 15 jsonlog of a multi-tenant application.\n"
                "  --lines N     lines to write (default 1000000)\n"
                "  --sessions S  sessions to spread them over (default 3000)\n"
                "  --seed X      PRNG seed (default 1); same options, same bytes\n"
-               "  --out FILE    output file (default: stdout)\n",
+               "  --out FILE    output file (default: stdout)\n"
+               "  --changes FILE  also write the writes' row changes as wal2json v2 lines\n",
                argv0);
 }
 
@@ -38,6 +39,7 @@ void PrintUsage(std::FILE* to, const char* argv0) {
 int main(int argc, char** argv) {
   rls_shadow::bench::JsonLogOptions options;
   std::string out_path = "-";
+  std::string changes_path;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
       ok = ParseU64(value, &options.seed);
     } else if (arg == "--out") {
       out_path = value;
+    } else if (arg == "--changes") {
+      changes_path = value;
     } else {
       ok = false;
     }
@@ -77,9 +81,18 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (!changes_path.empty()) {
+    options.changes = std::fopen(changes_path.c_str(), "wb");
+    if (options.changes == nullptr) {
+      std::fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], changes_path.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+  }
   const auto started = std::chrono::steady_clock::now();
   rls_shadow::bench::JsonLogStats stats;
   bool ok = rls_shadow::bench::GenerateJsonLog(options, out, &stats);
+  if (options.changes != nullptr) ok = std::fclose(options.changes) == 0 && ok;
   if (out != stdout)
     ok = std::fclose(out) == 0 && ok;
   else
@@ -98,5 +111,9 @@ int main(int argc, char** argv) {
                static_cast<unsigned long long>(stats.shapes),
                static_cast<unsigned long long>(stats.shapes_used), seconds,
                static_cast<double>(stats.lines) / seconds);
+  if (!changes_path.empty()) {
+    std::fprintf(stderr, "gen_jsonlog: %llu wal2json lines in %s\n",
+                 static_cast<unsigned long long>(stats.change_lines), changes_path.c_str());
+  }
   return 0;
 }

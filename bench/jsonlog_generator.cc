@@ -930,6 +930,13 @@ struct Session {
   uint32_t context_tenant = 0;  // tenant the unit puts in the context (rarely a different one)
   std::vector<Op> ops;
   size_t next_op = 0;
+  // The current transaction's row changes (JsonLogOptions::changes): action I/U/D, table, id.
+  struct RowChange {
+    char action;
+    TableId table;
+    uint64_t id;
+  };
+  std::vector<RowChange> changes;
 };
 
 // Fields of one jsonlog line besides the per-session ones.
@@ -957,6 +964,7 @@ class Generator {
   explicit Generator(const JsonLogOptions& options)
       : options_(options),
         rng_(options.seed),
+        change_rng_(options.seed ^ 0x5eed5eed5eedULL),
         clock_(1795334400000LL),  // 2026-11-22 08:00:00 UTC
         catalog_(options.seed) {
     for (int i = 0; i < 400; ++i) {
@@ -1026,6 +1034,7 @@ class Generator {
   [[nodiscard]] uint64_t bytes() const { return bytes_; }
   [[nodiscard]] uint64_t sessions_started() const { return started_; }
   [[nodiscard]] size_t shape_count() const { return catalog_.size(); }
+  [[nodiscard]] uint64_t change_lines() const { return change_lines_; }
   [[nodiscard]] size_t shapes_used() const {
     size_t n = 0;
     for (bool b : used_shapes_) n += b;
@@ -1036,6 +1045,12 @@ class Generator {
   static constexpr size_t kFlushBytes = 1 << 20;
 
   bool Flush() {
+    if (!changes_buf_.empty()) {
+      const bool ok = std::fwrite(changes_buf_.data(), 1, changes_buf_.size(), options_.changes) ==
+                      changes_buf_.size();
+      changes_buf_.clear();
+      if (!ok) return false;
+    }
     if (buf_.empty()) return true;
     const bool ok = std::fwrite(buf_.data(), 1, buf_.size(), out_) == buf_.size();
     bytes_ += buf_.size();
@@ -1295,11 +1310,56 @@ class Generator {
     s.xid = 0;
   }
 
-  void EndTransaction(Session& s) {
+  void EndTransaction(Session& s, bool committed) {
+    if (committed) WriteChanges(s);
+    s.changes.clear();
     s.in_xact = false;
     s.in_block = false;
     s.aborted = false;
     s.xid = 0;
+  }
+
+  // The committed transaction's row changes, as wal2json format-version 2 writes them; committed
+  // just after the line that ended it (log times are milliseconds).
+  void WriteChanges(Session& s) {
+    if (options_.changes == nullptr || s.changes.empty() || s.xid == 0) return;
+    std::string& out = changes_buf_;
+    std::string ts;
+    clock_.AppendTimestamp(ts);  // "2026-11-22 12:08:08.403 UTC"
+    ts.resize(ts.size() - 4);
+    AppendPadded(ts, 500 + change_rng_.Below(400), 3);  // microseconds after the millisecond
+    ts += "+00";
+    auto head = [&](char action) {
+      out += "{\"action\":\"";
+      out.push_back(action);
+      out += "\",\"xid\":";
+      AppendU64(out, s.xid);
+      out += ",\"timestamp\":\"";
+      out += ts;
+      out += "\"";
+    };
+    head('B');
+    out += "}\n";
+    for (const Session::RowChange& c : s.changes) {
+      head(c.action);
+      out += ",\"schema\":\"public\",\"table\":\"";
+      out += kTableNames[c.table];
+      out += "\"";
+      std::string id;
+      AppendU64(id, c.id);
+      if (c.action != 'D') {
+        out += ",\"columns\":[{\"name\":\"id\",\"type\":\"bigint\",\"value\":" + id +
+               "},{\"name\":\"tenant_id\",\"type\":\"uuid\",\"value\":\"" +
+               tenants_[s.tenant] + "\"}]";
+      }
+      if (c.action != 'I') {
+        out += ",\"identity\":[{\"name\":\"id\",\"type\":\"bigint\",\"value\":" + id + "}]";
+      }
+      out += "}\n";
+    }
+    head('C');
+    out += "}\n";
+    change_lines_ += s.changes.size() + 2;
   }
 
   void AssignXid(Session& s) {
@@ -1343,7 +1403,7 @@ class Generator {
     l.ps = "authentication";
     l.with_app = false;  // application_name is applied after authentication
     Emit(s, l);
-    EndTransaction(s);
+    EndTransaction(s, /*committed=*/false);
   }
 
   void Disconnect(Session& s) {
@@ -1399,7 +1459,7 @@ class Generator {
     }
     if (tag == "COMMIT" || (tag == "ROLLBACK" && text.find(" TO ") == std::string_view::npos) ||
         !s.in_block) {
-      EndTransaction(s);
+      EndTransaction(s, /*committed=*/tag == "COMMIT" && !s.aborted);
     } else if (tag == "ROLLBACK") {
       s.aborted = false;  // ROLLBACK TO SAVEPOINT leaves the transaction usable
     }
@@ -1456,7 +1516,7 @@ class Generator {
       w.ps = "SET";
       Emit(s, w);
     }
-    if (!s.in_block) EndTransaction(s);
+    if (!s.in_block) EndTransaction(s, /*committed=*/true);
   }
 
   // Writes the value of a parameter of `type` into val_; returns false for NULL.
@@ -1722,7 +1782,16 @@ class Generator {
       return;
     }
 
-    if (shape.writes) AssignXid(s);
+    if (shape.writes) {
+      AssignXid(s);
+      const char action = shape.tag == "INSERT"   ? 'I'
+                          : shape.tag == "UPDATE" ? 'U'
+                          : shape.tag == "DELETE" ? 'D'
+                                                  : 0;  // SELECT ... FOR UPDATE locks only
+      if (action != 0 && options_.changes != nullptr && shape.table != kNoTable) {
+        s.changes.push_back({action, shape.table, 1 + change_rng_.Below(5000000)});
+      }
+    }
     if (rng_.Chance(0.002)) {
       // log_min_duration_statement=1000: a slow statement. After an autocommit simple-protocol
       // statement the transaction has ended (vxid "3/0"); an extended one commits at Sync.
@@ -1739,13 +1808,13 @@ class Generator {
       d.txid = ended ? 0 : s.xid;
       Emit(s, d);
     }
-    if (!s.in_block) EndTransaction(s);
+    if (!s.in_block) EndTransaction(s, /*committed=*/true);
   }
 
   // After an ERROR: an explicit transaction is aborted and the unit rolls back.
   void Failed(Session& s) {
     if (!s.in_block) {
-      EndTransaction(s);
+      EndTransaction(s, /*committed=*/false);
       return;
     }
     s.aborted = true;
@@ -1832,6 +1901,7 @@ class Generator {
 
   JsonLogOptions options_;
   Rng rng_;
+  Rng change_rng_;  // apart from rng_: the log is the same with or without the change stream
   LogClock clock_;
   ShapeCatalog catalog_;
   std::vector<std::string> tenants_;
@@ -1852,6 +1922,8 @@ class Generator {
   std::FILE* out_ = nullptr;
   std::string buf_;
   std::string sql_, msg_, detail_, ctx_, val_;  // scratch, reused for every line
+  std::string changes_buf_;
+  uint64_t change_lines_ = 0;
 };
 
 }  // namespace
@@ -1865,6 +1937,7 @@ bool GenerateJsonLog(const JsonLogOptions& options, std::FILE* out, JsonLogStats
     stats->sessions = generator.sessions_started();
     stats->shapes = generator.shape_count();
     stats->shapes_used = generator.shapes_used();
+    stats->change_lines = generator.change_lines();
   }
   return ok;
 }

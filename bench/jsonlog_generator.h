@@ -26,6 +26,11 @@ struct JsonLogOptions {
   uint64_t lines = 1000000;  // exactly this many lines are written
   uint64_t sessions = 3000;  // sessions started over the log (about; at least this many lines)
   uint64_t seed = 1;
+  // When set, the committed writes' row changes are also written here, as wal2json
+  // format-version 2 lines (B, I/U/D, C with xids and commit timestamps): one row per
+  // successful INSERT / UPDATE / DELETE, keyed by a random id, of the unit's tenant, in the
+  // transaction id the log shows. The log itself is the same bytes either way.
+  std::FILE* changes = nullptr;
 };
 
 struct JsonLogStats {
@@ -34,6 +39,7 @@ struct JsonLogStats {
   uint64_t sessions = 0;     // sessions started
   uint64_t shapes = 0;       // distinct statement shapes the generator knows
   uint64_t shapes_used = 0;  // of which appear in the output
+  uint64_t change_lines = 0;  // wal2json lines written to JsonLogOptions::changes
 };
 
 // Writes the log to `out` (not closed). Returns false when a write fails. `stats` may be null.
