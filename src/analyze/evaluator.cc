@@ -167,18 +167,22 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
   return out;
 }
 
-std::optional<std::string> CanonicalUuid(std::string_view text) {
-  // Fast path: already canonical (lower-case 8-4-4-4-12), as almost every logged uuid is.
-  if (text.size() == 36 && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
-      text[23] == '-') {
-    bool canonical = true;
-    for (size_t i = 0; i < 36 && canonical; ++i) {
-      char c = text[i];
-      canonical = (i == 8 || i == 13 || i == 18 || i == 23) || (c >= '0' && c <= '9') ||
-                  (c >= 'a' && c <= 'f');
-    }
-    if (canonical) return std::string(text);
+bool IsCanonicalUuid(std::string_view text) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
+    return false;
   }
+  for (size_t i = 0; i < 36; ++i) {
+    char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> CanonicalUuid(std::string_view text) {
+  // Fast path: already canonical, as almost every logged uuid is.
+  if (IsCanonicalUuid(text)) return std::string(text);
   std::string_view s = text;
   if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
   std::string hex;
@@ -234,15 +238,32 @@ std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::st
   return out;
 }
 
-Value Evaluator::Cast(const Value& v, std::string_view type) {
+bool Evaluator::CastDecides(std::string_view type) {
+  return type == "text" || type == "uuid" || IsIntegerType(type) || type == "numeric" ||
+         type == "bool";
+}
+
+Value Evaluator::Cast(Value v, std::string_view type) {
   if (v.is_null() || v.is_error() || v.is_indeterminate()) return v;
   if (v.is_unknown()) {
-    Value u = v;
-    u.type = std::string(type);
-    return u;
+    v.type = std::string(type);
+    return v;
   }
-  if (type == "text") return Value::Known(v.text, "text");
+  // Known from here on. Text to text, bool::bool and a canonical uuid keep their text as it is:
+  // it is moved into the result, not copied.
+  if (type == "text" || (type == "bool" && v.type == "bool" && (v.text == "t" || v.text == "f"))) {
+    v.type = std::string(type);
+    v.message.clear();
+    v.possible = kAnyTruth;
+    return v;
+  }
   if (type == "uuid") {
+    if (IsCanonicalUuid(v.text)) {
+      v.type = "uuid";
+      v.message.clear();
+      v.possible = kAnyTruth;
+      return v;
+    }
     auto canon = CanonicalUuid(v.text);
     if (!canon) return InvalidInput("uuid", v.text);
     return Value::Known(*canon, "uuid");
@@ -383,9 +404,9 @@ Value Evaluator::EvalParam(const Expr& e) const {
 
 Value Evaluator::EvalColumn(const Expr& e) const {
   if (row_ != nullptr) {
-    if (auto v = (*row_)(e)) return *v;
+    if (auto v = (*row_)(e)) return std::move(*v);
   } else if (in_.column) {
-    if (auto v = in_.column(e)) return *v;
+    if (auto v = in_.column(e)) return std::move(*v);
   }
   std::string type;
   bool not_null = false;

@@ -45,8 +45,12 @@ class Evaluator {
       : in_(inputs), row_(row) {}
 
   Value Eval(const Expr& e) const;
-  // Casts a value to a type the way PostgreSQL's input functions do.
-  static Value Cast(const Value& v, std::string_view type);
+  // Casts a value to a type the way PostgreSQL's input functions do. Takes the value by value:
+  // most casts keep its text (a canonical uuid, text to text), which is then moved, not copied.
+  static Value Cast(Value v, std::string_view type);
+  // Whether Cast of a known value to `type` always decides (a value or an error, never
+  // indeterminate): the scalar types the evaluator implements.
+  static bool CastDecides(std::string_view type);
   // Maps a boolean Value to a policy verdict: pass only when TRUE for every possible row.
   static Predicate ToPredicate(const Value& v);
 
@@ -72,6 +76,9 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and);
 
 // Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.
 std::optional<std::string> CanonicalUuid(std::string_view text);
+// Whether `text` is already a uuid in canonical form (lower-case 8-4-4-4-12): CanonicalUuid
+// would return it unchanged.
+bool IsCanonicalUuid(std::string_view text);
 
 // Parses a PostgreSQL array literal such as '{a,"b c",NULL}'; nullopt when malformed.
 std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view text);

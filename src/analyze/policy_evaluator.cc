@@ -68,7 +68,10 @@ class AccessEvaluation {
     }
     auto it = table_.columns.find(column);
     if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
-      Value cast = Evaluator::Cast(v, it->second.type);
+      const std::string& type = it->second.type;
+      // A cast to a scalar type the evaluator knows always decides; then v is not needed after.
+      if (Evaluator::CastDecides(type)) return Evaluator::Cast(std::move(v), type);
+      Value cast = Evaluator::Cast(v, type);
       if (!cast.is_indeterminate()) return cast;
     }
     return v;
@@ -79,7 +82,8 @@ class AccessEvaluation {
     Row row;
     for (const auto& [col, e] : access_.filters) {
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
-      if (v.is_known() || v.is_null()) row[col] = v;  // an invalid literal fails regardless
+      // An invalid literal fails regardless.
+      if (v.is_known() || v.is_null()) row[col] = std::move(v);
     }
     return row;
   }
@@ -475,9 +479,10 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   for (const Expr* e : decisive.exprs) CollectSettingNames(*e, &settings);
   if (settings.empty()) settings = config_.context_settings;
   const std::string context_name = settings.empty() ? std::string() : settings.front();
-  std::optional<std::string> context = ctx.session->Setting(context_name);
+  // A view into the session's value: nothing changes the session while this runs.
+  std::optional<std::string_view> context = ctx.session->SettingView(context_name);
   if (context && !context->empty()) {
-    out->tenant = *context;
+    out->tenant.assign(*context);
   } else {
     std::vector<std::string> cols;
     for (const Expr* e : decisive.exprs) CollectColumns(*e, &cols);

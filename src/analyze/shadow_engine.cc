@@ -71,11 +71,11 @@ void ShadowEngine::Complete(Session& s) {
   if (!s.statement_open) return;
   s.statement_open = false;
   s.state.EndStatement();
-  for (const Finding& f : s.pending) {
+  for (size_t i = 0; i < s.pending_size; ++i) {
     ++stats_.findings;
-    sink_(f);
+    sink_(s.pending[i]);
   }
-  s.pending.clear();
+  s.pending_size = 0;
 }
 
 void ShadowEngine::OnError(Session& s, const LogEvent& event) {
@@ -84,7 +84,7 @@ void ShadowEngine::OnError(Session& s, const LogEvent& event) {
   bool ours = s.statement_open && (event.sql.empty() || event.sql == s.open_sql || s.open_multi);
   if (ours) {
     ++stats_.statements_failed_in_log;
-    s.pending.clear();
+    s.pending_size = 0;
     s.statement_open = false;
     s.state.FailStatement();
     return;
@@ -198,7 +198,7 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.statement_open = true;
   s.open_sql = event.sql;
   s.open_multi = multi;
-  s.pending.clear();
+  s.pending_size = 0;
   bool may_change = false;
   for (const AnalyzedStatement& st : analyzed->statements) {
     // An EXECUTE runs a prepared query, which may call set_config.
@@ -302,7 +302,9 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(catalog_, statement_access, ctx,
                 [&](const TableAccess& access, const AccessContext& access_ctx) {
-                  Finding f;
+                  if (s.pending.size() == s.pending_size) s.pending.emplace_back();
+                  Finding& f = s.pending[s.pending_size];
+                  // Evaluate sets every field but those below, which are all set here.
                   if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
                   // Only would-be denials keep examples (see FindingAggregator): spare allowed
                   // accesses the copy.
@@ -312,8 +314,12 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
                   f.time_us = event.time_us;
                   f.session_id = event.session_id;
                   f.line_num = event.line_num;
-                  if (f.effect != Effect::kAllow) f.example = *example;
-                  s.pending.push_back(std::move(f));
+                  if (f.effect != Effect::kAllow) {
+                    f.example = *example;
+                  } else {
+                    f.example.clear();
+                  }
+                  ++s.pending_size;
                 });
   }
 }

@@ -63,7 +63,10 @@ class ShadowEngine {
     bool statement_open = false;  // the last statement's outcome is not known yet
     std::string open_sql;
     bool open_multi = false;
+    // The open statement's findings are pending[0, pending_size). Slots past the end are kept
+    // for the next statements, so their strings are reused rather than allocated per access.
     std::vector<Finding> pending;
+    size_t pending_size = 0;
     // PREPARE name AS ...: the analysed queries EXECUTE runs.
     std::unordered_map<std::string, std::shared_ptr<const AnalyzedStatement>> prepared;
   };
