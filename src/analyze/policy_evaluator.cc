@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "analyze/evaluator.h"
@@ -13,14 +14,35 @@ namespace {
 // A row as far as it is known: column → value. Missing columns are unknown.
 using Row = std::map<std::string, Value, std::less<>>;
 
+// One set of policies: the USING (or, when check, WITH CHECK) expressions of the policies that
+// apply to cmd for the access's role.
+struct PolicySet {
+  PolicyCommand cmd = PolicyCommand::kAll;
+  bool check = false;
+  bool operator==(const PolicySet&) const = default;
+};
+
 // The outcome of one set of policies (e.g. the UPDATE policies' USING) on one row.
 struct SetOutcome {
   Predicate result = Predicate::kPass;
   const Policy* deciding = nullptr;  // the restrictive policy that failed, or the policy that
                                      // raised the error; null for a permissive / default deny
   bool no_permissive = false;
-  Value error;                     // kError / kIndeterminate: what was raised or undecidable
-  std::vector<const Expr*> exprs;  // the expressions evaluated, for the cause
+  Value error;  // kError / kIndeterminate: what was raised or undecidable
+  // The sets evaluated, in order, each once: their expressions name the tenant. (A set stands
+  // for its expressions; a set seen again adds no expression that could come first.)
+  std::array<PolicySet, 10> sets;  // 5 commands x USING / WITH CHECK
+  size_t set_count = 0;
+
+  void AddSet(PolicySet set) {
+    for (size_t i = 0; i < set_count; ++i) {
+      if (sets[i] == set) return;
+    }
+    sets[set_count++] = set;
+  }
+  void AddSets(const SetOutcome& other) {
+    for (size_t i = 0; i < other.set_count; ++i) AddSet(other.sets[i]);
+  }
 };
 
 bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
@@ -138,6 +160,7 @@ class AccessEvaluation {
   // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
     SetOutcome out;
+    out.AddSet(PolicySet{cmd, check});
     const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
       auto it = row.find(c.name);
       if (it == row.end()) return std::nullopt;
@@ -155,7 +178,6 @@ class AccessEvaluation {
       if (!Applies(p, cmd)) continue;
       const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
       Value v = e ? eval.Eval(*e) : Value::Bool(true);
-      if (e) out.exprs.push_back(e);
       if (v.is_error() || v.is_indeterminate()) {
         if (!absorbing || (v.is_error() && !absorbing->second.is_error())) absorbing.emplace(&p, v);
         continue;
@@ -245,9 +267,23 @@ class AccessEvaluation {
       return 0;
     };
     SetOutcome out = rank(b.result) > rank(a.result) ? b : a;
-    out.exprs = a.exprs;
-    out.exprs.insert(out.exprs.end(), b.exprs.begin(), b.exprs.end());
+    out.set_count = 0;
+    out.AddSets(a);
+    out.AddSets(b);
     return out;
+  }
+
+  // Calls fn(expr) for each expression `o` evaluated, in evaluation order.
+  template <typename Fn>
+  void ForEachExpr(const SetOutcome& o, Fn fn) const {
+    for (size_t i = 0; i < o.set_count; ++i) {
+      const PolicySet& set = o.sets[i];
+      for (const Policy& p : table_.policies) {
+        if (!Applies(p, set.cmd)) continue;
+        const Expr* e = set.check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
+        if (e != nullptr && fn(*e)) return;
+      }
+    }
   }
 
  private:
@@ -258,6 +294,19 @@ class AccessEvaluation {
   std::string role_;
   EvalInputs inputs_;
 };
+
+// The value of the first column `e` references (pre-order, as CollectColumns lists them) that
+// `row` knows; null when none.
+const Value* FirstKnownColumn(const Expr& e, const Row& row) {
+  if (e.kind == Expr::Kind::kColumn) {
+    auto it = row.find(e.name);
+    if (it != row.end() && it->second.is_known()) return &it->second;
+  }
+  for (const auto& a : e.args) {
+    if (const Value* v = FirstKnownColumn(*a, row)) return v;
+  }
+  return nullptr;
+}
 
 std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool using_expr) {
   std::string kind = using_expr ? " (USING expression)" : "";
@@ -342,7 +391,10 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   std::string sqlstate;
   std::string detail;
   const Row filter_row = ev.FilterRow();
-  Row tenant_row = filter_row;
+  // The row the tenant is read from: the filter row, unless a command replaces it.
+  const Row* tenant_row = &filter_row;
+  Row tenant_row_storage;
+  std::vector<Row> insert_rows;  // INSERT: the new rows (the tenant may be read from one)
 
   // A failing filter hides rows; a failing check raises 42501. Otherwise the two read alike.
   auto effect_of = [](Predicate p, Effect on_fail) {
@@ -399,8 +451,9 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
       }
       case Command::kUpdate: {
         SetOutcome f = ev.Filter(PolicyCommand::kUpdate, access.reads_columns, filter_row);
-        Row new_row = ev.Assigned(filter_row, nullptr);
-        tenant_row = new_row;
+        tenant_row_storage = ev.Assigned(filter_row, nullptr);
+        tenant_row = &tenant_row_storage;
+        const Row& new_row = tenant_row_storage;
         SetOutcome c = ev.Check(PolicyCommand::kUpdate, access.reads_columns, new_row);
         if (f.result == Predicate::kPass) {
           from_check(c, false);
@@ -414,7 +467,8 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
         break;
       }
       case Command::kInsert: {
-        std::vector<Row> rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        insert_rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        const std::vector<Row>& rows = insert_rows;
         bool select_check =
             access.returning || access.on_conflict == TableAccess::OnConflict::kUpdate;
         SetOutcome worst;
@@ -424,7 +478,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
           SetOutcome merged = first ? c : AccessEvaluation::Both(worst, c);
           if (first || merged.result != worst.result) {  // the row that decides, for the tenant
             worst = std::move(merged);
-            tenant_row = row;
+            tenant_row = &row;
           }
           first = false;
         }
@@ -474,25 +528,29 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   }
   if (decisive.deciding != nullptr) out->policy = decisive.deciding->name;
 
-  // Tenant: the context the policy reads, else the row's tenant column.
-  std::vector<std::string> settings;
-  for (const Expr* e : decisive.exprs) CollectSettingNames(*e, &settings);
-  if (settings.empty()) settings = config_.context_settings;
-  const std::string context_name = settings.empty() ? std::string() : settings.front();
+  // Tenant: the context the policy reads (the first setting its expressions read, else the
+  // configured context setting), else the row's tenant column.
+  const std::string* setting_name = nullptr;
+  ev.ForEachExpr(decisive, [&](const Expr& e) {
+    setting_name = FirstSettingName(e);
+    return setting_name != nullptr;
+  });
+  if (setting_name == nullptr && !config_.context_settings.empty()) {
+    setting_name = &config_.context_settings.front();
+  }
+  const std::string_view context_name =
+      setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
   // A view into the session's value: nothing changes the session while this runs.
   std::optional<std::string_view> context = ctx.session->SettingView(context_name);
   if (context && !context->empty()) {
     out->tenant.assign(*context);
   } else {
-    std::vector<std::string> cols;
-    for (const Expr* e : decisive.exprs) CollectColumns(*e, &cols);
-    for (const auto& c : cols) {
-      auto it = tenant_row.find(c);
-      if (it != tenant_row.end() && it->second.is_known()) {
-        out->tenant = it->second.text;
-        break;
-      }
-    }
+    // The first column the expressions reference (in order) whose value the row knows.
+    ev.ForEachExpr(decisive, [&](const Expr& e) {
+      const Value* known = FirstKnownColumn(e, *tenant_row);
+      if (known != nullptr) out->tenant = known->text;
+      return known != nullptr;
+    });
   }
 
   out->effect = effect;
