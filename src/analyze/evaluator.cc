@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 
 namespace rls_shadow {
 namespace {
@@ -172,10 +173,14 @@ bool IsCanonicalUuid(std::string_view text) {
       text[23] != '-') {
     return false;
   }
-  for (size_t i = 0; i < 36; ++i) {
-    char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  // The five groups of lower-case hex digits between the hyphens.
+  static constexpr std::pair<size_t, size_t> kGroups[] = {
+      {0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}};
+  for (const auto& [begin, end] : kGroups) {
+    for (size_t i = begin; i < end; ++i) {
+      const char c = text[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
   }
   return true;
 }
@@ -431,7 +436,9 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     const std::string& name_text =
         e.args[0]->kind == Expr::Kind::kConst ? e.args[0]->text : name.text;
     bool missing_ok = false;
-    if (e.args.size() == 2) {
+    if (e.args.size() == 2 && e.args[1]->kind == Expr::Kind::kBool) {
+      missing_ok = (e.args[1]->text == "t");  // as written, almost always: read in place
+    } else if (e.args.size() == 2) {
       Value m = Cast(Eval(*e.args[1]), "bool");
       if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
       missing_ok = (m.text == "t");

@@ -4,15 +4,43 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "analyze/evaluator.h"
 
 namespace rls_shadow {
 namespace {
 
-// A row as far as it is known: column → value. Missing columns are unknown.
-using Row = std::map<std::string, Value, std::less<>>;
+// A row as far as it is known: column → value. Missing columns are unknown. A row knows a
+// handful of columns, so they are kept in one vector and searched in order: a std::map
+// allocated a node per column, for every access.
+class Row {
+ public:
+  using Entry = std::pair<std::string, Value>;
+  using const_iterator = std::vector<Entry>::const_iterator;
+
+  const_iterator find(std::string_view column) const {
+    return std::find_if(entries_.begin(), entries_.end(),
+                        [&](const Entry& e) { return e.first == column; });
+  }
+  const_iterator end() const { return entries_.end(); }
+  size_t count(std::string_view column) const { return find(column) == end() ? 0 : 1; }
+  Value& operator[](std::string_view column) {
+    for (Entry& e : entries_) {
+      if (e.first == column) return e.second;
+    }
+    return entries_.emplace_back(std::string(column), Value()).second;
+  }
+  void erase(std::string_view column) {
+    auto it = find(column);
+    if (it != end()) entries_.erase(it);
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
 
 // One set of policies: the USING (or, when check, WITH CHECK) expressions of the policies that
 // apply to cmd for the access's role.
@@ -173,13 +201,17 @@ class AccessEvaluation {
     const Policy* first_passing_permissive = nullptr;
     const Policy* first_uncertain_permissive = nullptr;
     std::optional<std::pair<const Policy*, Value>> absorbing;
-    std::vector<std::pair<const Policy*, uint8_t>> restrictive;
+    // Restrictive policies in order: the first that certainly fails, the first that may fail.
+    const Policy* first_failing_restrictive = nullptr;
+    const Policy* first_uncertain_restrictive = nullptr;
     for (const Policy& p : table_.policies) {
       if (!Applies(p, cmd)) continue;
       const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
       Value v = e ? eval.Eval(*e) : Value::Bool(true);
       if (v.is_error() || v.is_indeterminate()) {
-        if (!absorbing || (v.is_error() && !absorbing->second.is_error())) absorbing.emplace(&p, v);
+        if (!absorbing || (v.is_error() && !absorbing->second.is_error())) {
+          absorbing.emplace(&p, std::move(v));
+        }
         continue;
       }
       uint8_t t = v.is_null()    ? kMaybeNull
@@ -193,8 +225,10 @@ class AccessEvaluation {
           first_uncertain_permissive = &p;
         }
         permissive = CombineTruth(permissive, t, /*is_and=*/false);
-      } else {
-        restrictive.emplace_back(&p, t);
+      } else if (!(t & kMaybeTrue)) {
+        if (first_failing_restrictive == nullptr) first_failing_restrictive = &p;
+      } else if (t != kMaybeTrue) {
+        if (first_uncertain_restrictive == nullptr) first_uncertain_restrictive = &p;
       }
     }
     if (absorbing) {
@@ -216,21 +250,16 @@ class AccessEvaluation {
       out.deciding = first_permissive;
       return out;
     }
-    bool all_true = perm_true;
     // The policy that decides: a restrictive one that fails or may fail, else the permissive
     // ones (named by the first that passes, or may pass).
-    const Policy* uncertain = perm_true ? nullptr : first_uncertain_permissive;
-    for (const auto& [p, t] : restrictive) {
-      if (!(t & kMaybeTrue)) {
-        out.result = Predicate::kFail;
-        out.deciding = p;
-        return out;
-      }
-      if (t != kMaybeTrue) {
-        all_true = false;
-        if (uncertain == nullptr) uncertain = p;
-      }
+    if (first_failing_restrictive != nullptr) {
+      out.result = Predicate::kFail;
+      out.deciding = first_failing_restrictive;
+      return out;
     }
+    const bool all_true = perm_true && first_uncertain_restrictive == nullptr;
+    const Policy* uncertain = perm_true ? nullptr : first_uncertain_permissive;
+    if (uncertain == nullptr) uncertain = first_uncertain_restrictive;
     out.result = all_true ? Predicate::kPass : Predicate::kRowDependent;
     out.deciding = all_true ? first_passing_permissive : uncertain;
     return out;
