@@ -14,6 +14,22 @@ constexpr bool IsIdentChar(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Characters where the scan may have to do something other than copy: comment starts, quoted
+// identifiers, dollar quotes, string literals and digits. Everything between them is copied
+// as one run. (Identifiers need no tracking of their own: a quote or digit that follows one is
+// recognised by looking at the character before it.)
+constexpr bool IsSpecial(char c) {
+  return c == '-' || c == '/' || c == '"' || c == '$' || c == '\'' || IsDigit(c);
+}
+
+struct SpecialTable {
+  bool special[256] = {};
+  constexpr SpecialTable() {
+    for (int c = 0; c < 256; ++c) special[c] = IsSpecial(static_cast<char>(c));
+  }
+};
+constexpr SpecialTable kSpecial;
+
 }  // namespace
 
 void ShapeOf(std::string_view sql, SqlShape* out) {
@@ -46,6 +62,14 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
   size_t i = 0;
   const size_t n = sql.size();
   while (i < n) {
+    // Copy up to the next special character at once.
+    size_t run = i;
+    while (run < n && !kSpecial.special[static_cast<unsigned char>(sql[run])]) ++run;
+    if (run > i) {
+      out->text.append(sql.substr(i, run - i));
+      i = run;
+      if (i >= n) break;
+    }
     char c = sql[i];
     // Comments: dropped, so sqlcommenter tags do not split the cache.
     if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
@@ -96,10 +120,9 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       std::string value;
       size_t j = i + 1;
       bool closed = false;
-      const std::string_view stops = escape_string ? std::string_view("'\\") : "'";
       while (j < n) {
         // Copy the run up to the next quote (or backslash) at once: literals can be long.
-        size_t stop = sql.find_first_of(stops, j);
+        size_t stop = escape_string ? sql.find_first_of("'\\", j) : sql.find('\'', j);
         if (stop == std::string_view::npos) stop = n;
         value.append(sql.substr(j, stop - j));
         j = stop;
@@ -149,13 +172,8 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       i = j;
       continue;
     }
-    if (IsIdentChar(c)) {
-      size_t j = i;
-      while (j < n && IsIdentChar(sql[j])) ++j;
-      out->text.append(sql.substr(i, j - i));
-      i = j;
-      continue;
-    }
+    // Anything else is copied: a '-' or '/' that starts no comment, a '$' that starts no dollar
+    // quote, a digit inside an identifier.
     out->text += c;
     ++i;
   }
