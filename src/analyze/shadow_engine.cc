@@ -206,9 +206,10 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   }
   s.state.BeginStatement(multi, may_change);
 
-  auto lane_setting = s.state.Setting(config_.attribution.lane_setting);
+  const std::optional<std::string_view> lane_setting =
+      s.state.SettingView(config_.attribution.lane_setting);
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
-                                          lane_setting.value_or(std::string()));
+                                          lane_setting.value_or(std::string_view()));
   std::string example;
 
   for (const AnalyzedStatement& st : analyzed->statements) {
