@@ -322,6 +322,12 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kCast:
       return Cast(Eval(*e.args[0]), e.name);
     case Expr::Kind::kOp:
+      if (row_ != nullptr && e.args[0]->kind == Expr::Kind::kColumn &&
+          (e.name == "=" || e.name == "<>")) {
+        if (const Value* column = (*row_)(*e.args[0])) {
+          return EvalCompareWithRowValue(e, *column, *e.args[1]);
+        }
+      }
       return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
     case Expr::Kind::kAnd:
     case Expr::Kind::kOr:
@@ -409,7 +415,7 @@ Value Evaluator::EvalParam(const Expr& e) const {
 
 Value Evaluator::EvalColumn(const Expr& e) const {
   if (row_ != nullptr) {
-    if (auto v = (*row_)(e)) return std::move(*v);
+    if (const Value* v = (*row_)(e)) return *v;
   } else if (in_.column) {
     if (auto v = in_.column(e)) return std::move(*v);
   }
@@ -418,6 +424,19 @@ Value Evaluator::EvalColumn(const Expr& e) const {
   if (in_.column_type) std::tie(type, not_null) = in_.column_type(e.name);
   uint8_t possible = not_null ? (kMaybeTrue | kMaybeFalse) : kAnyTruth;
   return Value::Unknown(type, possible);
+}
+
+Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
+                                         const Expr& other) const {
+  Value b = Eval(other);
+  // What EvalCompare does for two known values of the same type that is not numeric: Unify
+  // keeps them, = and <> are allowed on every type, and CompareKnown compares the texts.
+  if (column.is_known() && b.is_known() && !column.type.empty() && column.type == b.type &&
+      !IsNumericType(column.type)) {
+    const bool equal = column.text == b.text;
+    return Value::Bool(e.name == "=" ? equal : !equal);
+  }
+  return EvalCompare(e.name, column, std::move(b));
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {

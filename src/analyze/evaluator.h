@@ -36,8 +36,10 @@ struct EvalInputs {
 // Result of a policy predicate over one row (or over every row the access can touch).
 enum class Predicate { kPass, kFail, kRowDependent, kError, kIndeterminate };
 
-// A row for one evaluation, overriding EvalInputs::column (so inputs need not be copied).
-using RowLookup = std::function<std::optional<Value>(const Expr& column)>;
+// A row for one evaluation, overriding EvalInputs::column (so inputs need not be copied): the
+// column's value in the row, or null when the row does not know it. The value is borrowed, so
+// a comparison can read it in place.
+using RowLookup = std::function<const Value*(const Expr& column)>;
 
 class Evaluator {
  public:
@@ -56,6 +58,9 @@ class Evaluator {
 
  private:
   Value EvalColumn(const Expr& e) const;
+  // `column = e` / `column <> e` where the row knows the column: compared without copying the
+  // row's value when both sides are known values of one non-numeric type; else the general path.
+  Value EvalCompareWithRowValue(const Expr& e, const Value& column, const Expr& other) const;
   Value EvalParam(const Expr& e) const;
   Value EvalFunc(const Expr& e) const;
   // Takes its operands by value: callers pass temporaries, and casts rewrite them in place.

@@ -100,12 +100,11 @@ class AccessEvaluation {
   // row `row` for column references, coerced to the column's type.
   Value ValueFor(const std::string& column, const Expr* e, const Row* row,
                  const Row* excluded) const {
-    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
       const Row* source = (c.qualifier == "excluded") ? excluded : row;
-      if (source == nullptr) return std::nullopt;
+      if (source == nullptr) return nullptr;
       auto it = source->find(c.name);
-      if (it == source->end()) return std::nullopt;
-      return it->second;
+      return it == source->end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
     Value v;
@@ -189,10 +188,9 @@ class AccessEvaluation {
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
     SetOutcome out;
     out.AddSet(PolicySet{cmd, check});
-    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
       auto it = row.find(c.name);
-      if (it == row.end()) return std::nullopt;
-      return it->second;
+      return it == row.end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
     uint8_t permissive = kMaybeFalse;  // truth set of the OR of permissive policies
