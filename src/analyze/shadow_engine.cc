@@ -113,6 +113,9 @@ EvalInputs SessionInputs(const SessionState& state,
 
 void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
                                  const std::vector<std::optional<std::string>>& params) {
+  // Most statements change no setting: spare them the evaluation inputs (the session's users
+  // are looked up to build them) and the origin's copies.
+  if (st.settings.empty()) return;
   SettingOrigin origin;
   if (who.code_path_from_comment) origin.code_path = who.code_path;
   origin.lane = who.lane;
