@@ -33,6 +33,7 @@ class Row {
     }
     return entries_.emplace_back(std::string(column), Value()).second;
   }
+  void reserve(size_t n) { entries_.reserve(n); }
   void erase(std::string_view column) {
     auto it = find(column);
     if (it != end()) entries_.erase(it);
@@ -129,6 +130,7 @@ class AccessEvaluation {
   // The rows the access's WHERE pins down: filter columns with known values.
   Row FilterRow() const {
     Row row;
+    row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
       // An invalid literal fails regardless.
