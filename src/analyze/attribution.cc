@@ -1,5 +1,7 @@
 #include "analyze/attribution.h"
 
+#include <string.h>  // memrchr
+
 #include <cctype>
 
 namespace rls_shadow {
@@ -32,12 +34,26 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lookup(const std::vector<std::pair<std::string, std::string>>& tags,
-                   std::string_view key) {
+std::string_view Lookup(const std::vector<std::pair<std::string, std::string>>& tags,
+                        std::string_view key) {
   for (const auto& [k, v] : tags) {
     if (k == key) return v;
   }
   return {};
+}
+
+// The position of the last "*/" in `s`, or npos. string_view::rfind compares at every position
+// going back; most statements end with their comment or have none, so jump from '/' to '/'.
+size_t FindLastCommentEnd(std::string_view s) {
+  size_t end = s.size();
+  while (end > 1) {
+    const void* slash = memrchr(s.data() + 1, '/', end - 1);
+    if (slash == nullptr) return std::string_view::npos;
+    const size_t i = static_cast<size_t>(static_cast<const char*>(slash) - s.data());
+    if (s[i - 1] == '*') return i - 1;
+    end = i;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace
@@ -112,46 +128,47 @@ const std::string& Attributor::LaneForApplication(const std::string& application
 }
 
 Attribution Attributor::Attribute(std::string_view sql, const std::string& application_name,
-                                  const std::string& lane_setting_value) {
+                                  std::string_view lane_setting_value) {
   Attribution a;
   static const std::vector<std::pair<std::string, std::string>> kNoTags;
   const std::vector<std::pair<std::string, std::string>>* found = &kNoTags;
-  if (size_t close = sql.rfind("*/"); close != std::string_view::npos) {
+  if (size_t close = FindLastCommentEnd(sql); close != std::string_view::npos) {
     size_t open = sql.rfind("/*", close);
     if (open != std::string_view::npos) {
-      std::string comment(sql.substr(open));
+      std::string_view comment = sql.substr(open);
       auto it = comments_.find(comment);
       if (it == comments_.end()) {
         if (comments_.size() > 100000) comments_.clear();
-        it = comments_.emplace(std::move(comment), ParseSqlComment(sql)).first;
+        it = comments_.emplace(std::string(comment), ParseSqlComment(sql)).first;
       }
       found = &it->second;
     }
   }
   const auto& tags = *found;
-  for (const auto& key : config_.code_path_keys) {
+  for (const std::string& key : config_.code_path_keys) {
     if (auto plus = key.find('+'); plus != std::string::npos) {
-      std::string controller = Lookup(tags, key.substr(0, plus));
-      std::string action = Lookup(tags, key.substr(plus + 1));
+      const std::string_view both(key);
+      std::string_view controller = Lookup(tags, both.substr(0, plus));
+      std::string_view action = Lookup(tags, both.substr(plus + 1));
       if (!controller.empty()) {
-        a.code_path = std::move(controller);
+        a.code_path.assign(controller);
         if (!action.empty()) a.code_path.append("#").append(action);
         break;
       }
-    } else if (std::string v = Lookup(tags, key); !v.empty()) {
-      a.code_path = std::move(v);
+    } else if (std::string_view v = Lookup(tags, key); !v.empty()) {
+      a.code_path.assign(v);
       break;
     }
   }
   a.code_path_from_comment = !a.code_path.empty();
   if (a.code_path.empty()) a.code_path = application_name;
-  for (const auto& key : config_.lane_keys) {
-    if (std::string v = Lookup(tags, key); !v.empty()) {
-      a.lane = std::move(v);
+  for (const std::string& key : config_.lane_keys) {
+    if (std::string_view v = Lookup(tags, key); !v.empty()) {
+      a.lane.assign(v);
       break;
     }
   }
-  if (a.lane.empty()) a.lane = lane_setting_value;
+  if (a.lane.empty()) a.lane.assign(lane_setting_value);
   if (a.lane.empty()) a.lane = LaneForApplication(application_name);
   return a;
 }

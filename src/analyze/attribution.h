@@ -6,6 +6,7 @@
 // use one per analysing thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <regex>
 #include <string>
@@ -36,16 +37,25 @@ class Attributor {
 
   // `lane_setting_value` is the session's value of the lane setting (empty when unset).
   Attribution Attribute(std::string_view sql, const std::string& application_name,
-                        const std::string& lane_setting_value);
+                        std::string_view lane_setting_value);
 
  private:
+  // Hashes std::string and std::string_view alike, so the caches are searched without first
+  // copying the key (C++20 heterogeneous lookup).
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename V>
+  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
   const std::string& LaneForApplication(const std::string& application_name);
 
   const AttributionConfig& config_;
   std::vector<std::pair<std::regex, std::string>> app_lanes_;
   // Parsed trailing comments: an application sends the same few comments over and over.
-  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> comments_;
-  std::unordered_map<std::string, std::string> app_lane_cache_;
+  StringMap<std::vector<std::pair<std::string, std::string>>> comments_;
+  StringMap<std::string> app_lane_cache_;
 };
 
 }  // namespace rls_shadow

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 
 namespace rls_shadow {
 namespace {
@@ -172,18 +173,26 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
   return out;
 }
 
-std::optional<std::string> CanonicalUuid(std::string_view text) {
-  // Fast path: already canonical (lower-case 8-4-4-4-12), as almost every logged uuid is.
-  if (text.size() == 36 && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
-      text[23] == '-') {
-    bool canonical = true;
-    for (size_t i = 0; i < 36 && canonical; ++i) {
-      char c = text[i];
-      canonical = (i == 8 || i == 13 || i == 18 || i == 23) || (c >= '0' && c <= '9') ||
-                  (c >= 'a' && c <= 'f');
-    }
-    if (canonical) return std::string(text);
+bool IsCanonicalUuid(std::string_view text) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
+    return false;
   }
+  // The five groups of lower-case hex digits between the hyphens.
+  static constexpr std::pair<size_t, size_t> kGroups[] = {
+      {0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}};
+  for (const auto& [begin, end] : kGroups) {
+    for (size_t i = begin; i < end; ++i) {
+      const char c = text[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> CanonicalUuid(std::string_view text) {
+  // Fast path: already canonical, as almost every logged uuid is.
+  if (IsCanonicalUuid(text)) return std::string(text);
   std::string_view s = text;
   if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = s.substr(1, s.size() - 2);
   std::string hex;
@@ -239,15 +248,32 @@ std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::st
   return out;
 }
 
-Value Evaluator::Cast(const Value& v, std::string_view type) {
+bool Evaluator::CastDecides(std::string_view type) {
+  return type == "text" || type == "uuid" || IsIntegerType(type) || type == "numeric" ||
+         type == "bool";
+}
+
+Value Evaluator::Cast(Value v, std::string_view type) {
   if (v.is_null() || v.is_error() || v.is_indeterminate()) return v;
   if (v.is_unknown()) {
-    Value u = v;
-    u.type = std::string(type);
-    return u;
+    v.type = std::string(type);
+    return v;
   }
-  if (type == "text") return Value::Known(v.text, "text");
+  // Known from here on. Text to text, bool::bool and a canonical uuid keep their text as it is:
+  // it is moved into the result, not copied.
+  if (type == "text" || (type == "bool" && v.type == "bool" && (v.text == "t" || v.text == "f"))) {
+    v.type = std::string(type);
+    v.message.clear();
+    v.possible = kAnyTruth;
+    return v;
+  }
   if (type == "uuid") {
+    if (IsCanonicalUuid(v.text)) {
+      v.type = "uuid";
+      v.message.clear();
+      v.possible = kAnyTruth;
+      return v;
+    }
     auto canon = CanonicalUuid(v.text);
     if (!canon) return InvalidInput("uuid", v.text);
     return Value::Known(*canon, "uuid");
@@ -301,6 +327,12 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kCast:
       return Cast(Eval(*e.args[0]), e.name);
     case Expr::Kind::kOp:
+      if (row_ != nullptr && e.args[0]->kind == Expr::Kind::kColumn &&
+          (e.name == "=" || e.name == "<>")) {
+        if (const Value* column = (*row_)(*e.args[0])) {
+          return EvalCompareWithRowValue(e, *column, *e.args[1]);
+        }
+      }
       return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
     case Expr::Kind::kAnd:
     case Expr::Kind::kOr:
@@ -390,18 +422,32 @@ Value Evaluator::EvalSubquery(const Expr& e) const {
 
   uint8_t any = kMaybeFalse;  // truth set of the OR so far
   for (const auto& [key, row] : *replica->rows) {
+    std::vector<std::pair<std::string_view, Value>> typed;
+    typed.reserve(row.size());
+    for (const auto& [col, text] : row) {
+      typed.emplace_back(col, text ? Value::Known(*text, replica->column_type(col)) : Value::Null());
+    }
+    Value outer;  // an outer column read through in_.column
     // Inside the subquery a column is the inner table's when qualified by its name or alias,
-    // or unqualified and one of its columns; anything else is the outer row's.
-    const RowLookup inner = [&](const Expr& c) -> std::optional<Value> {
-      std::string type = replica->column_type(c.name);
-      bool mine = c.qualifier == e.text || (c.qualifier.empty() && !type.empty());
+    // or unqualified and one of its columns; anything else is the outer row's. An inner column
+    // the copy lacks (an unchanged TOASTed value) is unknown.
+    const RowLookup inner = [&](const Expr& c) -> const Value* {
+      const bool mine =
+          c.qualifier == e.text || (c.qualifier.empty() && !replica->column_type(c.name).empty());
       if (!mine) {
         if (row_ != nullptr) return (*row_)(c);
-        return in_.column ? in_.column(c) : std::nullopt;
+        if (in_.column) {
+          if (auto v = in_.column(c)) {
+            outer = std::move(*v);
+            return &outer;
+          }
+        }
+        return nullptr;
       }
-      auto it = row.find(c.name);
-      if (it == row.end()) return Value::Unknown(type, kAnyTruth);
-      return it->second ? Value::Known(*it->second, type) : Value::Null();
+      for (const auto& [name, v] : typed) {
+        if (name == c.name) return &v;
+      }
+      return nullptr;
     };
     Evaluator eval(in_, &inner);
     Value where = eval.Eval(*e.args[2]);
@@ -433,15 +479,28 @@ Value Evaluator::EvalParam(const Expr& e) const {
 
 Value Evaluator::EvalColumn(const Expr& e) const {
   if (row_ != nullptr) {
-    if (auto v = (*row_)(e)) return *v;
+    if (const Value* v = (*row_)(e)) return *v;
   } else if (in_.column) {
-    if (auto v = in_.column(e)) return *v;
+    if (auto v = in_.column(e)) return std::move(*v);
   }
   std::string type;
   bool not_null = false;
   if (in_.column_type) std::tie(type, not_null) = in_.column_type(e.name);
   uint8_t possible = not_null ? (kMaybeTrue | kMaybeFalse) : kAnyTruth;
   return Value::Unknown(type, possible);
+}
+
+Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
+                                         const Expr& other) const {
+  Value b = Eval(other);
+  // What EvalCompare does for two known values of the same type that is not numeric: Unify
+  // keeps them, = and <> are allowed on every type, and CompareKnown compares the texts.
+  if (column.is_known() && b.is_known() && !column.type.empty() && column.type == b.type &&
+      !IsNumericType(column.type)) {
+    const bool equal = column.text == b.text;
+    return Value::Bool(e.name == "=" ? equal : !equal);
+  }
+  return EvalCompare(e.name, column, std::move(b));
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {
@@ -460,7 +519,9 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     const std::string& name_text =
         e.args[0]->kind == Expr::Kind::kConst ? e.args[0]->text : name.text;
     bool missing_ok = false;
-    if (e.args.size() == 2) {
+    if (e.args.size() == 2 && e.args[1]->kind == Expr::Kind::kBool) {
+      missing_ok = (e.args[1]->text == "t");  // as written, almost always: read in place
+    } else if (e.args.size() == 2) {
       Value m = Cast(Eval(*e.args[1]), "bool");
       if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
       missing_ok = (m.text == "t");

@@ -40,8 +40,10 @@ struct EvalInputs {
 // Result of a policy predicate over one row (or over every row the access can touch).
 enum class Predicate { kPass, kFail, kRowDependent, kError, kIndeterminate };
 
-// A row for one evaluation, overriding EvalInputs::column (so inputs need not be copied).
-using RowLookup = std::function<std::optional<Value>(const Expr& column)>;
+// A row for one evaluation, overriding EvalInputs::column (so inputs need not be copied): the
+// column's value in the row, or null when the row does not know it. The value is borrowed, so
+// a comparison can read it in place.
+using RowLookup = std::function<const Value*(const Expr& column)>;
 
 class Evaluator {
  public:
@@ -49,13 +51,20 @@ class Evaluator {
       : in_(inputs), row_(row) {}
 
   Value Eval(const Expr& e) const;
-  // Casts a value to a type the way PostgreSQL's input functions do.
-  static Value Cast(const Value& v, std::string_view type);
+  // Casts a value to a type the way PostgreSQL's input functions do. Takes the value by value:
+  // most casts keep its text (a canonical uuid, text to text), which is then moved, not copied.
+  static Value Cast(Value v, std::string_view type);
+  // Whether Cast of a known value to `type` always decides (a value or an error, never
+  // indeterminate): the scalar types the evaluator implements.
+  static bool CastDecides(std::string_view type);
   // Maps a boolean Value to a policy verdict: pass only when TRUE for every possible row.
   static Predicate ToPredicate(const Value& v);
 
  private:
   Value EvalColumn(const Expr& e) const;
+  // `column = e` / `column <> e` where the row knows the column: compared without copying the
+  // row's value when both sides are known values of one non-numeric type; else the general path.
+  Value EvalCompareWithRowValue(const Expr& e, const Value& column, const Expr& other) const;
   Value EvalParam(const Expr& e) const;
   Value EvalFunc(const Expr& e) const;
   // Takes its operands by value: callers pass temporaries, and casts rewrite them in place.
@@ -81,6 +90,9 @@ bool HasCanonicalText(std::string_view type);
 
 // Canonical form of a uuid as PostgreSQL's uuid_in accepts it; nullopt when it is not one.
 std::optional<std::string> CanonicalUuid(std::string_view text);
+// Whether `text` is already a uuid in canonical form (lower-case 8-4-4-4-12): CanonicalUuid
+// would return it unchanged.
+bool IsCanonicalUuid(std::string_view text);
 
 // Parses a PostgreSQL array literal such as '{a,"b c",NULL}'; nullopt when malformed.
 std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view text);

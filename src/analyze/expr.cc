@@ -372,6 +372,20 @@ void CollectSettingNames(const Expr& e, std::vector<std::string>* out) {
   for (const auto& a : e.args) CollectSettingNames(*a, out);
 }
 
+const std::string* FirstSettingName(const Expr& e) {
+  if (e.kind == Expr::Kind::kFunc && e.name == "current_setting" && !e.args.empty()) {
+    const Expr* name = e.args[0].get();
+    if (name->kind == Expr::Kind::kCast && name->name == "text" && !name->args.empty()) {
+      name = name->args[0].get();
+    }
+    if (name->kind == Expr::Kind::kConst) return &name->text;
+  }
+  for (const auto& a : e.args) {
+    if (const std::string* found = FirstSettingName(*a)) return found;
+  }
+  return nullptr;
+}
+
 void CollectColumns(const Expr& e, std::vector<std::string>* out) {
   if (e.kind == Expr::Kind::kColumn && std::find(out->begin(), out->end(), e.name) == out->end()) {
     out->push_back(e.name);

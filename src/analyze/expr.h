@@ -71,6 +71,8 @@ bool IsRowIndependent(const Expr& e);
 
 // Names of the settings read with current_setting('name', ...) anywhere in `e`, in order.
 void CollectSettingNames(const Expr& e, std::vector<std::string>* out);
+// The first name CollectSettingNames would collect, without collecting: null when none.
+const std::string* FirstSettingName(const Expr& e);
 // Column names referenced anywhere in `e`, in order.
 void CollectColumns(const Expr& e, std::vector<std::string>* out);
 

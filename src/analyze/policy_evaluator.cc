@@ -3,15 +3,58 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
+#include <array>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "analyze/evaluator.h"
 
 namespace rls_shadow {
 namespace {
 
-// A row as far as it is known: column → value. Missing columns are unknown.
-using Row = std::map<std::string, Value, std::less<>>;
+// A row as far as it is known: column → value. Missing columns are unknown. A row knows a
+// handful of columns, so they are kept in one vector and searched in order: a std::map
+// allocated a node per column, for every access.
+class Row {
+ public:
+  using Entry = std::pair<std::string, Value>;
+  using const_iterator = std::vector<Entry>::const_iterator;
+
+  const_iterator find(std::string_view column) const {
+    return std::find_if(entries_.begin(), entries_.end(),
+                        [&](const Entry& e) { return e.first == column; });
+  }
+  const_iterator end() const { return entries_.end(); }
+  size_t count(std::string_view column) const { return find(column) == end() ? 0 : 1; }
+  Value& operator[](std::string_view column) {
+    for (Entry& e : entries_) {
+      if (e.first == column) return e.second;
+    }
+    return entries_.emplace_back(std::string(column), Value()).second;
+  }
+  const_iterator begin() const { return entries_.begin(); }
+  // Adds `column` unless the row has it already (as std::map::emplace).
+  void emplace(std::string_view column, Value value) {
+    if (find(column) == end()) entries_.emplace_back(std::string(column), std::move(value));
+  }
+  void reserve(size_t n) { entries_.reserve(n); }
+  void erase(std::string_view column) {
+    auto it = find(column);
+    if (it != end()) entries_.erase(it);
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// One set of policies: the USING (or, when check, WITH CHECK) expressions of the policies that
+// apply to cmd for the access's role.
+struct PolicySet {
+  PolicyCommand cmd = PolicyCommand::kAll;
+  bool check = false;
+  bool operator==(const PolicySet&) const = default;
+};
 
 // The outcome of one set of policies (e.g. the UPDATE policies' USING) on one row.
 struct SetOutcome {
@@ -19,8 +62,21 @@ struct SetOutcome {
   const Policy* deciding = nullptr;  // the restrictive policy that failed, or the policy that
                                      // raised the error; null for a permissive / default deny
   bool no_permissive = false;
-  Value error;                     // kError / kIndeterminate: what was raised or undecidable
-  std::vector<const Expr*> exprs;  // the expressions evaluated, for the cause
+  Value error;  // kError / kIndeterminate: what was raised or undecidable
+  // The sets evaluated, in order, each once: their expressions name the tenant. (A set stands
+  // for its expressions; a set seen again adds no expression that could come first.)
+  std::array<PolicySet, 10> sets;  // 5 commands x USING / WITH CHECK
+  size_t set_count = 0;
+
+  void AddSet(PolicySet set) {
+    for (size_t i = 0; i < set_count; ++i) {
+      if (sets[i] == set) return;
+    }
+    sets[set_count++] = set;
+  }
+  void AddSets(const SetOutcome& other) {
+    for (size_t i = 0; i < other.set_count; ++i) AddSet(other.sets[i]);
+  }
 };
 
 bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
@@ -53,12 +109,11 @@ class AccessEvaluation {
   // row `row` for column references, coerced to the column's type.
   Value ValueFor(const std::string& column, const Expr* e, const Row* row,
                  const Row* excluded) const {
-    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
       const Row* source = (c.qualifier == "excluded") ? excluded : row;
-      if (source == nullptr) return std::nullopt;
+      if (source == nullptr) return nullptr;
       auto it = source->find(c.name);
-      if (it == source->end()) return std::nullopt;
-      return it->second;
+      return it == source->end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
     Value v;
@@ -71,7 +126,10 @@ class AccessEvaluation {
     }
     auto it = table_.columns.find(column);
     if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
-      Value cast = Evaluator::Cast(v, it->second.type);
+      const std::string& type = it->second.type;
+      // A cast to a scalar type the evaluator knows always decides; then v is not needed after.
+      if (Evaluator::CastDecides(type)) return Evaluator::Cast(std::move(v), type);
+      Value cast = Evaluator::Cast(v, type);
       if (!cast.is_indeterminate()) return cast;
     }
     return v;
@@ -80,9 +138,11 @@ class AccessEvaluation {
   // The rows the access's WHERE pins down: filter columns with known values.
   Row FilterRow() const {
     Row row;
+    row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
-      if (v.is_known() || v.is_null()) row[col] = v;  // an invalid literal fails regardless
+      // An invalid literal fails regardless.
+      if (v.is_known() || v.is_null()) row[col] = std::move(v);
     }
     return row;
   }
@@ -276,10 +336,10 @@ class AccessEvaluation {
   // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
     SetOutcome out;
-    const RowLookup lookup = [&](const Expr& c) -> std::optional<Value> {
+    out.AddSet(PolicySet{cmd, check});
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
       auto it = row.find(c.name);
-      if (it == row.end()) return std::nullopt;
-      return it->second;
+      return it == row.end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
     uint8_t permissive = kMaybeFalse;  // truth set of the OR of permissive policies
@@ -288,14 +348,17 @@ class AccessEvaluation {
     const Policy* first_passing_permissive = nullptr;
     const Policy* first_uncertain_permissive = nullptr;
     std::optional<std::pair<const Policy*, Value>> absorbing;
-    std::vector<std::pair<const Policy*, uint8_t>> restrictive;
+    // Restrictive policies in order: the first that certainly fails, the first that may fail.
+    const Policy* first_failing_restrictive = nullptr;
+    const Policy* first_uncertain_restrictive = nullptr;
     for (const Policy& p : table_.policies) {
       if (!Applies(p, cmd)) continue;
       const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
       Value v = e ? eval.Eval(*e) : Value::Bool(true);
-      if (e) out.exprs.push_back(e);
       if (v.is_error() || v.is_indeterminate()) {
-        if (!absorbing || (v.is_error() && !absorbing->second.is_error())) absorbing.emplace(&p, v);
+        if (!absorbing || (v.is_error() && !absorbing->second.is_error())) {
+          absorbing.emplace(&p, std::move(v));
+        }
         continue;
       }
       uint8_t t = v.is_null()    ? kMaybeNull
@@ -309,8 +372,10 @@ class AccessEvaluation {
           first_uncertain_permissive = &p;
         }
         permissive = CombineTruth(permissive, t, /*is_and=*/false);
-      } else {
-        restrictive.emplace_back(&p, t);
+      } else if (!(t & kMaybeTrue)) {
+        if (first_failing_restrictive == nullptr) first_failing_restrictive = &p;
+      } else if (t != kMaybeTrue) {
+        if (first_uncertain_restrictive == nullptr) first_uncertain_restrictive = &p;
       }
     }
     if (absorbing) {
@@ -332,21 +397,16 @@ class AccessEvaluation {
       out.deciding = first_permissive;
       return out;
     }
-    bool all_true = perm_true;
     // The policy that decides: a restrictive one that fails or may fail, else the permissive
     // ones (named by the first that passes, or may pass).
-    const Policy* uncertain = perm_true ? nullptr : first_uncertain_permissive;
-    for (const auto& [p, t] : restrictive) {
-      if (!(t & kMaybeTrue)) {
-        out.result = Predicate::kFail;
-        out.deciding = p;
-        return out;
-      }
-      if (t != kMaybeTrue) {
-        all_true = false;
-        if (uncertain == nullptr) uncertain = p;
-      }
+    if (first_failing_restrictive != nullptr) {
+      out.result = Predicate::kFail;
+      out.deciding = first_failing_restrictive;
+      return out;
     }
+    const bool all_true = perm_true && first_uncertain_restrictive == nullptr;
+    const Policy* uncertain = perm_true ? nullptr : first_uncertain_permissive;
+    if (uncertain == nullptr) uncertain = first_uncertain_restrictive;
     out.result = all_true ? Predicate::kPass : Predicate::kRowDependent;
     out.deciding = all_true ? first_passing_permissive : uncertain;
     return out;
@@ -383,9 +443,23 @@ class AccessEvaluation {
       return 0;
     };
     SetOutcome out = rank(b.result) > rank(a.result) ? b : a;
-    out.exprs = a.exprs;
-    out.exprs.insert(out.exprs.end(), b.exprs.begin(), b.exprs.end());
+    out.set_count = 0;
+    out.AddSets(a);
+    out.AddSets(b);
     return out;
+  }
+
+  // Calls fn(expr) for each expression `o` evaluated, in evaluation order.
+  template <typename Fn>
+  void ForEachExpr(const SetOutcome& o, Fn fn) const {
+    for (size_t i = 0; i < o.set_count; ++i) {
+      const PolicySet& set = o.sets[i];
+      for (const Policy& p : table_.policies) {
+        if (!Applies(p, set.cmd)) continue;
+        const Expr* e = set.check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
+        if (e != nullptr && fn(*e)) return;
+      }
+    }
   }
 
  private:
@@ -396,6 +470,19 @@ class AccessEvaluation {
   std::string role_;
   EvalInputs inputs_;
 };
+
+// The value of the first column `e` references (pre-order, as CollectColumns lists them) that
+// `row` knows; null when none.
+const Value* FirstKnownColumn(const Expr& e, const Row& row) {
+  if (e.kind == Expr::Kind::kColumn) {
+    auto it = row.find(e.name);
+    if (it != row.end() && it->second.is_known()) return &it->second;
+  }
+  for (const auto& a : e.args) {
+    if (const Value* v = FirstKnownColumn(*a, row)) return v;
+  }
+  return nullptr;
+}
 
 std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool using_expr) {
   std::string kind = using_expr ? " (USING expression)" : "";
@@ -480,7 +567,10 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   std::string sqlstate;
   std::string detail;
   const Row filter_row = ev.WithIndexedRow(ev.FilterRow());
-  Row tenant_row = filter_row;
+  // The row the tenant is read from: the filter row, unless a command replaces it.
+  const Row* tenant_row = &filter_row;
+  Row tenant_row_storage;
+  std::vector<Row> insert_rows;  // INSERT: the new rows (the tenant may be read from one)
 
   // A failing filter hides rows; a failing check raises 42501. Otherwise the two read alike.
   auto effect_of = [](Predicate p, Effect on_fail) {
@@ -566,7 +656,8 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
     effect = worst;
     sqlstate = worst_sqlstate;
     detail = worst_detail;
-    tenant_row = worst_row;
+    tenant_row_storage = std::move(worst_row);
+    tenant_row = &tenant_row_storage;
   } else if (access.plan_only) {
     // Only what the planner folds can fail: the USING quals of the rows the statement would
     // read. WITH CHECK runs at execution, which a plain EXPLAIN never reaches.
@@ -588,7 +679,8 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
         if (f.result == Predicate::kRowDependent) {
           if (auto scanned = ev.ScanIndexed(filter_row)) {
             f = scanned->first;
-            tenant_row = scanned->second;
+            tenant_row_storage = std::move(scanned->second);
+            tenant_row = &tenant_row_storage;
           }
         }
         from_filter(f);
@@ -600,8 +692,9 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
       }
       case Command::kUpdate: {
         SetOutcome f = ev.Filter(PolicyCommand::kUpdate, access.reads_columns, filter_row);
-        Row new_row = ev.Assigned(filter_row, nullptr);
-        tenant_row = new_row;
+        tenant_row_storage = ev.Assigned(filter_row, nullptr);
+        tenant_row = &tenant_row_storage;
+        const Row& new_row = tenant_row_storage;
         SetOutcome c = ev.Check(PolicyCommand::kUpdate, access.reads_columns, new_row);
         if (f.result == Predicate::kPass) {
           from_check(c, false);
@@ -615,7 +708,8 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
         break;
       }
       case Command::kInsert: {
-        std::vector<Row> rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        insert_rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        const std::vector<Row>& rows = insert_rows;
         bool select_check =
             access.returning || access.on_conflict == TableAccess::OnConflict::kUpdate;
         SetOutcome worst;
@@ -625,7 +719,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
           SetOutcome merged = first ? c : AccessEvaluation::Both(worst, c);
           if (first || merged.result != worst.result) {  // the row that decides, for the tenant
             worst = std::move(merged);
-            tenant_row = row;
+            tenant_row = &row;
           }
           first = false;
         }
@@ -675,24 +769,29 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   }
   if (decisive.deciding != nullptr) out->policy = decisive.deciding->name;
 
-  // Tenant: the context the policy reads, else the row's tenant column.
-  std::vector<std::string> settings;
-  for (const Expr* e : decisive.exprs) CollectSettingNames(*e, &settings);
-  if (settings.empty()) settings = config_.context_settings;
-  const std::string context_name = settings.empty() ? std::string() : settings.front();
-  std::optional<std::string> context = ctx.session->Setting(context_name);
+  // Tenant: the context the policy reads (the first setting its expressions read, else the
+  // configured context setting), else the row's tenant column.
+  const std::string* setting_name = nullptr;
+  ev.ForEachExpr(decisive, [&](const Expr& e) {
+    setting_name = FirstSettingName(e);
+    return setting_name != nullptr;
+  });
+  if (setting_name == nullptr && !config_.context_settings.empty()) {
+    setting_name = &config_.context_settings.front();
+  }
+  const std::string_view context_name =
+      setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
+  // A view into the session's value: nothing changes the session while this runs.
+  std::optional<std::string_view> context = ctx.session->SettingView(context_name);
   if (context && !context->empty()) {
-    out->tenant = *context;
+    out->tenant.assign(*context);
   } else {
-    std::vector<std::string> cols;
-    for (const Expr* e : decisive.exprs) CollectColumns(*e, &cols);
-    for (const auto& c : cols) {
-      auto it = tenant_row.find(c);
-      if (it != tenant_row.end() && it->second.is_known()) {
-        out->tenant = it->second.text;
-        break;
-      }
-    }
+    // The first column the expressions reference (in order) whose value the row knows.
+    ev.ForEachExpr(decisive, [&](const Expr& e) {
+      const Value* known = FirstKnownColumn(e, *tenant_row);
+      if (known != nullptr) out->tenant = known->text;
+      return known != nullptr;
+    });
   }
 
   out->effect = effect;

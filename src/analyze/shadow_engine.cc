@@ -105,11 +105,11 @@ void ShadowEngine::Complete(Session& s) {
   if (!s.statement_open) return;
   s.statement_open = false;
   s.state.EndStatement();
-  for (const Finding& f : s.pending) {
+  for (size_t i = 0; i < s.pending_size; ++i) {
     ++stats_.findings;
-    sink_(f);
+    sink_(s.pending[i]);
   }
-  s.pending.clear();
+  s.pending_size = 0;
   if (!joiner_) return;
   for (HeldWrite& w : s.pending_writes) {
     if (s.xid != 0 && s.xid_serial == w.txn_serial) w.xid = s.xid;
@@ -129,7 +129,7 @@ void ShadowEngine::OnError(Session& s, const LogEvent& event) {
   bool ours = s.statement_open && (event.sql.empty() || event.sql == s.open_sql || s.open_multi);
   if (ours) {
     ++stats_.statements_failed_in_log;
-    s.pending.clear();
+    s.pending_size = 0;
     s.pending_writes.clear();
     s.statement_open = false;
     s.state.FailStatement();
@@ -159,6 +159,9 @@ EvalInputs SessionInputs(const SessionState& state,
 
 void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
                                  const std::vector<std::optional<std::string>>& params) {
+  // Most statements change no setting: spare them the evaluation inputs (the session's users
+  // are looked up to build them) and the origin's copies.
+  if (st.settings.empty()) return;
   SettingOrigin origin;
   if (who.code_path_from_comment) origin.code_path = who.code_path;
   origin.lane = who.lane;
@@ -244,7 +247,7 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.statement_open = true;
   s.open_sql = event.sql;
   s.open_multi = multi;
-  s.pending.clear();
+  s.pending_size = 0;
   bool may_change = false;
   for (const AnalyzedStatement& st : analyzed->statements) {
     // An EXECUTE runs a prepared query, which may call set_config.
@@ -256,9 +259,10 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.open_rolls_back = false;
   s.pending_writes.clear();
 
-  auto lane_setting = s.state.Setting(config_.attribution.lane_setting);
+  const std::optional<std::string_view> lane_setting =
+      s.state.SettingView(config_.attribution.lane_setting);
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
-                                          lane_setting.value_or(std::string()));
+                                          lane_setting.value_or(std::string_view()));
   std::string example;
 
   for (const AnalyzedStatement& st : analyzed->statements) {
@@ -356,7 +360,9 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(catalog_, statement_access, ctx,
                 [&](const TableAccess& access, const AccessContext& access_ctx) {
-                  Finding f;
+                  if (s.pending.size() == s.pending_size) s.pending.emplace_back();
+                  Finding& f = s.pending[s.pending_size];
+                  // Evaluate sets every field but those below, which are all set here.
                   if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
                   if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
                       rows_.Tracks(f.table)) {
@@ -370,18 +376,21 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
                   f.time_us = event.time_us;
                   f.session_id = event.session_id;
                   f.line_num = event.line_num;
-                  if (f.effect != Effect::kAllow) f.example = *example;
+                  if (f.effect != Effect::kAllow) {
+                    f.example = *example;
+                  } else {
+                    f.example.clear();
+                  }
                   if (joiner_ &&
                       (access.command == Command::kInsert || access.command == Command::kUpdate ||
                        access.command == Command::kDelete)) {
                     HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
-                    if (w.waits) {
-                      s.pending_writes.push_back(std::move(w));
-                      return;  // its rows decide: the finding waits for them
-                    }
+                    const bool waits = w.waits;
                     s.pending_writes.push_back(std::move(w));
+                    if (waits) return;  // its rows decide: the finding waits for them (the
+                                        // slot is reused)
                   }
-                  s.pending.push_back(std::move(f));
+                  ++s.pending_size;
                 });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();

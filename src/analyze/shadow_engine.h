@@ -80,7 +80,10 @@ class ShadowEngine {
     bool statement_open = false;  // the last statement's outcome is not known yet
     std::string open_sql;
     bool open_multi = false;
+    // The open statement's findings are pending[0, pending_size). Slots past the end are kept
+    // for the next statements, so their strings are reused rather than allocated per access.
     std::vector<Finding> pending;
+    size_t pending_size = 0;
     std::vector<HeldWrite> pending_writes;  // for the joiner, once the statement succeeded
     uint64_t open_serial = 0;               // the open statement's transaction
     int64_t open_time_us = 0;

@@ -2,6 +2,10 @@
 
 #include <cctype>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rls_shadow {
 namespace {
 
@@ -12,6 +16,52 @@ constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool IsIdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' || c == '$' ||
          static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Characters where the scan may have to do something other than copy: comment starts, quoted
+// identifiers, dollar quotes, string literals and digits. Everything between them is copied
+// as one run. (Identifiers need no tracking of their own: a quote or digit that follows one is
+// recognised by looking at the character before it.)
+constexpr bool IsSpecial(char c) {
+  return c == '-' || c == '/' || c == '"' || c == '$' || c == '\'' || IsDigit(c);
+}
+
+struct SpecialTable {
+  bool special[256] = {};
+  constexpr SpecialTable() {
+    for (int c = 0; c < 256; ++c) special[c] = IsSpecial(static_cast<char>(c));
+  }
+};
+constexpr SpecialTable kSpecial;
+
+// The position of the first special character at or after `i` (sql.size() when none). Runs
+// between them are most of a statement, so with SSE2 sixteen bytes are tested at once.
+size_t NextSpecial(std::string_view sql, size_t i) {
+  const size_t n = sql.size();
+#if defined(__SSE2__)
+  const __m128i dash = _mm_set1_epi8('-');
+  const __m128i slash = _mm_set1_epi8('/');
+  const __m128i dquote = _mm_set1_epi8('"');
+  const __m128i dollar = _mm_set1_epi8('$');
+  const __m128i quote = _mm_set1_epi8('\'');
+  const __m128i below_zero = _mm_set1_epi8('0' - 1);
+  const __m128i above_nine = _mm_set1_epi8('9' + 1);
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sql.data() + i));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, dash), _mm_cmpeq_epi8(v, slash));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, dquote));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, dollar));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, quote));
+    // Digits: '0' <= c <= '9' (signed compares; bytes >= 0x80 are negative, so never digits).
+    hit = _mm_or_si128(hit,
+                       _mm_and_si128(_mm_cmpgt_epi8(v, below_zero), _mm_cmplt_epi8(v, above_nine)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i < n && !kSpecial.special[static_cast<unsigned char>(sql[i])]) ++i;
+  return i;
 }
 
 }  // namespace
@@ -46,6 +96,13 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
   size_t i = 0;
   const size_t n = sql.size();
   while (i < n) {
+    // Copy up to the next special character at once.
+    const size_t run = NextSpecial(sql, i);
+    if (run > i) {
+      out->text.append(sql.substr(i, run - i));
+      i = run;
+      if (i >= n) break;
+    }
     char c = sql[i];
     // Comments: dropped, so sqlcommenter tags do not split the cache.
     if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
@@ -96,10 +153,9 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       std::string value;
       size_t j = i + 1;
       bool closed = false;
-      const std::string_view stops = escape_string ? std::string_view("'\\") : "'";
       while (j < n) {
         // Copy the run up to the next quote (or backslash) at once: literals can be long.
-        size_t stop = sql.find_first_of(stops, j);
+        size_t stop = escape_string ? sql.find_first_of("'\\", j) : sql.find('\'', j);
         if (stop == std::string_view::npos) stop = n;
         value.append(sql.substr(j, stop - j));
         j = stop;
@@ -149,13 +205,8 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
       i = j;
       continue;
     }
-    if (IsIdentChar(c)) {
-      size_t j = i;
-      while (j < n && IsIdentChar(sql[j])) ++j;
-      out->text.append(sql.substr(i, j - i));
-      i = j;
-      continue;
-    }
+    // Anything else is copied: a '-' or '/' that starts no comment, a '$' that starts no dollar
+    // quote, a digit inside an identifier.
     out->text += c;
     ++i;
   }

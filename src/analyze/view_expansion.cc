@@ -9,7 +9,7 @@ namespace {
 constexpr int kMaxViewDepth = 16;
 
 void Expand(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
-            int depth, const BaseAccessSink& sink) {
+            int depth, BaseAccessSink sink) {
   const TableInfo* view = catalog.FindTable(access.schema, access.relname);
   if (view == nullptr || !view->is_view || depth >= kMaxViewDepth) {
     sink(access, ctx);
@@ -80,7 +80,7 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
 }  // namespace
 
 void ExpandViews(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
-                 const BaseAccessSink& sink) {
+                 BaseAccessSink sink) {
   Expand(catalog, access, ctx, 0, sink);
 }
 

@@ -3,21 +3,20 @@
 // session's own settings (PG_SEMANTICS B8). Views over views are followed to a fixed depth.
 #pragma once
 
-#include <functional>
-
 #include "analyze/policy_catalog.h"
 #include "analyze/policy_evaluator.h"
 #include "analyze/statement.h"
+#include "common/function_ref.h"
 
 namespace rls_shadow {
 
-using BaseAccessSink = std::function<void(const TableAccess&, const AccessContext&)>;
+using BaseAccessSink = FunctionRef<void(const TableAccess&, const AccessContext&)>;
 
 // Calls `sink` with `access` itself when it names no view, else with each base-table access the
 // view stands for. A write through a view with one base table (an auto-updatable view) becomes
 // that write on the base table, its values and filters carried over for the columns the view
 // passes through unchanged (the others become unknown).
 void ExpandViews(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
-                 const BaseAccessSink& sink);
+                 BaseAccessSink sink);
 
 }  // namespace rls_shadow

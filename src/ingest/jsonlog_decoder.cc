@@ -2,6 +2,7 @@
 // that way), copying only the keys the analyzer uses; other keys are skipped unparsed.
 #include "ingest/jsonlog_decoder.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -12,15 +13,81 @@ namespace {
 
 using simdjson::error_code;
 
-// The key as written. PostgreSQL's keys are plain ASCII; an escaped key simply matches nothing.
-std::string_view KeyText(const simdjson::ondemand::raw_json_string& key) {
-  const char* start = key.raw();
-  const char* p = start;
-  while (*p != '"') {
-    if (*p == '\\') ++p;
-    ++p;
+// The keys the decoder reads; kOther for every other key.
+enum class Key {
+  kOther,
+  kTimestamp,
+  kUser,
+  kDbname,
+  kSessionId,
+  kPs,
+  kVxid,
+  kErrorSeverity,
+  kStateCode,
+  kMessage,
+  kDetail,
+  kStatement,
+  kApplicationName,
+  kBackendType,
+  kPid,
+  kLineNum,
+  kTxid,
+};
+
+// Which key `raw` (the key's first byte, inside the padded line) is, and its name. The raw key
+// is compared with each candidate as written, closing quote included, so its end need not be
+// found first (that scan cost more than the rest of the dispatch); an escaped key matches
+// nothing. Reading a candidate's length past a shorter key stays inside the line's padding.
+Key ClassifyKey(const char* raw, std::string_view* name) {
+  auto is = [&](std::string_view candidate) {
+    if (std::memcmp(raw, candidate.data(), candidate.size()) != 0 || raw[candidate.size()] != '"')
+      return false;
+    *name = candidate;
+    return true;
+  };
+  switch (raw[0]) {
+    case 'a':
+      if (is("application_name")) return Key::kApplicationName;
+      break;
+    case 'b':
+      if (is("backend_type")) return Key::kBackendType;
+      break;
+    case 'd':
+      if (is("dbname")) return Key::kDbname;
+      if (is("detail")) return Key::kDetail;
+      break;
+    case 'e':
+      if (is("error_severity")) return Key::kErrorSeverity;
+      break;
+    case 'l':
+      if (is("line_num")) return Key::kLineNum;
+      break;
+    case 'm':
+      if (is("message")) return Key::kMessage;
+      break;
+    case 'p':
+      if (is("pid")) return Key::kPid;
+      if (is("ps")) return Key::kPs;
+      break;
+    case 's':
+      if (is("session_id")) return Key::kSessionId;
+      if (is("state_code")) return Key::kStateCode;
+      if (is("statement")) return Key::kStatement;
+      break;
+    case 't':
+      if (is("timestamp")) return Key::kTimestamp;
+      if (is("txid")) return Key::kTxid;
+      break;
+    case 'u':
+      if (is("user")) return Key::kUser;
+      break;
+    case 'v':
+      if (is("vxid")) return Key::kVxid;
+      break;
+    default:
+      break;
   }
-  return std::string_view(start, static_cast<size_t>(p - start));
+  return Key::kOther;
 }
 
 bool Fail(DecodeFailure* failure, const char* reason, std::string message) {
@@ -76,41 +143,69 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
       return Fail(failure, error == simdjson::UTF8_ERROR ? "not_utf8" : "invalid_json",
                   simdjson::error_message(error));
     }
-    std::string_view key = KeyText(field.key());
+    std::string_view key;
+    const Key which = ClassifyKey(field.key().raw(), &key);
+    if (which == Key::kOther) continue;  // skipped unparsed by the next step
     simdjson::ondemand::value value = field.value();
 
-    // String-valued keys, most frequent first.
+    // String-valued keys.
     std::string* target = nullptr;
     std::string_view* view_target = nullptr;
-    if (key == "timestamp") {
-      view_target = &timestamp;
-      has_timestamp = true;
-    } else if (key == "user") {
-      target = &event->user;
-    } else if (key == "dbname") {
-      target = &event->dbname;
-    } else if (key == "session_id") {
-      target = &event->session_id;
-      has_session = true;
-    } else if (key == "ps") {
-      target = &event->command_tag;
-    } else if (key == "vxid") {
-      target = &event->vxid;
-    } else if (key == "error_severity") {
-      target = &event->severity;
-    } else if (key == "state_code") {
-      target = &event->state_code;
-    } else if (key == "message") {
-      target = &event->message;
-      has_message = true;
-    } else if (key == "detail") {
-      target = &event->detail;
-    } else if (key == "statement") {
-      view_target = &extras->statement;
-    } else if (key == "application_name") {
-      target = &event->application_name;
-    } else if (key == "backend_type") {
-      view_target = &extras->backend_type;
+    int64_t* number = nullptr;
+    switch (which) {
+      case Key::kTimestamp:
+        view_target = &timestamp;
+        has_timestamp = true;
+        break;
+      case Key::kUser:
+        target = &event->user;
+        break;
+      case Key::kDbname:
+        target = &event->dbname;
+        break;
+      case Key::kSessionId:
+        target = &event->session_id;
+        has_session = true;
+        break;
+      case Key::kPs:
+        target = &event->command_tag;
+        break;
+      case Key::kVxid:
+        target = &event->vxid;
+        break;
+      case Key::kErrorSeverity:
+        target = &event->severity;
+        break;
+      case Key::kStateCode:
+        target = &event->state_code;
+        break;
+      case Key::kMessage:
+        target = &event->message;
+        has_message = true;
+        break;
+      case Key::kDetail:
+        target = &event->detail;
+        break;
+      case Key::kStatement:
+        view_target = &extras->statement;
+        break;
+      case Key::kApplicationName:
+        target = &event->application_name;
+        break;
+      case Key::kBackendType:
+        view_target = &extras->backend_type;
+        break;
+      case Key::kPid:
+        number = &event->pid;
+        break;
+      case Key::kLineNum:
+        number = &event->line_num;
+        break;
+      case Key::kTxid:
+        number = &event->txid;
+        break;
+      case Key::kOther:
+        break;
     }
     if (target != nullptr || view_target != nullptr) {
       std::string_view text;
@@ -123,15 +218,6 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
         *view_target = text;
       }
       continue;
-    }
-
-    int64_t* number = nullptr;
-    if (key == "pid") {
-      number = &event->pid;
-    } else if (key == "line_num") {
-      number = &event->line_num;
-    } else if (key == "txid") {
-      number = &event->txid;
     }
     if (number != nullptr) {
       if ((error = value.get_int64().get(*number))) {

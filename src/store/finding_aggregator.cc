@@ -19,24 +19,25 @@ size_t Mix(size_t seed, size_t v) {
 
 size_t HashStr(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
-size_t HashDenial(std::string_view table, Command command, std::string_view policy,
-                  std::string_view tenant, std::string_view code_path, std::string_view lane,
-                  Effect effect, Cause cause, int64_t hour) {
-  size_t h = HashStr(table);
+// The key hashes, from the hashes of the strings the two keys share (see Add).
+size_t HashDenial(size_t table_hash, Command command, std::string_view policy,
+                  std::string_view tenant, size_t code_path_hash, size_t lane_hash, Effect effect,
+                  Cause cause, int64_t hour) {
+  size_t h = table_hash;
   h = Mix(h, HashStr(policy));
   h = Mix(h, HashStr(tenant));
-  h = Mix(h, HashStr(code_path));
-  h = Mix(h, HashStr(lane));
+  h = Mix(h, code_path_hash);
+  h = Mix(h, lane_hash);
   h = Mix(h, (static_cast<size_t>(command) << 16) | (static_cast<size_t>(effect) << 8) |
                  static_cast<size_t>(cause));
   return Mix(h, static_cast<size_t>(hour));
 }
 
-size_t HashAccess(std::string_view table, std::string_view code_path, std::string_view lane,
-                  Effect effect, int64_t hour) {
-  size_t h = HashStr(table);
-  h = Mix(h, HashStr(code_path));
-  h = Mix(h, HashStr(lane));
+size_t HashAccess(size_t table_hash, size_t code_path_hash, size_t lane_hash, Effect effect,
+                  int64_t hour) {
+  size_t h = table_hash;
+  h = Mix(h, code_path_hash);
+  h = Mix(h, lane_hash);
   h = Mix(h, static_cast<size_t>(effect));
   return Mix(h, static_cast<size_t>(hour));
 }
@@ -54,52 +55,51 @@ void Count(int64_t time_us, CounterValue* v) {
 
 }  // namespace
 
-size_t FindingAggregator::DenialSlotHash::operator()(const DenialSlot& s) const {
-  const DenialKey& k = s.key;
-  return HashDenial(k.table, k.command, k.policy, k.tenant, k.code_path, k.lane, k.effect, k.cause,
-                    s.hour);
-}
+size_t FindingAggregator::DenialSlotHash::operator()(const DenialSlot& s) const { return s.hash; }
 
 size_t FindingAggregator::DenialSlotHash::operator()(const FindingView& v) const {
-  const Finding& f = *v.f;
-  return HashDenial(f.table, f.command, f.policy, KeyTenant(f), f.code_path, f.lane, f.effect,
-                    f.cause, v.hour);
+  return v.denial_hash;
 }
 
 bool FindingAggregator::DenialSlotEq::operator()(const FindingView& v, const DenialSlot& s) const {
   const Finding& f = *v.f;
   const DenialKey& k = s.key;
-  return v.hour == s.hour && f.command == k.command && f.effect == k.effect && f.cause == k.cause &&
-         f.table == k.table && f.policy == k.policy && KeyTenant(f) == k.tenant &&
-         f.code_path == k.code_path && f.lane == k.lane;
+  return v.denial_hash == s.hash && v.hour == s.hour && f.command == k.command &&
+         f.effect == k.effect && f.cause == k.cause && f.table == k.table && f.policy == k.policy &&
+         KeyTenant(f) == k.tenant && f.code_path == k.code_path && f.lane == k.lane;
 }
 
-size_t FindingAggregator::AccessSlotHash::operator()(const AccessSlot& s) const {
-  return HashAccess(s.key.table, s.key.code_path, s.key.lane, s.key.effect, s.hour);
-}
+size_t FindingAggregator::AccessSlotHash::operator()(const AccessSlot& s) const { return s.hash; }
 
 size_t FindingAggregator::AccessSlotHash::operator()(const FindingView& v) const {
-  const Finding& f = *v.f;
-  return HashAccess(f.table, f.code_path, f.lane, f.effect, v.hour);
+  return v.access_hash;
 }
 
 bool FindingAggregator::AccessSlotEq::operator()(const FindingView& v, const AccessSlot& s) const {
   const Finding& f = *v.f;
-  return v.hour == s.hour && f.effect == s.key.effect && f.table == s.key.table &&
-         f.code_path == s.key.code_path && f.lane == s.key.lane;
+  return v.access_hash == s.hash && v.hour == s.hour && f.effect == s.key.effect &&
+         f.table == s.key.table && f.code_path == s.key.code_path && f.lane == s.key.lane;
 }
 
 FindingAggregator::FindingAggregator(size_t max_examples_per_key)
     : max_examples_(max_examples_per_key) {}
 
 void FindingAggregator::Add(const Finding& f) {
-  const FindingView view{&f, store::HourOf(f.time_us)};
+  const int64_t hour = store::HourOf(f.time_us);
+  // table, code_path and lane are in both keys: hash them once.
+  const size_t table_hash = HashStr(f.table);
+  const size_t code_path_hash = HashStr(f.code_path);
+  const size_t lane_hash = HashStr(f.lane);
+  const FindingView view{&f, hour,
+                         HashDenial(table_hash, f.command, f.policy, KeyTenant(f), code_path_hash,
+                                    lane_hash, f.effect, f.cause, hour),
+                         HashAccess(table_hash, code_path_hash, lane_hash, f.effect, hour)};
 
   auto d = denials_.find(view);
   if (d == denials_.end()) {
     DenialSlot slot{DenialKey{f.table, f.command, f.policy, std::string(KeyTenant(f)), f.code_path,
                               f.lane, f.effect, f.cause},
-                    view.hour};
+                    view.hour, view.denial_hash};
     d = denials_.emplace(std::move(slot), Bucketed{}).first;
   }
   Count(f.time_us, &d->second.value);
@@ -112,7 +112,7 @@ void FindingAggregator::Add(const Finding& f) {
 
   auto a = accesses_.find(view);
   if (a == accesses_.end()) {
-    AccessSlot slot{AccessKey{f.table, f.code_path, f.lane, f.effect}, view.hour};
+    AccessSlot slot{AccessKey{f.table, f.code_path, f.lane, f.effect}, view.hour, view.access_hash};
     a = accesses_.emplace(std::move(slot), CounterValue{}).first;
   }
   Count(f.time_us, &a->second);
