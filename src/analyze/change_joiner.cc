@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <iterator>
+#include <set>
 #include <utility>
 
 namespace rls_shadow {
@@ -47,136 +49,222 @@ int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change) {
   return old_score + new_score;
 }
 
+namespace {
+
+// Log times have millisecond precision: a statement may read as logged just after its commit.
+constexpr int64_t kLogTimeSlackUs = 1000;
+// Candidates examined per evidence search: the nearest in time. Bounds the work when many
+// writes wait unlinked (their changes never captured) within the window.
+constexpr int kMaxCandidates = 64;
+
+template <typename K, typename V>
+void EraseEntry(std::multimap<int64_t, V>* index, int64_t at, const K& value) {
+  auto [from, to] = index->equal_range(at);
+  for (auto it = from; it != to; ++it) {
+    if (it->second == value) {
+      index->erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 void ChangeJoiner::Hold(HeldWrite write) {
   ++stats_.writes;
-  writes_.push_back(std::move(write));
-  Match();
+  const TxnKey key{write.session_id, write.txn_serial};
+  HeldTxn& held = held_[key];
+  if (held.writes.empty()) held.first_us = write.time_us;
+  held.tables.insert(write.table);
+  const int64_t xid = write.xid;
+  held.writes.push_back(std::move(write));
+  if (xid != 0 && held.xid == 0) LearnXid(key.first, key.second, xid);
 }
 
 void ChangeJoiner::LearnXid(const std::string& session_id, uint64_t txn_serial, int64_t xid) {
-  bool learned = false;
-  for (HeldWrite& w : writes_) {
-    if (w.xid == 0 && w.session_id == session_id && w.txn_serial == txn_serial) {
-      w.xid = xid;
-      learned = true;
-    }
+  const TxnKey key{session_id, txn_serial};
+  auto it = held_.find(key);
+  if (it == held_.end() || it->second.xid != 0) return;
+  HeldTxn& held = it->second;
+  if (held.end_us != 0 && held.committed) {
+    for (const std::string& table : held.tables) EraseEntry(&candidates_[table], held.end_us, it);
   }
-  if (learned) Match();
+  held.xid = xid;
+  held_by_xid_[xid] = key;
+  TryXid(key);
 }
 
 void ChangeJoiner::EndTransaction(const std::string& session_id, uint64_t txn_serial,
                                   bool committed, int64_t time_us) {
-  bool ended = false;
-  for (HeldWrite& w : writes_) {
-    if (w.txn_end_us == 0 && w.session_id == session_id && w.txn_serial == txn_serial) {
+  const TxnKey key{session_id, txn_serial};
+  auto it = held_.find(key);
+  if (it == held_.end() || it->second.end_us != 0) return;
+  HeldTxn& held = it->second;
+  if (!committed) {
+    // Rolled back: no rows will ever come; the verdicts from the text stand.
+    HeldTxn gone = TakeHeld(key);
+    for (HeldWrite& w : gone.writes) {
       w.txn_end_us = std::max<int64_t>(time_us, 1);
-      w.committed = committed;
-      ended = true;
+      w.committed = false;
+      SettleWrite(w, nullptr);
     }
+    return;
   }
-  if (ended) Match();
+  held.end_us = std::max<int64_t>(time_us, 1);
+  held.committed = true;
+  held_by_end_.emplace(held.end_us, key);
+  if (held.xid != 0) {
+    TryXid(key);
+    return;
+  }
+  for (const std::string& table : held.tables) candidates_[table].emplace(held.end_us, it);
+  TryEvidenceFor(key);
 }
 
 void ChangeJoiner::AddTransaction(ObservedTransaction txn) {
-  ++stats_.transactions;
+  // Without followed changes a transaction matters only to writes that know its xid (they
+  // changed no row): kept for those, dropped otherwise.
+  if (txn.changes.empty() && txn.xid == 0) return;
+  if (!txn.changes.empty()) ++stats_.transactions;
   stats_.changes += txn.changes.size();
-  transactions_.push_back(std::move(txn));
-  Match();
+  const uint64_t seq = next_seq_++;
+  std::set<std::string> tables;
+  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
+  for (const std::string& table : tables) pending_by_table_[table].emplace(txn.commit_us, seq);
+  if (txn.xid != 0) pending_by_xid_[txn.xid] = seq;
+  const int64_t xid = txn.xid;
+  pending_.emplace(seq, std::move(txn));
+  if (auto held = held_by_xid_.find(xid); xid != 0 && held != held_by_xid_.end()) {
+    Link(seq, held->second);
+    return;
+  }
+  TryEvidence(seq);
 }
 
-void ChangeJoiner::Match() {
-  // Rolled back: no rows will ever come; the verdict from the text stands.
-  for (HeldWrite& w : writes_) {
-    if (w.txn_end_us != 0 && !w.committed && !w.linked) SettleWrite(w, false);
-  }
-  for (auto it = transactions_.begin(); it != transactions_.end();) {
-    if (LinkByXid(*it) || LinkByEvidence(*it)) {
-      it = transactions_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  writes_.erase(
-      std::remove_if(writes_.begin(), writes_.end(), [](const HeldWrite& w) { return w.linked; }),
-      writes_.end());
+void ChangeJoiner::TryXid(const TxnKey& key) {
+  const int64_t xid = held_.at(key).xid;
+  auto it = pending_by_xid_.find(xid);
+  if (it != pending_by_xid_.end()) Link(it->second, key);
 }
 
-bool ChangeJoiner::LinkByXid(ObservedTransaction& txn) {
-  if (txn.xid == 0) return false;
-  std::vector<HeldWrite*> writes;
-  for (HeldWrite& w : writes_) {
-    if (!w.linked && w.xid == txn.xid) writes.push_back(&w);
-  }
-  if (writes.empty()) return false;
-  Assign(txn, writes);
-  return true;
-}
-
-bool ChangeJoiner::LinkByEvidence(ObservedTransaction& txn) {
-  // Candidates: the writes of one committed session transaction that logged no xid. A group
-  // qualifies when every change of `txn` has a write in it that could have made it; the
-  // earliest group with the most confirmed values wins (commit order follows statement order).
-  struct Group {
-    std::vector<HeldWrite*> writes;
-    int score = 0;
-  };
-  std::vector<Group> groups;
-  std::map<std::pair<std::string, uint64_t>, size_t> index;
-  for (HeldWrite& w : writes_) {
-    if (w.linked || w.xid != 0 || w.txn_end_us == 0 || !w.committed) continue;
-    auto [it, added] = index.try_emplace({w.session_id, w.txn_serial}, groups.size());
-    if (added) groups.emplace_back();
-    groups[it->second].writes.push_back(&w);
-  }
-  const Group* best = nullptr;
-  bool tie = false;
-  std::map<std::string, size_t> inserted;  // insert changes per table
+bool ChangeJoiner::Covers(const HeldTxn& held, const ObservedTransaction& txn, int* score) const {
+  *score = 0;
+  if (held.first_us > txn.commit_us + kLogTimeSlackUs) return false;  // logged after the commit
+  std::map<std::string, size_t> inserted;
   for (const ObservedRowChange& c : txn.changes) {
     if (c.change.action == ChangeAction::kInsert) ++inserted[c.table];
   }
-  // Log times have millisecond precision: a statement may read as logged just after its commit.
-  constexpr int64_t kLogTimeSlackUs = 1000;
-  for (Group& g : groups) {
-    bool covers = true;
-    std::map<std::string, size_t> expected;
-    for (const HeldWrite* w : g.writes) {
-      expected[w->table] += w->expected_inserts;
-      covers = covers && w->time_us <= txn.commit_us + kLogTimeSlackUs;
-    }
-    for (const auto& [table, n] : expected) covers = covers && inserted[table] >= n;
-    for (const ObservedRowChange& c : txn.changes) {
-      if (!covers) break;
-      int best_for_change = -1;
-      for (const HeldWrite* w : g.writes)
-        best_for_change = std::max(best_for_change, EvidenceScore(*w, c));
-      if (best_for_change < 0) {
-        covers = false;
-        break;
-      }
-      g.score += best_for_change;
-    }
-    if (!covers) continue;
-    if (best == nullptr || g.score > best->score) {
-      best = &g;
-      tie = false;
-    } else if (g.score == best->score) {
-      tie = true;
-    }
+  std::map<std::string, size_t> expected;
+  for (const HeldWrite& w : held.writes) expected[w.table] += w.expected_inserts;
+  for (const auto& [table, n] : expected) {
+    if (inserted[table] < n) return false;  // an INSERT of n known rows makes n rows
   }
-  if (best == nullptr) return false;
-  if (tie) stats_.ambiguous += txn.changes.size();
-  Assign(txn, best->writes);
+  for (const ObservedRowChange& c : txn.changes) {
+    int best = -1;
+    for (const HeldWrite& w : held.writes) best = std::max(best, EvidenceScore(w, c));
+    if (best < 0) return false;
+    *score += best;
+  }
   return true;
 }
 
-void ChangeJoiner::Assign(ObservedTransaction& txn, const std::vector<HeldWrite*>& writes) {
+bool ChangeJoiner::TryEvidence(uint64_t seq) {
+  const ObservedTransaction& txn = pending_.at(seq);
+  if (txn.changes.empty()) return false;
+  // Every covering transaction wrote the first change's table: search its candidates, latest
+  // end first from the commit back, the nearest kMaxCandidates.
+  auto table = candidates_.find(txn.changes.front().table);
+  if (table == candidates_.end()) return false;
+  const auto& by_end = table->second;
+  const HeldEntry* best = nullptr;
+  int best_score = -1;
+  int examined = 0;
+  int ties = 0;
+  for (auto it = std::make_reverse_iterator(by_end.upper_bound(txn.commit_us + kLogTimeSlackUs));
+       it != by_end.rend() && examined < kMaxCandidates; ++it, ++examined) {
+    if (it->first + window_us_ < txn.commit_us) break;
+    int score = 0;
+    if (!Covers(it->second->second, txn, &score)) continue;
+    // Visited latest first: on a tie the earlier one (visited later) wins, as commit order
+    // follows statement order.
+    if (score > best_score) {
+      best = &it->second;
+      best_score = score;
+      ties = 0;
+    } else if (score == best_score) {
+      best = &it->second;
+      ++ties;
+    }
+  }
+  if (best == nullptr) return false;
+  if (ties > 0) stats_.ambiguous += txn.changes.size();
+  const TxnKey key = (*best)->first;
+  Link(seq, key);
+  return true;
+}
+
+void ChangeJoiner::TryEvidenceFor(const TxnKey& key) {
+  const HeldTxn& held = held_.at(key);
+  std::set<uint64_t> seen;
+  std::vector<uint64_t> order;
+  for (const std::string& table : held.tables) {
+    auto it = pending_by_table_.find(table);
+    if (it == pending_by_table_.end()) continue;
+    int examined = 0;
+    for (auto p = it->second.lower_bound(held.first_us - kLogTimeSlackUs);
+         p != it->second.end() && examined < kMaxCandidates; ++p, ++examined) {
+      if (p->first > held.end_us + window_us_) break;
+      if (seen.insert(p->second).second) order.push_back(p->second);
+    }
+  }
+  std::sort(order.begin(), order.end());  // commit order
+  for (uint64_t seq : order) {
+    if (!pending_.count(seq)) continue;
+    TryEvidence(seq);
+    if (!held_.count(key)) return;  // linked
+  }
+}
+
+void ChangeJoiner::Link(uint64_t seq, const TxnKey& key) {
+  ObservedTransaction txn = TakePending(seq);
+  HeldTxn held = TakeHeld(key);
+  Assign(txn, held);
+}
+
+ChangeJoiner::HeldTxn ChangeJoiner::TakeHeld(const TxnKey& key) {
+  auto it = held_.find(key);
+  const HeldTxn& found = it->second;
+  if (found.xid != 0) held_by_xid_.erase(found.xid);
+  if (found.end_us != 0) {
+    EraseEntry(&held_by_end_, found.end_us, key);
+    if (found.xid == 0 && found.committed) {
+      for (const std::string& t : found.tables) EraseEntry(&candidates_[t], found.end_us, it);
+    }
+  }
+  HeldTxn held = std::move(it->second);
+  held_.erase(it);
+  return held;
+}
+
+ObservedTransaction ChangeJoiner::TakePending(uint64_t seq) {
+  auto it = pending_.find(seq);
+  ObservedTransaction txn = std::move(it->second);
+  pending_.erase(it);
+  if (txn.xid != 0) pending_by_xid_.erase(txn.xid);
+  std::set<std::string> tables;
+  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
+  for (const std::string& t : tables) EraseEntry(&pending_by_table_[t], txn.commit_us, seq);
+  return txn;
+}
+
+void ChangeJoiner::Assign(ObservedTransaction& txn, HeldTxn& held) {
   for (ObservedRowChange& c : txn.changes) {
     HeldWrite* target = nullptr;
     int target_score = -1;
-    for (HeldWrite* w : writes) {
-      int s = EvidenceScore(*w, c);
+    for (HeldWrite& w : held.writes) {
+      int s = EvidenceScore(w, c);
       if (s > target_score) {
-        target = w;
+        target = &w;
         target_score = s;
       }
     }
@@ -187,53 +275,44 @@ void ChangeJoiner::Assign(ObservedTransaction& txn, const std::vector<HeldWrite*
     ++stats_.linked;
     target->rows.push_back(std::move(c.change));
   }
-  for (HeldWrite* w : writes) SettleWrite(*w, true);
+  for (HeldWrite& w : held.writes) SettleWrite(w, &w.rows);
 }
 
-void ChangeJoiner::SettleWrite(HeldWrite& w, bool with_rows) {
-  if (w.linked) return;
-  w.linked = true;  // settled: removed by Match
+void ChangeJoiner::SettleWrite(HeldWrite& w, const std::vector<ObservedChange>* rows) {
   if (w.waits) {
-    if (with_rows) {
+    if (rows != nullptr) {
       ++stats_.writes_decided;
     } else if (w.committed || w.txn_end_us == 0) {
       ++stats_.writes_unlinked;
     }
   }
-  settle_(w, with_rows ? &w.rows : nullptr);
+  settle_(w, rows);
 }
 
 void ChangeJoiner::Advance(int64_t now_us) {
   if (now_us <= now_us_) return;
   now_us_ = now_us;
-  bool expired = false;
-  for (HeldWrite& w : writes_) {
-    if (!w.linked && w.txn_end_us != 0 && w.txn_end_us + window_us_ < now_us_) {
-      SettleWrite(w, false);
-      expired = true;
+  while (!held_by_end_.empty() && held_by_end_.begin()->first + window_us_ < now_us_) {
+    HeldTxn gone = TakeHeld(held_by_end_.begin()->second);
+    for (HeldWrite& w : gone.writes) {
+      w.committed = true;
+      SettleWrite(w, nullptr);
     }
   }
-  for (auto it = transactions_.begin(); it != transactions_.end();) {
-    if (it->commit_us + window_us_ < now_us_) {
-      stats_.unlinked += it->changes.size();
-      it = transactions_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  if (expired) {
-    writes_.erase(
-        std::remove_if(writes_.begin(), writes_.end(), [](const HeldWrite& w) { return w.linked; }),
-        writes_.end());
+  while (!pending_.empty() && pending_.begin()->second.commit_us + window_us_ < now_us_) {
+    stats_.unlinked += TakePending(pending_.begin()->first).changes.size();
   }
 }
 
 void ChangeJoiner::Flush() {
-  Match();
-  for (HeldWrite& w : writes_) SettleWrite(w, false);
-  writes_.clear();
-  for (const ObservedTransaction& t : transactions_) stats_.unlinked += t.changes.size();
-  transactions_.clear();
+  while (!held_.empty()) {
+    HeldTxn gone = TakeHeld(held_.begin()->first);
+    for (HeldWrite& w : gone.writes) {
+      w.committed = gone.committed || gone.end_us == 0;
+      SettleWrite(w, nullptr);
+    }
+  }
+  while (!pending_.empty()) stats_.unlinked += TakePending(pending_.begin()->first).changes.size();
 }
 
 }  // namespace rls_shadow

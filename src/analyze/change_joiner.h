@@ -22,7 +22,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <utility>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,9 +55,8 @@ struct HeldWrite {
   uint64_t txn_serial = 0;  // the session's transaction (SessionState::transaction_serial)
   int64_t time_us = 0;      // when the statement was logged
   int64_t xid = 0;          // learned from the log; 0 until then
-  int64_t txn_end_us = 0;   // when its transaction ended; 0 while open
-  bool committed = false;
-  bool linked = false;
+  int64_t txn_end_us = 0;   // set when it is settled: when its transaction ended (0: never)
+  bool committed = false;   // ... and whether it committed
   std::string table;  // "public.orders"
   Command command = Command::kInsert;
   bool upsert = false;  // INSERT ... ON CONFLICT DO UPDATE: its changes may be updates
@@ -111,17 +113,47 @@ class ChangeJoiner {
   const JoinStats& stats() const { return stats_; }
 
  private:
-  void Match();
-  bool LinkByXid(ObservedTransaction& txn);
-  bool LinkByEvidence(ObservedTransaction& txn);
-  // Gives each change of `txn` to the best-fitting write of `writes`.
-  void Assign(ObservedTransaction& txn, const std::vector<HeldWrite*>& writes);
-  void SettleWrite(HeldWrite& w, bool with_rows);
+  // A session transaction's followed writes, until it is linked or given up.
+  struct HeldTxn {
+    int64_t xid = 0;
+    int64_t first_us = 0;  // its first write's log time
+    int64_t end_us = 0;    // 0 while open
+    bool committed = false;
+    std::vector<HeldWrite> writes;
+    std::set<std::string> tables;
+  };
+  using TxnKey = std::pair<std::string, uint64_t>;  // session, transaction serial
+
+  // Links by xid when both partners are here.
+  void TryXid(const TxnKey& key);
+  // Links `seq` to the ended, xid-less session transaction that accounts for it best.
+  bool TryEvidence(uint64_t seq);
+  // After `key` ended without an xid: the pending transactions it may account for.
+  void TryEvidenceFor(const TxnKey& key);
+  // Whether `held` accounts for every change of `txn`; *score: the values confirmed.
+  bool Covers(const HeldTxn& held, const ObservedTransaction& txn, int* score) const;
+  void Link(uint64_t seq, const TxnKey& key);
+  // Gives each change of `txn` to the best-fitting write of `held`, then settles them.
+  void Assign(ObservedTransaction& txn, HeldTxn& held);
+  void SettleWrite(HeldWrite& w, const std::vector<ObservedChange>* rows);
+  // Removes them with every index entry that names them.
+  HeldTxn TakeHeld(const TxnKey& key);
+  ObservedTransaction TakePending(uint64_t seq);
 
   int64_t window_us_;
   Settle settle_;
-  std::deque<HeldWrite> writes_;
-  std::deque<ObservedTransaction> transactions_;
+  std::map<TxnKey, HeldTxn> held_;
+  std::unordered_map<int64_t, TxnKey> held_by_xid_;
+  // Ended, committed, xid-less held transactions by table and end time: evidence candidates
+  // (entries of held_, whose nodes stay put).
+  using HeldEntry = std::map<TxnKey, HeldTxn>::iterator;
+  std::unordered_map<std::string, std::multimap<int64_t, HeldEntry>> candidates_;
+  std::multimap<int64_t, TxnKey> held_by_end_;  // ended ones, for expiry
+  // Change transactions waiting for their statements, by arrival (= commit order).
+  std::map<uint64_t, ObservedTransaction> pending_;
+  std::unordered_map<int64_t, uint64_t> pending_by_xid_;
+  std::unordered_map<std::string, std::multimap<int64_t, uint64_t>> pending_by_table_;
+  uint64_t next_seq_ = 0;
   int64_t now_us_ = 0;
   JoinStats stats_;
 };

@@ -1,5 +1,6 @@
 #include "pipeline/change_feed.h"
 
+#include <limits>
 #include <utility>
 
 namespace rls_shadow {
@@ -28,7 +29,7 @@ void ChangeFeed::Read() {
           changed_.wait(lock, [&] { return queue_.size() < kMaxQueued || stop_; });
           if (stop_) return;
           queue_.push_back(e);
-          changed_.notify_all();
+          if (queue_.size() == 1) changed_.notify_all();  // the consumer may wait for one
         },
         on_reject_, &summary);
     std::lock_guard<std::mutex> lock(mu_);
@@ -42,38 +43,22 @@ void ChangeFeed::Read() {
 }
 
 void ChangeFeed::DeliverUntil(int64_t time_us, const ChangeSink& sink) {
-  std::vector<ChangeEvent> batch;
   while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      changed_.wait(lock, [&] { return !queue_.empty() || done_; });
-      while (!queue_.empty() && queue_.front().time_us <= time_us) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      const bool more = !queue_.empty() || done_;  // the next event is past time_us, or none
-      changed_.notify_all();
-      if (batch.empty() && more) return;
+    while (!taken_.empty() && taken_.front().time_us <= time_us) {
+      sink(taken_.front());
+      taken_.pop_front();
     }
-    for (const ChangeEvent& e : batch) sink(e);
-    batch.clear();
+    if (!taken_.empty()) return;  // the next change is past time_us
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return;  // the reader is done
+    taken_.swap(queue_);
+    changed_.notify_all();  // room for the reader again
   }
 }
 
 Status ChangeFeed::DeliverRest(const ChangeSink& sink, std::vector<ChangeReadSummary>* summaries) {
-  while (true) {
-    std::deque<ChangeEvent> batch;
-    bool finished;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      changed_.wait(lock, [&] { return !queue_.empty() || done_; });
-      batch.swap(queue_);
-      finished = done_ && batch.empty();
-      changed_.notify_all();
-    }
-    for (const ChangeEvent& e : batch) sink(e);
-    if (finished) break;
-  }
+  DeliverUntil(std::numeric_limits<int64_t>::max(), sink);
   reader_.join();
   *summaries = summaries_;
   return status_;

@@ -27,7 +27,7 @@ struct ChangeSource {
 
 class ChangeFeed {
  public:
-  static constexpr size_t kMaxQueued = 1 << 16;
+  static constexpr size_t kMaxQueued = 1 << 16;  // events in queue_ (and as many in taken_)
 
   // Starts reading `sources` in order. `on_reject` is called from the reader thread.
   ChangeFeed(std::vector<ChangeSource> sources, RejectSink on_reject);
@@ -49,7 +49,9 @@ class ChangeFeed {
   RejectSink on_reject_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<ChangeEvent> queue_;
+  std::deque<ChangeEvent> queue_;  // filled by the reader
+  std::deque<ChangeEvent> taken_;  // the consumer's: swapped out of queue_ in one go, so the
+                                   // lock is taken once per batch, not per log line
   bool done_ = false;
   bool stop_ = false;
   Status status_ = Status::Ok();
