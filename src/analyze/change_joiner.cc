@@ -1,8 +1,8 @@
 #include "analyze/change_joiner.h"
 
 #include <algorithm>
-#include <map>
 #include <iterator>
+#include <map>
 #include <set>
 #include <utility>
 

@@ -22,13 +22,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <unordered_map>
 #include <utility>
-#include <functional>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "analyze/policy_evaluator.h"
@@ -57,7 +57,7 @@ struct HeldWrite {
   int64_t xid = 0;          // learned from the log; 0 until then
   int64_t txn_end_us = 0;   // set when it is settled: when its transaction ended (0: never)
   bool committed = false;   // ... and whether it committed
-  std::string table;  // "public.orders"
+  std::string table;        // "public.orders"
   Command command = Command::kInsert;
   bool upsert = false;  // INSERT ... ON CONFLICT DO UPDATE: its changes may be updates
   // INSERT ... VALUES of n rows without ON CONFLICT: exactly n insert changes come of it.

@@ -173,6 +173,35 @@ TEST(RowLevel, AGroupOfWritesClaimsOnlyATransactionThatAccountsForThem) {
   EXPECT_EQ(h.engine().join_stats()->linked, 3u);
 }
 
+TEST(RowLevel, ChangesThatArriveBeforeTheirStatementWaitForIt) {
+  EngineHarness h;
+  h.engine().EnableChanges(kWindowUs);
+  Commit(h.engine(), 500, 1, {InsertT(7, kT2, 500)});
+  // The change stream is ahead of the log (separate Kafka partitions, say): the transaction
+  // waits, within the window, for the statement that made it.
+  const int64_t t = h.NextTime() + 2;
+  Commit(h.engine(), 501, t,
+         {Change(ChangeAction::kUpdate, 501, t, "t",
+                 {Col("id", "7"), Col("tenant_id", kT2), Col("val", "b")}, {Col("id", "7")})});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a'");
+  h.Exec("SELECT 1");
+  EXPECT_EQ(h.On(line, "public.t").effect, Effect::kFiltered);
+  EXPECT_EQ(h.engine().join_stats()->writes_decided, 1u);
+}
+
+TEST(RowLevel, ATransactionPastTheWindowIsGivenUp) {
+  EngineHarness h;
+  h.engine().EnableChanges(/*window_us=*/10);
+  Commit(h.engine(), 501, 1,
+         {Change(ChangeAction::kUpdate, 501, 1, "t",
+                 {Col("id", "7"), Col("tenant_id", kT2), Col("val", "b")}, {Col("id", "7")})});
+  h.Exec(std::string("SET app.current_tenant_id = '") + kT1 + "'");
+  int64_t line = h.Exec("UPDATE t SET val = 'b' WHERE val = 'a'");
+  EXPECT_EQ(h.On(line, "public.t").effect, Effect::kRowDependent);
+  EXPECT_EQ(h.engine().join_stats()->unlinked, 1u);
+}
+
 TEST(RowLevel, WriteWhoseRowsNeverArriveKeepsItsTextVerdict) {
   EngineHarness h;
   h.engine().EnableChanges(kWindowUs);
