@@ -225,13 +225,13 @@ void ChangeJoiner::TryEvidenceFor(const TxnKey& key) {
   }
 }
 
-void ChangeJoiner::Link(uint64_t seq, const TxnKey& key) {
+void ChangeJoiner::Link(uint64_t seq, TxnKey key) {
   ObservedTransaction txn = TakePending(seq);
   HeldTxn held = TakeHeld(key);
   Assign(txn, held);
 }
 
-ChangeJoiner::HeldTxn ChangeJoiner::TakeHeld(const TxnKey& key) {
+ChangeJoiner::HeldTxn ChangeJoiner::TakeHeld(TxnKey key) {
   auto it = held_.find(key);
   const HeldTxn& found = it->second;
   if (found.xid != 0) held_by_xid_.erase(found.xid);

@@ -132,12 +132,12 @@ class ChangeJoiner {
   void TryEvidenceFor(const TxnKey& key);
   // Whether `held` accounts for every change of `txn`; *score: the values confirmed.
   bool Covers(const HeldTxn& held, const ObservedTransaction& txn, int* score) const;
-  void Link(uint64_t seq, const TxnKey& key);
+  void Link(uint64_t seq, TxnKey key);  // by value: callers pass keys from indexes it edits
   // Gives each change of `txn` to the best-fitting write of `held`, then settles them.
   void Assign(ObservedTransaction& txn, HeldTxn& held);
   void SettleWrite(HeldWrite& w, const std::vector<ObservedChange>* rows);
   // Removes them with every index entry that names them.
-  HeldTxn TakeHeld(const TxnKey& key);
+  HeldTxn TakeHeld(TxnKey key);
   ObservedTransaction TakePending(uint64_t seq);
 
   int64_t window_us_;
