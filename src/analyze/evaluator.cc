@@ -492,6 +492,18 @@ Value Evaluator::EvalColumn(const Expr& e) const {
 
 Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
                                          const Expr& other) const {
+  // column = current_setting('...')::uuid (or ::text), every tenant policy's form: compare the
+  // setting's text in place. It is what Cast would keep (a canonical uuid, any text), so the
+  // texts compare as below, without copying the setting into a Value.
+  if (other.kind == Expr::Kind::kCast && column.is_known() && column.type == other.name &&
+      (other.name == "uuid" || other.name == "text") && other.args[0]->kind == Expr::Kind::kFunc) {
+    if (std::optional<std::string_view> text = DefinedSettingText(*other.args[0])) {
+      if (other.name == "text" || IsCanonicalUuid(*text)) {
+        const bool equal = column.text == *text;
+        return Value::Bool(e.name == "=" ? equal : !equal);
+      }
+    }
+  }
   Value b = Eval(other);
   // What EvalCompare does for two known values of the same type that is not numeric: Unify
   // keeps them, = and <> are allowed on every type, and CompareKnown compares the texts.
@@ -501,6 +513,17 @@ Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
     return Value::Bool(e.name == "=" ? equal : !equal);
   }
   return EvalCompare(e.name, column, std::move(b));
+}
+
+std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) const {
+  if (func.name != "current_setting" || func.args.empty() || func.args.size() > 2 ||
+      func.args[0]->kind != Expr::Kind::kConst || !in_.setting) {
+    return std::nullopt;
+  }
+  if (func.args.size() == 2 && func.args[1]->kind != Expr::Kind::kBool) return std::nullopt;
+  const std::string& name = func.args[0]->text;
+  if (name.find('.') == std::string::npos) return std::nullopt;
+  return in_.setting(name);
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {

@@ -148,9 +148,10 @@ class AccessEvaluation {
   }
 
   // `filter` completed with the indexed row it pins by primary key, when the row index has
-  // it; `filter` unchanged otherwise, or when a filter contradicts the kept row (the
-  // statement then matches nothing the index knows of: it is left to the symbolic verdict).
-  Row WithIndexedRow(const Row& filter) const {
+  // it; `filter` unchanged otherwise (moved through, not copied), or when a filter contradicts
+  // the kept row (the statement then matches nothing the index knows of: it is left to the
+  // symbolic verdict).
+  Row WithIndexedRow(Row filter) const {
     if (ctx_.rows == nullptr || table_.primary_key.empty()) return filter;
     std::vector<std::string> key;
     for (const std::string& k : table_.primary_key) {
