@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -178,16 +179,21 @@ bool IsCanonicalUuid(std::string_view text) {
       text[23] != '-') {
     return false;
   }
-  // The five groups of lower-case hex digits between the hyphens.
-  static constexpr std::pair<size_t, size_t> kGroups[] = {
-      {0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}};
-  for (const auto& [begin, end] : kGroups) {
-    for (size_t i = begin; i < end; ++i) {
-      const char c = text[i];
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-  }
-  return true;
+  // The five groups of lower-case hex digits between the hyphens, one table look-up per
+  // character and no branch (a tenant policy checks a uuid on every access): a digit weighs 0,
+  // a hyphen 1, anything else 2, so the 36 weigh 4 exactly when the four hyphens checked above
+  // are all that is not a lower-case hex digit.
+  static constexpr auto kWeight = [] {
+    std::array<uint8_t, 256> w{};
+    w.fill(2);
+    for (char c = '0'; c <= '9'; ++c) w[static_cast<unsigned char>(c)] = 0;
+    for (char c = 'a'; c <= 'f'; ++c) w[static_cast<unsigned char>(c)] = 0;
+    w['-'] = 1;
+    return w;
+  }();
+  unsigned weight = 0;
+  for (size_t i = 0; i < 36; ++i) weight += kWeight[static_cast<unsigned char>(text[i])];
+  return weight == 4;
 }
 
 std::optional<std::string> CanonicalUuid(std::string_view text) {
@@ -331,6 +337,13 @@ Value Evaluator::Eval(const Expr& e) const {
           (e.name == "=" || e.name == "<>")) {
         if (const Value* column = (*row_)(*e.args[0])) {
           return EvalCompareWithRowValue(e, *column, *e.args[1]);
+        }
+        // A column the row does not know compared with the session's context (read in place,
+        // as above): what EvalCompare gives for an unknown operand and a typed known one, an
+        // unknown boolean that may be NULL when the column may be, without building either.
+        if (SettingCastText(*e.args[1])) {
+          const bool not_null = in_.column_type && in_.column_type(e.args[0]->name).second;
+          return Value::Unknown("bool", not_null ? (kMaybeTrue | kMaybeFalse) : kAnyTruth);
         }
       }
       return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
@@ -495,13 +508,10 @@ Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
   // column = current_setting('...')::uuid (or ::text), every tenant policy's form: compare the
   // setting's text in place. It is what Cast would keep (a canonical uuid, any text), so the
   // texts compare as below, without copying the setting into a Value.
-  if (other.kind == Expr::Kind::kCast && column.is_known() && column.type == other.name &&
-      (other.name == "uuid" || other.name == "text") && other.args[0]->kind == Expr::Kind::kFunc) {
-    if (std::optional<std::string_view> text = DefinedSettingText(*other.args[0])) {
-      if (other.name == "text" || IsCanonicalUuid(*text)) {
-        const bool equal = column.text == *text;
-        return Value::Bool(e.name == "=" ? equal : !equal);
-      }
+  if (column.is_known() && column.type == other.name) {
+    if (std::optional<std::string_view> text = SettingCastText(other)) {
+      const bool equal = column.text == *text;
+      return Value::Bool(e.name == "=" ? equal : !equal);
     }
   }
   Value b = Eval(other);
@@ -524,6 +534,16 @@ std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) 
   const std::string& name = func.args[0]->text;
   if (name.find('.') == std::string::npos) return std::nullopt;
   return in_.setting(name);
+}
+
+std::optional<std::string_view> Evaluator::SettingCastText(const Expr& e) const {
+  if (e.kind != Expr::Kind::kCast || (e.name != "uuid" && e.name != "text") ||
+      e.args[0]->kind != Expr::Kind::kFunc) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> text = DefinedSettingText(*e.args[0]);
+  if (!text || (e.name == "uuid" && !IsCanonicalUuid(*text))) return std::nullopt;
+  return text;
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {
