@@ -50,13 +50,17 @@ bool SessionState::RowSecurityOff() const {
 
 void SessionState::BeginStatement(bool multi, bool may_change) {
   in_statement_ = true;
-  if (may_change) statement_start_ = settings_;
   if (!in_block_) {
     ++txn_serial_;
     implicit_block_ = multi;
     txn_snapshot_valid_ = may_change;
+    // The statement starts the transaction: one snapshot serves as both.
     if (may_change) txn_start_ = settings_;
+    statement_start_is_txn_start_ = may_change;
+    return;
   }
+  statement_start_is_txn_start_ = false;
+  if (may_change) statement_start_ = settings_;
 }
 
 void SessionState::EndStatement() {
@@ -134,7 +138,11 @@ void SessionState::Begin() {
   implicit_block_ = false;
   aborted_ = false;
   // The transaction started with the statement; its snapshot was taken by BeginStatement.
-  txn_start_ = in_statement_ ? statement_start_ : settings_;
+  if (!in_statement_) {
+    txn_start_ = settings_;
+  } else if (!statement_start_is_txn_start_) {
+    txn_start_ = statement_start_;
+  }  // else txn_start_ already holds the statement's starting settings
   txn_snapshot_valid_ = true;
 }
 

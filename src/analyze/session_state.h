@@ -116,6 +116,9 @@ class SessionState {
   Settings txn_start_;
   bool txn_snapshot_valid_ = false;  // txn_start_ holds this transaction's starting settings
   Settings statement_start_;
+  // Outside a block the statement's snapshot is txn_start_ (taken once, not copied twice):
+  // statement_start_ is not written then.
+  bool statement_start_is_txn_start_ = false;
   std::vector<std::pair<std::string, Settings>> savepoints_;
 };
 
