@@ -88,10 +88,9 @@ class AccessEvaluation {
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
                    const AccessContext& ctx)
       : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
-    inputs_.current_user = ctx.session->CurrentUser();
+    ctx.session->Users(&inputs_.current_user, &inputs_.session_user);
     role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
-    inputs_.setting = [this](std::string_view name) { return ctx_.session->SettingView(name); };
-    inputs_.session_user = ctx.session->SessionUser();
+    inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
     inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
       auto it = table_.columns.find(col);
@@ -104,6 +103,19 @@ class AccessEvaluation {
   }
 
   const std::string& role() const { return role_; }
+
+  // The session's value of setting `name` (SessionState::SettingView). The session does not
+  // change while the access is evaluated, and its policies read the same setting again and
+  // again (each set of policies, each row): the last one read is remembered.
+  std::optional<std::string_view> Setting(std::string_view name) const {
+    const std::string_view cached(setting_name_.data(), setting_name_size_);
+    if (setting_name_size_ != 0 && name == cached) return setting_value_;
+    setting_value_ = ctx_.session->SettingView(name);
+    // The name is kept in place (no allocation per access); a longer one is not remembered.
+    setting_name_size_ = name.size() <= setting_name_.size() ? name.size() : 0;
+    std::copy_n(name.data(), setting_name_size_, setting_name_.data());
+    return setting_value_;
+  }
 
   // Evaluates a row-independent value expression (a filter value, an assigned value) with the
   // row `row` for column references, coerced to the column's type.
@@ -470,6 +482,9 @@ class AccessEvaluation {
   const AccessContext& ctx_;
   std::string role_;
   EvalInputs inputs_;
+  mutable std::array<char, 64> setting_name_;
+  mutable size_t setting_name_size_ = 0;  // 0: nothing remembered
+  mutable std::optional<std::string_view> setting_value_;
 };
 
 // The value of the first column `e` references (pre-order, as CollectColumns lists them) that
@@ -783,7 +798,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   const std::string_view context_name =
       setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
   // A view into the session's value: nothing changes the session while this runs.
-  std::optional<std::string_view> context = ctx.session->SettingView(context_name);
+  std::optional<std::string_view> context = ev.Setting(context_name);
   if (context && !context->empty()) {
     out->tenant.assign(*context);
   } else {

@@ -37,6 +37,16 @@ std::string SessionState::SessionUser() const {
   return login_user_;
 }
 
+void SessionState::Users(std::string* current_user, std::string* session_user) const {
+  *session_user = SessionUser();
+  auto role = SettingView("role");
+  if (role && !role->empty() && *role != "none") {
+    current_user->assign(*role);
+  } else {
+    *current_user = *session_user;
+  }
+}
+
 std::string SessionState::CurrentUser() const {
   auto role = SettingView("role");
   if (role && !role->empty() && *role != "none") return std::string(*role);

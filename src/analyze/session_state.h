@@ -55,6 +55,8 @@ class SessionState {
   std::optional<std::string_view> SettingView(std::string_view name) const;
   const SettingEntry* Entry(std::string_view name) const;
   std::string CurrentUser() const;
+  // CurrentUser() and SessionUser() at once (the session user is looked up once).
+  void Users(std::string* current_user, std::string* session_user) const;
   std::string SessionUser() const;
   bool RowSecurityOff() const;
   bool in_transaction_block() const { return in_block_; }
