@@ -13,6 +13,9 @@
 #endif
 
 namespace rls_shadow {
+
+using namespace std::string_view_literals;  // "..."sv: compared size first, inline
+
 namespace {
 
 // Error and indeterminate values absorb the operators they reach: the first one wins, as the
@@ -30,7 +33,7 @@ uint8_t TruthOf(const Value& v) {
     case Value::Kind::kNull:
       return kMaybeNull;
     case Value::Kind::kKnown:
-      return v.text == "t" ? kMaybeTrue : kMaybeFalse;
+      return v.text == "t"sv ? kMaybeTrue : kMaybeFalse;
     case Value::Kind::kUnknown:
       return v.possible;
     default:
@@ -130,7 +133,7 @@ bool Unify(Value* a, Value* b, Value* error) {
   if (a->type.empty()) return cast_to(a, b->type);
   if (b->type.empty()) return cast_to(b, a->type);
   if (IsNumericType(a->type) && IsNumericType(b->type)) return true;
-  if (a->type == "text" || b->type == "text") return true;  // compare as text
+  if (a->type == "text"sv || b->type == "text"sv) return true;  // compare as text
   *error = Value::Indeterminate(fmt::format("comparison of {} with {}", a->type, b->type));
   return false;
 }
@@ -196,12 +199,11 @@ void HexAndHyphens(__m128i chunk, unsigned* hex, unsigned* hyphens) {
 
 bool IsCanonicalUuid(std::string_view text) {
   if (text.size() != 36) return false;
+#if defined(__SSE2__)
   // Five groups of lower-case hex digits with hyphens at 8, 13, 18 and 23, sixteen bytes at a
   // time (a tenant policy checks a uuid on every access): bytes 0-15, 16-31 and 20-35.
-#if defined(__SSE2__)
   static constexpr unsigned kAll = 0xFFFF;
-  static constexpr unsigned kHyphens[3] = {(1u << 8) | (1u << 13), (1u << 2) | (1u << 7),
-                                           1u << 3};
+  static constexpr unsigned kHyphens[3] = {(1u << 8) | (1u << 13), (1u << 2) | (1u << 7), 1u << 3};
   static constexpr size_t kOffsets[3] = {0, 16, 20};
   for (size_t i = 0; i < 3; ++i) {
     unsigned hex = 0;
@@ -295,7 +297,8 @@ Value Evaluator::Cast(Value v, std::string_view type) {
   }
   // Known from here on. Text to text, bool::bool and a canonical uuid keep their text as it is:
   // it is moved into the result, not copied.
-  if (type == "text" || (type == "bool" && v.type == "bool" && (v.text == "t" || v.text == "f"))) {
+  if (type == "text" ||
+      (type == "bool" && v.type == "bool"sv && (v.text == "t"sv || v.text == "f"sv))) {
     v.type = std::string(type);
     v.message.clear();
     v.possible = kAnyTruth;
@@ -337,7 +340,7 @@ Value Evaluator::Cast(Value v, std::string_view type) {
 Predicate Evaluator::ToPredicate(const Value& v) {
   if (v.is_error()) return Predicate::kError;
   if (v.is_indeterminate()) return Predicate::kIndeterminate;
-  if (v.is_known() && v.type != "bool" && !v.type.empty()) return Predicate::kIndeterminate;
+  if (v.is_known() && v.type != "bool"sv && !v.type.empty()) return Predicate::kIndeterminate;
   uint8_t t = TruthOf(v);
   if (t == kMaybeTrue) return Predicate::kPass;
   if (!(t & kMaybeTrue)) return Predicate::kFail;
@@ -349,7 +352,7 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kNull:
       return Value::Null();
     case Expr::Kind::kBool:
-      return Value::Bool(e.text == "t");
+      return Value::Bool(e.text == "t"sv);
     case Expr::Kind::kConst:
       return Value::Known(e.text, e.is_string ? "" : "numeric");
     case Expr::Kind::kParam:
@@ -362,7 +365,7 @@ Value Evaluator::Eval(const Expr& e) const {
       return Cast(Eval(*e.args[0]), e.name);
     case Expr::Kind::kOp:
       if (row_ != nullptr && e.args[0]->kind == Expr::Kind::kColumn &&
-          (e.name == "=" || e.name == "<>")) {
+          (e.name == "="sv || e.name == "<>"sv)) {
         if (const Value* column = (*row_)(*e.args[0])) {
           return EvalCompareWithRowValue(e, *column, *e.args[1]);
         }
@@ -394,7 +397,7 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kIsTrue: {
       Value v = Eval(*e.args[0]);
       if (v.is_error() || v.is_indeterminate()) return v;
-      uint8_t want = e.name == "true" ? kMaybeTrue : kMaybeFalse;
+      uint8_t want = e.name == "true"sv ? kMaybeTrue : kMaybeFalse;
       uint8_t t = TruthOf(v);
       uint8_t out = 0;
       if (t & want) out |= kMaybeTrue;
@@ -457,7 +460,7 @@ Value Evaluator::Eval(const Expr& e) const {
 Value Evaluator::EvalSubquery(const Expr& e) const {
   std::optional<ReplicaView> replica = in_.replica ? in_.replica(e.qualifier) : std::nullopt;
   if (!replica || replica->rows == nullptr) return Value::Indeterminate("subquery");
-  const bool is_any = e.name == "any";
+  const bool is_any = e.name == "any"sv;
   Value lhs = is_any ? Eval(*e.args[0]) : Value::Null();
   if (lhs.is_error() || lhs.is_indeterminate()) return lhs;
 
@@ -539,7 +542,7 @@ Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
   if (column.is_known() && column.type == other.name) {
     if (std::optional<std::string_view> text = SettingCastText(other)) {
       const bool equal = column.text == *text;
-      return Value::Bool(e.name == "=" ? equal : !equal);
+      return Value::Bool(e.name == "="sv ? equal : !equal);
     }
   }
   Value b = Eval(other);
@@ -548,13 +551,13 @@ Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
   if (column.is_known() && b.is_known() && !column.type.empty() && column.type == b.type &&
       !IsNumericType(column.type)) {
     const bool equal = column.text == b.text;
-    return Value::Bool(e.name == "=" ? equal : !equal);
+    return Value::Bool(e.name == "="sv ? equal : !equal);
   }
   return EvalCompare(e.name, column, std::move(b));
 }
 
 std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) const {
-  if (func.name != "current_setting" || func.args.empty() || func.args.size() > 2 ||
+  if (func.name != "current_setting"sv || func.args.empty() || func.args.size() > 2 ||
       func.args[0]->kind != Expr::Kind::kConst || !in_.setting) {
     return std::nullopt;
   }
@@ -565,17 +568,17 @@ std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) 
 }
 
 std::optional<std::string_view> Evaluator::SettingCastText(const Expr& e) const {
-  if (e.kind != Expr::Kind::kCast || (e.name != "uuid" && e.name != "text") ||
+  if (e.kind != Expr::Kind::kCast || (e.name != "uuid"sv && e.name != "text"sv) ||
       e.args[0]->kind != Expr::Kind::kFunc) {
     return std::nullopt;
   }
   std::optional<std::string_view> text = DefinedSettingText(*e.args[0]);
-  if (!text || (e.name == "uuid" && !IsCanonicalUuid(*text))) return std::nullopt;
+  if (!text || (e.name == "uuid"sv && !IsCanonicalUuid(*text))) return std::nullopt;
   return text;
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {
-  if (e.name == "current_setting") {
+  if (e.name == "current_setting"sv) {
     if (e.args.empty() || e.args.size() > 2) return Value::Indeterminate("current_setting arity");
     // The name is almost always a literal: read it in place rather than through a Value.
     Value name;
@@ -595,7 +598,7 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     } else if (e.args.size() == 2) {
       Value m = Cast(Eval(*e.args[1]), "bool");
       if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
-      missing_ok = (m.text == "t");
+      missing_ok = (m.text == "t"sv);
     }
     if (name_text.find('.') == std::string::npos) {
       return Value::Indeterminate(
@@ -610,13 +613,13 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     }
     return Value::Known(std::string(*v), "text");
   }
-  if (e.name == "nullif" && e.args.size() == 2) {
+  if (e.name == "nullif"sv && e.args.size() == 2) {
     Expr n;
     n.kind = Expr::Kind::kNullIf;
     n.args = e.args;
     return Eval(n);
   }
-  if (e.name == "coalesce") return EvalCoalesce(e);
+  if (e.name == "coalesce"sv) return EvalCoalesce(e);
   return Value::Indeterminate(fmt::format("function {}()", e.name));
 }
 
@@ -643,8 +646,8 @@ Value Evaluator::EvalCompare(std::string_view op, Value a, Value b) const {
   }
   Value error;
   if (!Unify(&a, &b, &error)) return error;
-  bool ordered_ok =
-      IsNumericType(a.type) || a.type == "uuid" || a.type == "bool" || (op == "=" || op == "<>");
+  bool ordered_ok = IsNumericType(a.type) || a.type == "uuid"sv || a.type == "bool"sv ||
+                    (op == "=" || op == "<>");
   if (!ordered_ok) return Value::Indeterminate(fmt::format("{} on text (collation)", op));
   int c = CompareKnown(a, b);
   if (op == "=") return Value::Bool(c == 0);

@@ -188,8 +188,8 @@ TEST(Evaluator, IsCanonicalUuid) {
     for (char c : {'-', 'A', 'g', '/', ':', '`', '\x80', '\xff', '\0', '0', 'f'}) {
       std::string spoiled = canonical;
       spoiled[i] = c;
-      const bool want = hyphen ? c == '-' : (c != '-' && ((c >= '0' && c <= '9') ||
-                                                           (c >= 'a' && c <= 'f')));
+      const bool want =
+          hyphen ? c == '-' : (c != '-' && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
       EXPECT_EQ(IsCanonicalUuid(spoiled), want) << i << " " << static_cast<int>(c);
     }
   }
@@ -228,8 +228,8 @@ TEST(Evaluator, RowColumnComparedWithSetting) {
   std::string upper = T1;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_TRUE(IsBool(eval(uuid_policy, known, upper), true));  // the cast canonicalises
-  EXPECT_TRUE(IsError(eval(uuid_policy, known, ""), "22P02",
-                      "invalid input syntax for type uuid: \"\""));
+  EXPECT_TRUE(
+      IsError(eval(uuid_policy, known, ""), "22P02", "invalid input syntax for type uuid: \"\""));
   EXPECT_TRUE(eval(uuid_policy, known, std::nullopt).is_null());
   EXPECT_TRUE(IsBool(eval("val = current_setting('app.x')::text", known, "x"), true));
   EXPECT_TRUE(IsBool(eval("val = current_setting('app.x')::text", known, "y"), false));
