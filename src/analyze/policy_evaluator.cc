@@ -15,10 +15,12 @@ namespace {
 
 // A row as far as it is known: column → value. Missing columns are unknown. A row knows a
 // handful of columns, so they are kept in one vector and searched in order: a std::map
-// allocated a node per column, for every access.
+// allocated a node per column, for every access. The names are borrowed: every row lives within
+// one PolicyEvaluator::Evaluate, and its names are the access's, the catalog's or those of the
+// stored rows it was typed from, all of which outlive it.
 class Row {
  public:
-  using Entry = std::pair<std::string, Value>;
+  using Entry = std::pair<std::string_view, Value>;
   using const_iterator = std::vector<Entry>::const_iterator;
 
   const_iterator find(std::string_view column) const {
@@ -31,12 +33,12 @@ class Row {
     for (Entry& e : entries_) {
       if (e.first == column) return e.second;
     }
-    return entries_.emplace_back(std::string(column), Value()).second;
+    return entries_.emplace_back(column, Value()).second;
   }
   const_iterator begin() const { return entries_.begin(); }
   // Adds `column` unless the row has it already (as std::map::emplace).
   void emplace(std::string_view column, Value value) {
-    if (find(column) == end()) entries_.emplace_back(std::string(column), std::move(value));
+    if (find(column) == end()) entries_.emplace_back(column, std::move(value));
   }
   void reserve(size_t n) { entries_.reserve(n); }
   void erase(std::string_view column) {
@@ -119,7 +121,7 @@ class AccessEvaluation {
 
   // Evaluates a row-independent value expression (a filter value, an assigned value) with the
   // row `row` for column references, coerced to the column's type.
-  Value ValueFor(const std::string& column, const Expr* e, const Row* row,
+  Value ValueFor(std::string_view column, const Expr* e, const Row* row,
                  const Row* excluded) const {
     const RowLookup lookup = [&](const Expr& c) -> const Value* {
       const Row* source = (c.qualifier == "excluded") ? excluded : row;
@@ -128,15 +130,14 @@ class AccessEvaluation {
       return it == source->end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
+    const auto it = table_.columns.find(column);
     Value v;
     if (e == nullptr) {
-      auto it = table_.columns.find(column);
       if (it == table_.columns.end() || !it->second.default_expr) return Value::Null();
       v = eval.Eval(*it->second.default_expr);
     } else {
       v = eval.Eval(*e);
     }
-    auto it = table_.columns.find(column);
     if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
       const std::string& type = it->second.type;
       // A cast to a scalar type the evaluator knows always decides; then v is not needed after.
@@ -304,10 +305,10 @@ class AccessEvaluation {
     for (const auto& values : access_.rows) {
       Row row;
       for (size_t i = 0; i < values.size(); ++i) {
-        std::string col = values[i].first;
+        std::string_view col = values[i].first;
         if (!col.empty() && col[0] == '#') {
-          size_t pos = std::stoul(col.substr(1));
-          col = pos < table_.column_order.size() ? table_.column_order[pos] : col;
+          size_t pos = std::stoul(std::string(col.substr(1)));
+          if (pos < table_.column_order.size()) col = table_.column_order[pos];
         }
         row[col] = ValueFor(col, values[i].second.get(), nullptr, nullptr);
       }
@@ -341,7 +342,7 @@ class AccessEvaluation {
   bool Applies(const Policy& p, PolicyCommand cmd) const {
     if (!CommandMatches(p.command, cmd)) return false;
     return std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) {
-      return r == "public" || catalog_.HasPrivsOfRole(role_, r);
+      return r == std::string_view("public") || catalog_.HasPrivsOfRole(role_, r);
     });
   }
 
@@ -375,7 +376,7 @@ class AccessEvaluation {
         continue;
       }
       uint8_t t = v.is_null()    ? kMaybeNull
-                  : v.is_known() ? (v.text == "t" ? kMaybeTrue : kMaybeFalse)
+                  : v.is_known() ? (v.text == std::string_view("t") ? kMaybeTrue : kMaybeFalse)
                                  : v.possible;
       if (p.permissive) {
         if (!any_permissive) first_permissive = &p;
