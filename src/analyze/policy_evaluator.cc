@@ -525,7 +525,12 @@ bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const Sessio
 
 bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
                                const std::vector<ObservedChange>* observed) const {
-  const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
+  return Evaluate(catalog_.FindTable(access.schema, access.relname), access, ctx, out, observed);
+}
+
+bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access,
+                               const AccessContext& ctx, Finding* out,
+                               const std::vector<ObservedChange>* observed) const {
   if (table == nullptr || table->is_view || !table->rls_enabled) return false;
 
   AccessEvaluation ev(catalog_, *table, access, ctx);
