@@ -127,24 +127,9 @@ const std::string& Attributor::LaneForApplication(const std::string& application
   return app_lane_cache_.emplace(application_name, std::move(lane)).first->second;
 }
 
-Attribution Attributor::Attribute(std::string_view sql, const std::string& application_name,
-                                  std::string_view lane_setting_value) {
-  Attribution a;
-  static const std::vector<std::pair<std::string, std::string>> kNoTags;
-  const std::vector<std::pair<std::string, std::string>>* found = &kNoTags;
-  if (size_t close = FindLastCommentEnd(sql); close != std::string_view::npos) {
-    size_t open = sql.rfind("/*", close);
-    if (open != std::string_view::npos) {
-      std::string_view comment = sql.substr(open);
-      auto it = comments_.find(comment);
-      if (it == comments_.end()) {
-        if (comments_.size() > 100000) comments_.clear();
-        it = comments_.emplace(std::string(comment), ParseSqlComment(sql)).first;
-      }
-      found = &it->second;
-    }
-  }
-  const auto& tags = *found;
+Attributor::CommentAttribution Attributor::FromTags(
+    const std::vector<std::pair<std::string, std::string>>& tags) const {
+  CommentAttribution a;
   for (const std::string& key : config_.code_path_keys) {
     if (auto plus = key.find('+'); plus != std::string::npos) {
       const std::string_view both(key);
@@ -160,14 +145,33 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
       break;
     }
   }
-  a.code_path_from_comment = !a.code_path.empty();
-  if (a.code_path.empty()) a.code_path = application_name;
   for (const std::string& key : config_.lane_keys) {
     if (std::string_view v = Lookup(tags, key); !v.empty()) {
       a.lane.assign(v);
       break;
     }
   }
+  return a;
+}
+
+Attribution Attributor::Attribute(std::string_view sql, const std::string& application_name,
+                                  std::string_view lane_setting_value) {
+  Attribution a;
+  if (size_t close = FindLastCommentEnd(sql); close != std::string_view::npos) {
+    size_t open = sql.rfind("/*", close);
+    if (open != std::string_view::npos) {
+      std::string_view comment = sql.substr(open);
+      auto it = comments_.find(comment);
+      if (it == comments_.end()) {
+        if (comments_.size() > 100000) comments_.clear();
+        it = comments_.emplace(std::string(comment), FromTags(ParseSqlComment(sql))).first;
+      }
+      a.code_path = it->second.code_path;
+      a.lane = it->second.lane;
+    }
+  }
+  a.code_path_from_comment = !a.code_path.empty();
+  if (a.code_path.empty()) a.code_path = application_name;
   if (a.lane.empty()) a.lane.assign(lane_setting_value);
   if (a.lane.empty()) a.lane = LaneForApplication(application_name);
   return a;

@@ -49,12 +49,20 @@ class Attributor {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+  // What a trailing comment says: the code path and lane its tags name ("" when none).
+  struct CommentAttribution {
+    std::string code_path;
+    std::string lane;
+  };
+
   const std::string& LaneForApplication(const std::string& application_name);
+  // The code path and lane `tags` name under the configured keys (computed once per comment).
+  CommentAttribution FromTags(const std::vector<std::pair<std::string, std::string>>& tags) const;
 
   const AttributionConfig& config_;
   std::vector<std::pair<std::regex, std::string>> app_lanes_;
-  // Parsed trailing comments: an application sends the same few comments over and over.
-  StringMap<std::vector<std::pair<std::string, std::string>>> comments_;
+  // Trailing comments, attributed: an application sends the same few comments over and over.
+  StringMap<CommentAttribution> comments_;
   StringMap<std::string> app_lane_cache_;
 };
 

@@ -8,7 +8,14 @@
 #include <cstdlib>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rls_shadow {
+
+using namespace std::string_view_literals;  // "..."sv: compared size first, inline
+
 namespace {
 
 // Error and indeterminate values absorb the operators they reach: the first one wins, as the
@@ -26,7 +33,7 @@ uint8_t TruthOf(const Value& v) {
     case Value::Kind::kNull:
       return kMaybeNull;
     case Value::Kind::kKnown:
-      return v.text == "t" ? kMaybeTrue : kMaybeFalse;
+      return v.text == "t"sv ? kMaybeTrue : kMaybeFalse;
     case Value::Kind::kUnknown:
       return v.possible;
     default:
@@ -126,7 +133,7 @@ bool Unify(Value* a, Value* b, Value* error) {
   if (a->type.empty()) return cast_to(a, b->type);
   if (b->type.empty()) return cast_to(b, a->type);
   if (IsNumericType(a->type) && IsNumericType(b->type)) return true;
-  if (a->type == "text" || b->type == "text") return true;  // compare as text
+  if (a->type == "text"sv || b->type == "text"sv) return true;  // compare as text
   *error = Value::Indeterminate(fmt::format("comparison of {} with {}", a->type, b->type));
   return false;
 }
@@ -173,21 +180,50 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
   return out;
 }
 
+#if defined(__SSE2__)
+namespace {
+
+// Bit i set where byte i of `chunk` is a lower-case hex digit / a hyphen.
+void HexAndHyphens(__m128i chunk, unsigned* hex, unsigned* hyphens) {
+  // Signed compares suffice: a byte >= 0x80 is negative, below every bound.
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(chunk, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(chunk, _mm_set1_epi8('9' + 1)));
+  const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(chunk, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(chunk, _mm_set1_epi8('f' + 1)));
+  *hex = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(digit, letter)));
+  *hyphens = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('-'))));
+}
+
+}  // namespace
+#endif
+
 bool IsCanonicalUuid(std::string_view text) {
-  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
-      text[23] != '-') {
-    return false;
+  if (text.size() != 36) return false;
+#if defined(__SSE2__)
+  // Five groups of lower-case hex digits with hyphens at 8, 13, 18 and 23, sixteen bytes at a
+  // time (a tenant policy checks a uuid on every access): bytes 0-15, 16-31 and 20-35.
+  static constexpr unsigned kAll = 0xFFFF;
+  static constexpr unsigned kHyphens[3] = {(1u << 8) | (1u << 13), (1u << 2) | (1u << 7), 1u << 3};
+  static constexpr size_t kOffsets[3] = {0, 16, 20};
+  for (size_t i = 0; i < 3; ++i) {
+    unsigned hex = 0;
+    unsigned hyphens = 0;
+    HexAndHyphens(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + kOffsets[i])),
+                  &hex, &hyphens);
+    if (hyphens != kHyphens[i] || (hex | hyphens) != kAll) return false;
   }
-  // The five groups of lower-case hex digits between the hyphens.
-  static constexpr std::pair<size_t, size_t> kGroups[] = {
-      {0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}};
-  for (const auto& [begin, end] : kGroups) {
-    for (size_t i = begin; i < end; ++i) {
-      const char c = text[i];
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+#else
+  for (size_t i = 0; i < 36; ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
     }
   }
   return true;
+#endif
 }
 
 std::optional<std::string> CanonicalUuid(std::string_view text) {
@@ -261,7 +297,8 @@ Value Evaluator::Cast(Value v, std::string_view type) {
   }
   // Known from here on. Text to text, bool::bool and a canonical uuid keep their text as it is:
   // it is moved into the result, not copied.
-  if (type == "text" || (type == "bool" && v.type == "bool" && (v.text == "t" || v.text == "f"))) {
+  if (type == "text" ||
+      (type == "bool" && v.type == "bool"sv && (v.text == "t"sv || v.text == "f"sv))) {
     v.type = std::string(type);
     v.message.clear();
     v.possible = kAnyTruth;
@@ -303,7 +340,7 @@ Value Evaluator::Cast(Value v, std::string_view type) {
 Predicate Evaluator::ToPredicate(const Value& v) {
   if (v.is_error()) return Predicate::kError;
   if (v.is_indeterminate()) return Predicate::kIndeterminate;
-  if (v.is_known() && v.type != "bool" && !v.type.empty()) return Predicate::kIndeterminate;
+  if (v.is_known() && v.type != "bool"sv && !v.type.empty()) return Predicate::kIndeterminate;
   uint8_t t = TruthOf(v);
   if (t == kMaybeTrue) return Predicate::kPass;
   if (!(t & kMaybeTrue)) return Predicate::kFail;
@@ -315,7 +352,7 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kNull:
       return Value::Null();
     case Expr::Kind::kBool:
-      return Value::Bool(e.text == "t");
+      return Value::Bool(e.text == "t"sv);
     case Expr::Kind::kConst:
       return Value::Known(e.text, e.is_string ? "" : "numeric");
     case Expr::Kind::kParam:
@@ -328,9 +365,16 @@ Value Evaluator::Eval(const Expr& e) const {
       return Cast(Eval(*e.args[0]), e.name);
     case Expr::Kind::kOp:
       if (row_ != nullptr && e.args[0]->kind == Expr::Kind::kColumn &&
-          (e.name == "=" || e.name == "<>")) {
+          (e.name == "="sv || e.name == "<>"sv)) {
         if (const Value* column = (*row_)(*e.args[0])) {
           return EvalCompareWithRowValue(e, *column, *e.args[1]);
+        }
+        // A column the row does not know compared with the session's context (read in place,
+        // as above): what EvalCompare gives for an unknown operand and a typed known one, an
+        // unknown boolean that may be NULL when the column may be, without building either.
+        if (SettingCastText(*e.args[1])) {
+          const bool not_null = in_.column_type && in_.column_type(e.args[0]->name).second;
+          return Value::Unknown("bool", not_null ? (kMaybeTrue | kMaybeFalse) : kAnyTruth);
         }
       }
       return EvalCompare(e.name, Eval(*e.args[0]), Eval(*e.args[1]));
@@ -353,7 +397,7 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kIsTrue: {
       Value v = Eval(*e.args[0]);
       if (v.is_error() || v.is_indeterminate()) return v;
-      uint8_t want = e.name == "true" ? kMaybeTrue : kMaybeFalse;
+      uint8_t want = e.name == "true"sv ? kMaybeTrue : kMaybeFalse;
       uint8_t t = TruthOf(v);
       uint8_t out = 0;
       if (t & want) out |= kMaybeTrue;
@@ -416,7 +460,7 @@ Value Evaluator::Eval(const Expr& e) const {
 Value Evaluator::EvalSubquery(const Expr& e) const {
   std::optional<ReplicaView> replica = in_.replica ? in_.replica(e.qualifier) : std::nullopt;
   if (!replica || replica->rows == nullptr) return Value::Indeterminate("subquery");
-  const bool is_any = e.name == "any";
+  const bool is_any = e.name == "any"sv;
   Value lhs = is_any ? Eval(*e.args[0]) : Value::Null();
   if (lhs.is_error() || lhs.is_indeterminate()) return lhs;
 
@@ -492,19 +536,49 @@ Value Evaluator::EvalColumn(const Expr& e) const {
 
 Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
                                          const Expr& other) const {
+  // column = current_setting('...')::uuid (or ::text), every tenant policy's form: compare the
+  // setting's text in place. It is what Cast would keep (a canonical uuid, any text), so the
+  // texts compare as below, without copying the setting into a Value.
+  if (column.is_known() && column.type == other.name) {
+    if (std::optional<std::string_view> text = SettingCastText(other)) {
+      const bool equal = column.text == *text;
+      return Value::Bool(e.name == "="sv ? equal : !equal);
+    }
+  }
   Value b = Eval(other);
   // What EvalCompare does for two known values of the same type that is not numeric: Unify
   // keeps them, = and <> are allowed on every type, and CompareKnown compares the texts.
   if (column.is_known() && b.is_known() && !column.type.empty() && column.type == b.type &&
       !IsNumericType(column.type)) {
     const bool equal = column.text == b.text;
-    return Value::Bool(e.name == "=" ? equal : !equal);
+    return Value::Bool(e.name == "="sv ? equal : !equal);
   }
   return EvalCompare(e.name, column, std::move(b));
 }
 
+std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) const {
+  if (func.name != "current_setting"sv || func.args.empty() || func.args.size() > 2 ||
+      func.args[0]->kind != Expr::Kind::kConst || !in_.setting) {
+    return std::nullopt;
+  }
+  if (func.args.size() == 2 && func.args[1]->kind != Expr::Kind::kBool) return std::nullopt;
+  const std::string& name = func.args[0]->text;
+  if (name.find('.') == std::string::npos) return std::nullopt;
+  return in_.setting(name);
+}
+
+std::optional<std::string_view> Evaluator::SettingCastText(const Expr& e) const {
+  if (e.kind != Expr::Kind::kCast || (e.name != "uuid"sv && e.name != "text"sv) ||
+      e.args[0]->kind != Expr::Kind::kFunc) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> text = DefinedSettingText(*e.args[0]);
+  if (!text || (e.name == "uuid"sv && !IsCanonicalUuid(*text))) return std::nullopt;
+  return text;
+}
+
 Value Evaluator::EvalFunc(const Expr& e) const {
-  if (e.name == "current_setting") {
+  if (e.name == "current_setting"sv) {
     if (e.args.empty() || e.args.size() > 2) return Value::Indeterminate("current_setting arity");
     // The name is almost always a literal: read it in place rather than through a Value.
     Value name;
@@ -524,7 +598,7 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     } else if (e.args.size() == 2) {
       Value m = Cast(Eval(*e.args[1]), "bool");
       if (!m.is_known()) return Value::Indeterminate("current_setting missing_ok not constant");
-      missing_ok = (m.text == "t");
+      missing_ok = (m.text == "t"sv);
     }
     if (name_text.find('.') == std::string::npos) {
       return Value::Indeterminate(
@@ -539,13 +613,13 @@ Value Evaluator::EvalFunc(const Expr& e) const {
     }
     return Value::Known(std::string(*v), "text");
   }
-  if (e.name == "nullif" && e.args.size() == 2) {
+  if (e.name == "nullif"sv && e.args.size() == 2) {
     Expr n;
     n.kind = Expr::Kind::kNullIf;
     n.args = e.args;
     return Eval(n);
   }
-  if (e.name == "coalesce") return EvalCoalesce(e);
+  if (e.name == "coalesce"sv) return EvalCoalesce(e);
   return Value::Indeterminate(fmt::format("function {}()", e.name));
 }
 
@@ -572,8 +646,8 @@ Value Evaluator::EvalCompare(std::string_view op, Value a, Value b) const {
   }
   Value error;
   if (!Unify(&a, &b, &error)) return error;
-  bool ordered_ok =
-      IsNumericType(a.type) || a.type == "uuid" || a.type == "bool" || (op == "=" || op == "<>");
+  bool ordered_ok = IsNumericType(a.type) || a.type == "uuid"sv || a.type == "bool"sv ||
+                    (op == "=" || op == "<>");
   if (!ordered_ok) return Value::Indeterminate(fmt::format("{} on text (collation)", op));
   int c = CompareKnown(a, b);
   if (op == "=") return Value::Bool(c == 0);

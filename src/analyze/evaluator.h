@@ -65,6 +65,14 @@ class Evaluator {
   // `column = e` / `column <> e` where the row knows the column: compared without copying the
   // row's value when both sides are known values of one non-numeric type; else the general path.
   Value EvalCompareWithRowValue(const Expr& e, const Value& column, const Expr& other) const;
+  // current_setting('<literal>'[, <bool literal>]) of a setting the session defines: its text,
+  // borrowed from the session (what EvalFunc would copy into a known text Value). nullopt in
+  // every other case (another form, a built-in name, an undefined setting): EvalFunc decides.
+  std::optional<std::string_view> DefinedSettingText(const Expr& func) const;
+  // `e` when it is current_setting(...)::uuid or ::text of a setting the session defines and
+  // the cast keeps the text as it is (a canonical uuid, any text): that text, in place.
+  // nullopt otherwise (Eval decides).
+  std::optional<std::string_view> SettingCastText(const Expr& e) const;
   Value EvalParam(const Expr& e) const;
   Value EvalFunc(const Expr& e) const;
   // Takes its operands by value: callers pass temporaries, and casts rewrite them in place.

@@ -15,10 +15,12 @@ namespace {
 
 // A row as far as it is known: column → value. Missing columns are unknown. A row knows a
 // handful of columns, so they are kept in one vector and searched in order: a std::map
-// allocated a node per column, for every access.
+// allocated a node per column, for every access. The names are borrowed: every row lives within
+// one PolicyEvaluator::Evaluate, and its names are the access's, the catalog's or those of the
+// stored rows it was typed from, all of which outlive it.
 class Row {
  public:
-  using Entry = std::pair<std::string, Value>;
+  using Entry = std::pair<std::string_view, Value>;
   using const_iterator = std::vector<Entry>::const_iterator;
 
   const_iterator find(std::string_view column) const {
@@ -31,12 +33,12 @@ class Row {
     for (Entry& e : entries_) {
       if (e.first == column) return e.second;
     }
-    return entries_.emplace_back(std::string(column), Value()).second;
+    return entries_.emplace_back(column, Value()).second;
   }
   const_iterator begin() const { return entries_.begin(); }
   // Adds `column` unless the row has it already (as std::map::emplace).
   void emplace(std::string_view column, Value value) {
-    if (find(column) == end()) entries_.emplace_back(std::string(column), std::move(value));
+    if (find(column) == end()) entries_.emplace_back(column, std::move(value));
   }
   void reserve(size_t n) { entries_.reserve(n); }
   void erase(std::string_view column) {
@@ -88,10 +90,9 @@ class AccessEvaluation {
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
                    const AccessContext& ctx)
       : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
-    inputs_.current_user = ctx.session->CurrentUser();
+    ctx.session->Users(&inputs_.current_user, &inputs_.session_user);
     role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
-    inputs_.setting = [this](std::string_view name) { return ctx_.session->SettingView(name); };
-    inputs_.session_user = ctx.session->SessionUser();
+    inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
     inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
       auto it = table_.columns.find(col);
@@ -105,9 +106,22 @@ class AccessEvaluation {
 
   const std::string& role() const { return role_; }
 
+  // The session's value of setting `name` (SessionState::SettingView). The session does not
+  // change while the access is evaluated, and its policies read the same setting again and
+  // again (each set of policies, each row): the last one read is remembered.
+  std::optional<std::string_view> Setting(std::string_view name) const {
+    const std::string_view cached(setting_name_.data(), setting_name_size_);
+    if (setting_name_size_ != 0 && name == cached) return setting_value_;
+    setting_value_ = ctx_.session->SettingView(name);
+    // The name is kept in place (no allocation per access); a longer one is not remembered.
+    setting_name_size_ = name.size() <= setting_name_.size() ? name.size() : 0;
+    std::copy_n(name.data(), setting_name_size_, setting_name_.data());
+    return setting_value_;
+  }
+
   // Evaluates a row-independent value expression (a filter value, an assigned value) with the
   // row `row` for column references, coerced to the column's type.
-  Value ValueFor(const std::string& column, const Expr* e, const Row* row,
+  Value ValueFor(std::string_view column, const Expr* e, const Row* row,
                  const Row* excluded) const {
     const RowLookup lookup = [&](const Expr& c) -> const Value* {
       const Row* source = (c.qualifier == "excluded") ? excluded : row;
@@ -116,15 +130,14 @@ class AccessEvaluation {
       return it == source->end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
+    const auto it = table_.columns.find(column);
     Value v;
     if (e == nullptr) {
-      auto it = table_.columns.find(column);
       if (it == table_.columns.end() || !it->second.default_expr) return Value::Null();
       v = eval.Eval(*it->second.default_expr);
     } else {
       v = eval.Eval(*e);
     }
-    auto it = table_.columns.find(column);
     if (it != table_.columns.end() && !it->second.type.empty() && (v.is_known())) {
       const std::string& type = it->second.type;
       // A cast to a scalar type the evaluator knows always decides; then v is not needed after.
@@ -148,9 +161,10 @@ class AccessEvaluation {
   }
 
   // `filter` completed with the indexed row it pins by primary key, when the row index has
-  // it; `filter` unchanged otherwise, or when a filter contradicts the kept row (the
-  // statement then matches nothing the index knows of: it is left to the symbolic verdict).
-  Row WithIndexedRow(const Row& filter) const {
+  // it; `filter` unchanged otherwise (moved through, not copied), or when a filter contradicts
+  // the kept row (the statement then matches nothing the index knows of: it is left to the
+  // symbolic verdict).
+  Row WithIndexedRow(Row filter) const {
     if (ctx_.rows == nullptr || table_.primary_key.empty()) return filter;
     std::vector<std::string> key;
     for (const std::string& k : table_.primary_key) {
@@ -291,10 +305,10 @@ class AccessEvaluation {
     for (const auto& values : access_.rows) {
       Row row;
       for (size_t i = 0; i < values.size(); ++i) {
-        std::string col = values[i].first;
+        std::string_view col = values[i].first;
         if (!col.empty() && col[0] == '#') {
-          size_t pos = std::stoul(col.substr(1));
-          col = pos < table_.column_order.size() ? table_.column_order[pos] : col;
+          size_t pos = std::stoul(std::string(col.substr(1)));
+          if (pos < table_.column_order.size()) col = table_.column_order[pos];
         }
         row[col] = ValueFor(col, values[i].second.get(), nullptr, nullptr);
       }
@@ -328,7 +342,7 @@ class AccessEvaluation {
   bool Applies(const Policy& p, PolicyCommand cmd) const {
     if (!CommandMatches(p.command, cmd)) return false;
     return std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) {
-      return r == "public" || catalog_.HasPrivsOfRole(role_, r);
+      return r == std::string_view("public") || catalog_.HasPrivsOfRole(role_, r);
     });
   }
 
@@ -362,7 +376,7 @@ class AccessEvaluation {
         continue;
       }
       uint8_t t = v.is_null()    ? kMaybeNull
-                  : v.is_known() ? (v.text == "t" ? kMaybeTrue : kMaybeFalse)
+                  : v.is_known() ? (v.text == std::string_view("t") ? kMaybeTrue : kMaybeFalse)
                                  : v.possible;
       if (p.permissive) {
         if (!any_permissive) first_permissive = &p;
@@ -469,6 +483,9 @@ class AccessEvaluation {
   const AccessContext& ctx_;
   std::string role_;
   EvalInputs inputs_;
+  mutable std::array<char, 64> setting_name_;
+  mutable size_t setting_name_size_ = 0;  // 0: nothing remembered
+  mutable std::optional<std::string_view> setting_value_;
 };
 
 // The value of the first column `e` references (pre-order, as CollectColumns lists them) that
@@ -508,7 +525,12 @@ bool IsStale(const SettingOrigin& origin, const AccessContext& ctx, const Sessio
 
 bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
                                const std::vector<ObservedChange>* observed) const {
-  const TableInfo* table = catalog_.FindTable(access.schema, access.relname);
+  return Evaluate(catalog_.FindTable(access.schema, access.relname), access, ctx, out, observed);
+}
+
+bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access,
+                               const AccessContext& ctx, Finding* out,
+                               const std::vector<ObservedChange>* observed) const {
   if (table == nullptr || table->is_view || !table->rls_enabled) return false;
 
   AccessEvaluation ev(catalog_, *table, access, ctx);
@@ -782,7 +804,7 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   const std::string_view context_name =
       setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
   // A view into the session's value: nothing changes the session while this runs.
-  std::optional<std::string_view> context = ctx.session->SettingView(context_name);
+  std::optional<std::string_view> context = ev.Setting(context_name);
   if (context && !context->empty()) {
     out->tenant.assign(*context);
   } else {

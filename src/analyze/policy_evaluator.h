@@ -56,6 +56,10 @@ class PolicyEvaluator {
   // the worst row decides, and no rows at all is `allow`.
   bool Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
                 const std::vector<ObservedChange>* observed = nullptr) const;
+  // The same for an access whose table the caller has looked up already: `table` is what
+  // PolicyCatalog::FindTable gives for the access's schema and name (null when none).
+  bool Evaluate(const TableInfo* table, const TableAccess& access, const AccessContext& ctx,
+                Finding* out, const std::vector<ObservedChange>* observed = nullptr) const;
 
  private:
   const PolicyCatalog& catalog_;

@@ -37,6 +37,16 @@ std::string SessionState::SessionUser() const {
   return login_user_;
 }
 
+void SessionState::Users(std::string* current_user, std::string* session_user) const {
+  *session_user = SessionUser();
+  auto role = SettingView("role");
+  if (role && !role->empty() && *role != "none") {
+    current_user->assign(*role);
+  } else {
+    *current_user = *session_user;
+  }
+}
+
 std::string SessionState::CurrentUser() const {
   auto role = SettingView("role");
   if (role && !role->empty() && *role != "none") return std::string(*role);
@@ -50,13 +60,17 @@ bool SessionState::RowSecurityOff() const {
 
 void SessionState::BeginStatement(bool multi, bool may_change) {
   in_statement_ = true;
-  if (may_change) statement_start_ = settings_;
   if (!in_block_) {
     ++txn_serial_;
     implicit_block_ = multi;
     txn_snapshot_valid_ = may_change;
+    // The statement starts the transaction: one snapshot serves as both.
     if (may_change) txn_start_ = settings_;
+    statement_start_is_txn_start_ = may_change;
+    return;
   }
+  statement_start_is_txn_start_ = false;
+  if (may_change) statement_start_ = settings_;
 }
 
 void SessionState::EndStatement() {
@@ -134,7 +148,11 @@ void SessionState::Begin() {
   implicit_block_ = false;
   aborted_ = false;
   // The transaction started with the statement; its snapshot was taken by BeginStatement.
-  txn_start_ = in_statement_ ? statement_start_ : settings_;
+  if (!in_statement_) {
+    txn_start_ = settings_;
+  } else if (!statement_start_is_txn_start_) {
+    txn_start_ = statement_start_;
+  }  // else txn_start_ already holds the statement's starting settings
   txn_snapshot_valid_ = true;
 }
 

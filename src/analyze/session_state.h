@@ -55,6 +55,8 @@ class SessionState {
   std::optional<std::string_view> SettingView(std::string_view name) const;
   const SettingEntry* Entry(std::string_view name) const;
   std::string CurrentUser() const;
+  // CurrentUser() and SessionUser() at once (the session user is looked up once).
+  void Users(std::string* current_user, std::string* session_user) const;
   std::string SessionUser() const;
   bool RowSecurityOff() const;
   bool in_transaction_block() const { return in_block_; }
@@ -116,6 +118,9 @@ class SessionState {
   Settings txn_start_;
   bool txn_snapshot_valid_ = false;  // txn_start_ holds this transaction's starting settings
   Settings statement_start_;
+  // Outside a block the statement's snapshot is txn_start_ (taken once, not copied twice):
+  // statement_start_ is not written then.
+  bool statement_start_is_txn_start_ = false;
   std::vector<std::pair<std::string, Settings>> savepoints_;
 };
 

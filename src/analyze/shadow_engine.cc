@@ -358,40 +358,42 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   if (joiner_ && s.wrote_indexed_serial != s.state.transaction_serial()) ctx.rows = &rows_;
   bool writes_indexed = false;
   for (const TableAccess& statement_access : st.accesses) {
-    ExpandViews(catalog_, statement_access, ctx,
-                [&](const TableAccess& access, const AccessContext& access_ctx) {
-                  if (s.pending.size() == s.pending_size) s.pending.emplace_back();
-                  Finding& f = s.pending[s.pending_size];
-                  // Evaluate sets every field but those below, which are all set here.
-                  if (!evaluator_.Evaluate(access, access_ctx, &f)) return;
-                  if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
-                      rows_.Tracks(f.table)) {
-                    writes_indexed = true;
-                  }
-                  // Only would-be denials keep examples (see FindingAggregator): spare allowed
-                  // accesses the copy.
-                  if (example->empty() && f.effect != Effect::kAllow) *example = Example(event);
-                  f.code_path = who.code_path;
-                  f.lane = who.lane;
-                  f.time_us = event.time_us;
-                  f.session_id = event.session_id;
-                  f.line_num = event.line_num;
-                  if (f.effect != Effect::kAllow) {
-                    f.example = *example;
-                  } else {
-                    f.example.clear();
-                  }
-                  if (joiner_ &&
-                      (access.command == Command::kInsert || access.command == Command::kUpdate ||
-                       access.command == Command::kDelete)) {
-                    HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
-                    const bool waits = w.waits;
-                    s.pending_writes.push_back(std::move(w));
-                    if (waits) return;  // its rows decide: the finding waits for them (the
-                                        // slot is reused)
-                  }
-                  ++s.pending_size;
-                });
+    ExpandViews(
+        catalog_, statement_access, ctx,
+        [&](const TableAccess& access, const AccessContext& access_ctx, const TableInfo* table) {
+          if (s.pending.size() == s.pending_size) s.pending.emplace_back();
+          Finding& f = s.pending[s.pending_size];
+          // Evaluate sets every field but those below, which are all set here.
+          if (!evaluator_.Evaluate(table, access, access_ctx, &f)) return;
+          if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
+              rows_.Tracks(f.table)) {
+            writes_indexed = true;
+          }
+          // Only would-be denials keep examples (see FindingAggregator): spare allowed
+          // accesses the copy.
+          if (example->empty() && f.effect != Effect::kAllow) *example = Example(event);
+          f.code_path = who.code_path;
+          f.lane = who.lane;
+          f.time_us = event.time_us;
+          f.session_id = event.session_id;
+          f.line_num = event.line_num;
+          if (f.effect != Effect::kAllow) {
+            f.example = *example;
+          } else {
+            f.example.clear();
+          }
+          if (joiner_ &&
+              (access.command == Command::kInsert || access.command == Command::kUpdate ||
+               access.command == Command::kDelete)) {
+            HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
+            const bool waits = w.waits;
+            s.pending_writes.push_back(std::move(w));
+            if (waits)
+              return;  // its rows decide: the finding waits for them (the
+                       // slot is reused)
+          }
+          ++s.pending_size;
+        });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
 }

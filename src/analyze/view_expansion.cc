@@ -12,7 +12,7 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
             int depth, BaseAccessSink sink) {
   const TableInfo* view = catalog.FindTable(access.schema, access.relname);
   if (view == nullptr || !view->is_view || depth >= kMaxViewDepth) {
-    sink(access, ctx);
+    sink(access, ctx, view);
     return;
   }
   AccessContext inner = ctx;

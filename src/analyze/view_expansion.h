@@ -10,7 +10,10 @@
 
 namespace rls_shadow {
 
-using BaseAccessSink = FunctionRef<void(const TableAccess&, const AccessContext&)>;
+// Gets a base-table access, its context and the catalog's entry for its table (what
+// PolicyCatalog::FindTable gives for it, looked up once here: null when the catalog has none).
+using BaseAccessSink =
+    FunctionRef<void(const TableAccess&, const AccessContext&, const TableInfo* table)>;
 
 // Calls `sink` with `access` itself when it names no view, else with each base-table access the
 // view stands for. A write through a view with one base table (an auto-updatable view) becomes

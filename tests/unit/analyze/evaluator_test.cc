@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <map>
 
 #include "unit/analyze/engine_harness.h"
@@ -171,6 +172,74 @@ TEST(Evaluator, UuidFormsPostgresAccepts) {
   }
   EXPECT_TRUE(IsBool(
       Eval("'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid = '" + canonical + "'::uuid"), true));
+}
+
+TEST(Evaluator, IsCanonicalUuid) {
+  const std::string canonical = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+  EXPECT_TRUE(IsCanonicalUuid(canonical));
+  EXPECT_TRUE(IsCanonicalUuid("01234567-89ab-cdef-0123-456789abcdef"));
+  EXPECT_FALSE(IsCanonicalUuid(""));
+  EXPECT_FALSE(IsCanonicalUuid(canonical.substr(1)));
+  EXPECT_FALSE(IsCanonicalUuid(canonical + "0"));
+  // Each position spoiled on its own: a hyphen where a digit belongs and the reverse, an
+  // upper-case digit, a byte past ASCII, a NUL, and the characters next to the hex ranges.
+  for (size_t i = 0; i < canonical.size(); ++i) {
+    const bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+    for (char c : {'-', 'A', 'g', '/', ':', '`', '\x80', '\xff', '\0', '0', 'f'}) {
+      std::string spoiled = canonical;
+      spoiled[i] = c;
+      const bool want =
+          hyphen ? c == '-' : (c != '-' && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')));
+      EXPECT_EQ(IsCanonicalUuid(spoiled), want) << i << " " << static_cast<int>(c);
+    }
+  }
+}
+
+// A policy's column = current_setting(...)::uuid over a row: the row's value compared with the
+// setting read in place gives what the general comparison gives.
+TEST(Evaluator, RowColumnComparedWithSetting) {
+  auto eval = [](const std::string& text, const std::map<std::string, Value>& row,
+                 std::optional<std::string> setting) {
+    EvalInputs in;
+    in.setting = [&](std::string_view name) -> std::optional<std::string_view> {
+      if (name != "app.x" || !setting) return std::nullopt;
+      return *setting;
+    };
+    in.column_type = [](std::string_view col) -> std::pair<std::string, bool> {
+      if (col == "tenant_id") return {"uuid", true};
+      if (col == "val") return {"text", false};
+      return {"", false};
+    };
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
+      auto it = row.find(c.name);
+      return it == row.end() ? nullptr : &it->second;
+    };
+    ExprPtr e = ParseExpr(text);
+    if (!e) return Value::Indeterminate("parse");
+    return Evaluator(in, &lookup).Eval(*e);
+  };
+  const std::map<std::string, Value> known{{"tenant_id", Value::Known(T1, "uuid")},
+                                           {"val", Value::Known("x", "text")}};
+  const std::map<std::string, Value> unknown;
+  const std::string uuid_policy = "tenant_id = current_setting('app.x', true)::uuid";
+  EXPECT_TRUE(IsBool(eval(uuid_policy, known, T1), true));
+  EXPECT_TRUE(IsBool(eval(uuid_policy, known, T2), false));
+  EXPECT_TRUE(IsBool(eval("tenant_id <> current_setting('app.x', true)::uuid", known, T2), true));
+  std::string upper = T1;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(IsBool(eval(uuid_policy, known, upper), true));  // the cast canonicalises
+  EXPECT_TRUE(
+      IsError(eval(uuid_policy, known, ""), "22P02", "invalid input syntax for type uuid: \"\""));
+  EXPECT_TRUE(eval(uuid_policy, known, std::nullopt).is_null());
+  EXPECT_TRUE(IsBool(eval("val = current_setting('app.x')::text", known, "x"), true));
+  EXPECT_TRUE(IsBool(eval("val = current_setting('app.x')::text", known, "y"), false));
+  // Unknown columns: the comparison may be NULL only when the column may be.
+  EXPECT_TRUE(IsUnknownBool(eval(uuid_policy, unknown, T1), kMaybeTrue | kMaybeFalse));
+  EXPECT_TRUE(IsUnknownBool(eval("val = current_setting('app.x')::text", unknown, "x"),
+                            kMaybeTrue | kMaybeFalse | kMaybeNull));
+  EXPECT_TRUE(IsError(eval(uuid_policy, unknown, "nope"), "22P02",
+                      "invalid input syntax for type uuid: \"nope\""));
+  EXPECT_TRUE(eval(uuid_policy, unknown, std::nullopt).is_null());
 }
 
 TEST(Evaluator, UuidFormsPostgresRejects) {
