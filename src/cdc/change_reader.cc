@@ -8,9 +8,9 @@
 #include <string>
 
 #include "cdc/debezium_decoder.h"
-#include "cdc/source_file.h"
 #include "cdc/wal2json_decoder.h"
 #include "ingest/record_stream.h"
+#include "ingest/source_file.h"
 
 namespace rls_shadow {
 namespace {
@@ -240,7 +240,7 @@ Status ReadChanges(const std::string& path, const ChangeReadOptions& options,
   summary->end_offset = options.start_offset;
   summary->end_line = options.start_line;
 
-  cdc::SourceFile source;
+  ingest::SourceFile source;
   if (Status status = source.Open(path); !status.ok()) return status;
   if (Status status = source.SkipTo(options.start_offset, path); !status.ok()) return status;
 

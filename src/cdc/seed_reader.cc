@@ -7,8 +7,8 @@
 
 #include "cdc/copy_text.h"
 #include "cdc/seed_statement.h"
-#include "cdc/source_file.h"
 #include "ingest/record_stream.h"
+#include "ingest/source_file.h"
 #include "rls_shadow/change_reader.h"
 
 namespace rls_shadow {
@@ -259,7 +259,7 @@ Status ReadSeed(const std::string& path, const ChangeSink& on_event, const Rejec
   if (summary == nullptr) summary = &local_summary;
   *summary = ChangeReadSummary{};
 
-  cdc::SourceFile source;
+  ingest::SourceFile source;
   if (Status status = source.Open(path); !status.ok()) return status;
   RecordStream stream(source.fd(), RecordFraming::kLines, 0, 0, kMaxRecordBytes);
   SeedReadLoop loop(path, on_event, on_reject, summary);

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "common/civil_time.h"
+
 namespace rls_shadow::cdc {
 namespace {
 
@@ -25,30 +27,6 @@ int Base64Digit(char c) {
   return -1;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 // PostgreSQL prints years before 1 as "0001-01-01 BC"; CDC timestamps that old are not worth
 // the special case, and a 5-digit year prints as is.
 std::string YearMonthDay(int64_t days) {
@@ -57,25 +35,6 @@ std::string YearMonthDay(int64_t days) {
   unsigned d = 0;
   CivilFromDays(days, &y, &m, &d);
   return fmt::format("{:04}-{:02}-{:02}", y, m, d);
-}
-
-bool ReadDigits(std::string_view text, size_t* pos, int width, int* value) {
-  if (*pos + static_cast<size_t>(width) > text.size()) return false;
-  int v = 0;
-  for (int i = 0; i < width; ++i) {
-    char c = text[*pos + static_cast<size_t>(i)];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += static_cast<size_t>(width);
-  *value = v;
-  return true;
-}
-
-bool Expect(std::string_view text, size_t* pos, char c) {
-  if (*pos >= text.size() || text[*pos] != c) return false;
-  ++*pos;
-  return true;
 }
 
 }  // namespace

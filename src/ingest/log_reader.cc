@@ -3,18 +3,13 @@
 // resumption point (end_offset/end_line) and the language check.
 #include "rls_shadow/log_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "ingest/csvlog_decoder.h"
 #include "ingest/jsonlog_decoder.h"
 #include "ingest/message_language_check.h"
 #include "ingest/record_stream.h"
+#include "ingest/source_file.h"
 #include "ingest/statement_classifier.h"
 
 namespace rls_shadow {
@@ -27,73 +22,11 @@ using ingest::RawRecord;
 using ingest::RecordExtras;
 using ingest::RecordFraming;
 using ingest::RecordStream;
+using ingest::SourceFile;
 using ingest::StatementOrigin;
 using ingest::StreamStatus;
 
 constexpr size_t kRejectRawBytes = 4096;
-
-// Closes the descriptor it owns (not stdin).
-class SourceFile {
- public:
-  SourceFile() = default;
-  SourceFile(const SourceFile&) = delete;
-  SourceFile& operator=(const SourceFile&) = delete;
-  ~SourceFile() {
-    if (owned_) ::close(fd_);
-  }
-
-  Status Open(const std::string& path) {
-    if (path == "-") {
-      fd_ = STDIN_FILENO;
-    } else {
-      fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0) return Status::Error("cannot open " + path + ": " + std::strerror(errno));
-      owned_ = true;
-      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    }
-    struct stat info;
-    if (::fstat(fd_, &info) != 0)
-      return Status::Error("cannot stat " + path + ": " + std::strerror(errno));
-    regular_ = S_ISREG(info.st_mode);
-    size_ = static_cast<uint64_t>(info.st_size);
-    return Status::Ok();
-  }
-
-  // Positions the source at `offset`: seeks in a file, reads and discards from a pipe.
-  Status SkipTo(uint64_t offset, const std::string& path) {
-    if (offset == 0) return Status::Ok();
-    if (regular_) {
-      // A resumption point past the end means the file was truncated or replaced (rotation).
-      if (offset > size_) {
-        return Status::Error("start offset " + std::to_string(offset) + " is past the end of " +
-                             path + " (" + std::to_string(size_) +
-                             " bytes): rotated or truncated?");
-      }
-      if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
-        return Status::Error("cannot seek in " + path + ": " + std::strerror(errno));
-      }
-      return Status::Ok();
-    }
-    char discard[1 << 16];
-    uint64_t left = offset;
-    while (left > 0) {
-      ssize_t n = ::read(fd_, discard, std::min<uint64_t>(left, sizeof discard));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::Error("input ended before the start offset in " + path);
-      left -= static_cast<uint64_t>(n);
-    }
-    return Status::Ok();
-  }
-
-  int fd() const { return fd_; }
-  bool regular() const { return regular_; }
-
- private:
-  int fd_ = -1;
-  bool owned_ = false;
-  bool regular_ = false;
-  uint64_t size_ = 0;
-};
 
 LogFormat FormatFromExtension(const std::string& path) {
   if (path.ends_with(".json")) return LogFormat::kJsonLog;

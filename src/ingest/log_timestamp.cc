@@ -2,40 +2,12 @@
 // allocation-heavy for a field parsed on every record.
 #include "ingest/log_timestamp.h"
 
+#include "common/civil_time.h"
+
 namespace rls_shadow::ingest {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Reads exactly `width` digits at text[*pos].
-bool ReadDigits(std::string_view text, size_t* pos, int width, int* value) {
-  if (*pos + static_cast<size_t>(width) > text.size()) return false;
-  int v = 0;
-  for (int i = 0; i < width; ++i) {
-    char c = text[*pos + static_cast<size_t>(i)];
-    if (!IsDigit(c)) return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += static_cast<size_t>(width);
-  *value = v;
-  return true;
-}
-
-bool Expect(std::string_view text, size_t* pos, char c) {
-  if (*pos >= text.size() || text[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 // Parses the zone suffix into seconds east of UTC.
 bool ParseZone(std::string_view zone, int64_t* offset_seconds) {

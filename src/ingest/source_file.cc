@@ -1,4 +1,4 @@
-#include "cdc/source_file.h"
+#include "ingest/source_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace rls_shadow::cdc {
+namespace rls_shadow::ingest {
 
 SourceFile::~SourceFile() {
   if (owned_) ::close(fd_);
@@ -34,6 +34,7 @@ Status SourceFile::Open(const std::string& path) {
 Status SourceFile::SkipTo(uint64_t offset, const std::string& path) {
   if (offset == 0) return Status::Ok();
   if (regular_) {
+    // A resumption point past the end means the file was truncated or replaced (rotation).
     if (offset > size_) {
       return Status::Error("start offset " + std::to_string(offset) + " is past the end of " +
                            path + " (" + std::to_string(size_) + " bytes): rotated or truncated?");
@@ -53,4 +54,4 @@ Status SourceFile::SkipTo(uint64_t offset, const std::string& path) {
   return Status::Ok();
 }
 
-}  // namespace rls_shadow::cdc
+}  // namespace rls_shadow::ingest

@@ -1,5 +1,5 @@
-// SourceFile: the file (or stdin, "-") a CDC or seed reader reads, positioned at a resumption
-// offset. (The same logic as the log reader's, which keeps its own copy private.)
+// SourceFile: the file (or stdin, "-") a reader reads — a log, a change stream, a seed —
+// positioned at a resumption offset. Closes the descriptor it owns (not stdin).
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "rls_shadow/status.h"
 
-namespace rls_shadow::cdc {
+namespace rls_shadow::ingest {
 
 class SourceFile {
  public:
@@ -32,4 +32,4 @@ class SourceFile {
   uint64_t size_ = 0;
 };
 
-}  // namespace rls_shadow::cdc
+}  // namespace rls_shadow::ingest
