@@ -9,6 +9,7 @@
 
 #include "cdc/debezium_decoder.h"
 #include "cdc/wal2json_decoder.h"
+#include "ingest/reader_accounting.h"
 #include "ingest/record_stream.h"
 #include "ingest/source_file.h"
 
@@ -24,21 +25,11 @@ using ingest::RecordFraming;
 using ingest::RecordStream;
 using ingest::StreamStatus;
 
-constexpr size_t kRejectRawBytes = 4096;
-
 bool IsBlankRecord(std::string_view text) {
   for (char c : text) {
     if (c != ' ' && c != '\t' && c != '\r') return false;
   }
   return true;
-}
-
-// At most kRejectRawBytes, cut on a UTF-8 character boundary.
-std::string_view RawForReject(std::string_view text) {
-  if (text.size() <= kRejectRawBytes) return text;
-  size_t end = kRejectRawBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
 }
 
 // Decides the format of one record: a wal2json v2 line has an "action" key; a Debezium value
@@ -181,14 +172,8 @@ class ChangeReadLoop {
   }
 
   void Reject(const RawRecord& record, std::string_view reason, std::string message) {
-    ++summary_->records_rejected;
-    ++summary_->rejected_by_reason[std::string(reason)];
-    if (!on_reject_) return;
-    rejected_.position.line = record.first_line;
-    rejected_.position.offset = record.offset;
-    rejected_.reason.assign(reason);
-    rejected_.message = std::move(message);
-    on_reject_(rejected_, RawForReject(record.text));
+    ingest::ReportReject(summary_, on_reject_, &rejected_, record.first_line, record.offset, reason,
+                         std::move(message), record.text);
   }
 
   // A record cut off at the end of a regular file is left unconsumed: the writer may still be
@@ -198,10 +183,7 @@ class ChangeReadLoop {
     Consume(record);
   }
 
-  void Consume(const RawRecord& record) {
-    summary_->end_offset = record.offset + record.byte_count;
-    summary_->end_line = record.first_line - 1 + record.line_count;
-  }
+  void Consume(const RawRecord& record) { ingest::ConsumeRecord(summary_, record); }
 
   CdcFormat format_;
   bool regular_file_;

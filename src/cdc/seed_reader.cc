@@ -7,6 +7,7 @@
 
 #include "cdc/copy_text.h"
 #include "cdc/seed_statement.h"
+#include "ingest/reader_accounting.h"
 #include "ingest/record_stream.h"
 #include "ingest/source_file.h"
 #include "rls_shadow/change_reader.h"
@@ -22,7 +23,6 @@ using ingest::RecordStream;
 using ingest::StreamStatus;
 
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
-constexpr size_t kRejectRawBytes = 4096;
 
 std::string_view TrimRight(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
@@ -33,13 +33,6 @@ std::string_view TrimRight(std::string_view text) {
 std::string_view TrimLeft(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   return text;
-}
-
-std::string_view RawForReject(std::string_view text) {
-  if (text.size() <= kRejectRawBytes) return text;
-  size_t end = kRejectRawBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
 }
 
 class SeedReadLoop {
@@ -219,20 +212,11 @@ class SeedReadLoop {
 
   void Reject(uint64_t line, uint64_t offset, std::string_view reason, std::string message,
               std::string_view raw) {
-    ++summary_->records_rejected;
-    ++summary_->rejected_by_reason[std::string(reason)];
-    if (!on_reject_) return;
-    rejected_.position.line = line;
-    rejected_.position.offset = offset;
-    rejected_.reason.assign(reason);
-    rejected_.message = std::move(message);
-    on_reject_(rejected_, RawForReject(raw));
+    ingest::ReportReject(summary_, on_reject_, &rejected_, line, offset, reason, std::move(message),
+                         raw);
   }
 
-  void Consume(const RawRecord& record) {
-    summary_->end_offset = record.offset + record.byte_count;
-    summary_->end_line = record.first_line - 1 + record.line_count;
-  }
+  void Consume(const RawRecord& record) { ingest::ConsumeRecord(summary_, record); }
 
   const ChangeSink& on_event_;
   const RejectSink& on_reject_;

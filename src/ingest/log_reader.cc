@@ -8,6 +8,7 @@
 #include "ingest/csvlog_decoder.h"
 #include "ingest/jsonlog_decoder.h"
 #include "ingest/message_language_check.h"
+#include "ingest/reader_accounting.h"
 #include "ingest/record_stream.h"
 #include "ingest/source_file.h"
 #include "ingest/statement_classifier.h"
@@ -26,8 +27,6 @@ using ingest::SourceFile;
 using ingest::StatementOrigin;
 using ingest::StreamStatus;
 
-constexpr size_t kRejectRawBytes = 4096;
-
 LogFormat FormatFromExtension(const std::string& path) {
   if (path.ends_with(".json")) return LogFormat::kJsonLog;
   if (path.ends_with(".csv")) return LogFormat::kCsvLog;
@@ -39,14 +38,6 @@ bool IsBlankRecord(std::string_view text) {
     if (c != ' ' && c != '\t' && c != '\r') return false;
   }
   return true;
-}
-
-// At most kRejectRawBytes, cut on a UTF-8 character boundary.
-std::string_view RawForReject(std::string_view text) {
-  if (text.size() <= kRejectRawBytes) return text;
-  size_t end = kRejectRawBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
 }
 
 // The per-call state of the record loop.
@@ -124,14 +115,8 @@ class LogReadLoop {
   }
 
   void Reject(const RawRecord& record, std::string_view reason, std::string message) {
-    ++summary_->records_rejected;
-    ++summary_->rejected_by_reason[std::string(reason)];
-    if (!on_reject_) return;
-    rejected_.position.line = record.first_line;
-    rejected_.position.offset = record.offset;
-    rejected_.reason.assign(reason);
-    rejected_.message = std::move(message);
-    on_reject_(rejected_, RawForReject(record.text));
+    ingest::ReportReject(summary_, on_reject_, &rejected_, record.first_line, record.offset, reason,
+                         std::move(message), record.text);
   }
 
   // A record cut off at the end of a regular file is left unconsumed: the writer may still be
@@ -142,10 +127,7 @@ class LogReadLoop {
     Consume(record);
   }
 
-  void Consume(const RawRecord& record) {
-    summary_->end_offset = record.offset + record.byte_count;
-    summary_->end_line = record.first_line - 1 + record.line_count;
-  }
+  void Consume(const RawRecord& record) { ingest::ConsumeRecord(summary_, record); }
 
   LogFormat format_;
   bool regular_file_;
