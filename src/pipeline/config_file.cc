@@ -36,8 +36,88 @@ Status StringList(const toml::node_view<const toml::node>& node, const std::stri
   return Status::Ok();
 }
 
+// [kafka], [serve] and [ship]: the streaming service's settings.
+Status LoadServiceTables(const toml::table& root, const std::string& name, ShadowConfig* out) {
+  auto positive = [&](const char* key, int64_t v) {
+    return v > 0 ? Status::Ok()
+                 : Status::Error(fmt::format("{}: {} must be positive", name, key));
+  };
+  if (const toml::table* k = root["kafka"].as_table()) {
+    if (Status s = CheckKeys(*k, "[kafka]",
+                             {"brokers", "log_topic", "change_topic", "changelog_topic",
+                              "dead_letter_topic", "group_id", "properties"});
+        !s.ok()) {
+      return s;
+    }
+    KafkaConfig& c = out->kafka;
+    c.brokers = (*k)["brokers"].value_or(c.brokers);
+    c.log_topic = (*k)["log_topic"].value_or(c.log_topic);
+    c.change_topic = (*k)["change_topic"].value_or(c.change_topic);
+    c.changelog_topic = (*k)["changelog_topic"].value_or(c.changelog_topic);
+    c.dead_letter_topic = (*k)["dead_letter_topic"].value_or(c.dead_letter_topic);
+    c.group_id = (*k)["group_id"].value_or(c.group_id);
+    if (const toml::table* props = (*k)["properties"].as_table()) {
+      for (const auto& [key, value] : *props) {
+        // librdkafka takes every property as text; numbers and booleans are written as such.
+        std::string text;
+        if (auto str = value.value<std::string>()) {
+          text = *str;
+        } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
+          text = *b ? "true" : "false";
+        } else if (auto i = value.value<int64_t>()) {
+          text = std::to_string(*i);
+        } else {
+          return Status::Error(fmt::format(
+              "{}: kafka.properties.{} must be a string, integer or boolean", name, key.str()));
+        }
+        c.properties[std::string(key.str())] = text;
+      }
+    }
+    if (c.log_topic.empty()) return Status::Error(name + ": kafka.log_topic must not be empty");
+  }
+  if (const toml::table* v = root["serve"].as_table()) {
+    if (Status s = CheckKeys(*v, "[serve]",
+                             {"state_dir", "instance_id", "policies", "schema", "roles",
+                              "batch_size", "batch_linger_ms", "max_buffered_messages",
+                              "stats_interval_seconds"});
+        !s.ok()) {
+      return s;
+    }
+    ServeConfig& c = out->serve;
+    c.state_dir = (*v)["state_dir"].value_or(c.state_dir);
+    c.instance_id = (*v)["instance_id"].value_or(c.instance_id);
+    c.policies_path = (*v)["policies"].value_or(c.policies_path);
+    c.schema_path = (*v)["schema"].value_or(c.schema_path);
+    c.roles_path = (*v)["roles"].value_or(c.roles_path);
+    const int64_t batch = (*v)["batch_size"].value_or(static_cast<int64_t>(c.batch_size));
+    const int64_t linger = (*v)["batch_linger_ms"].value_or(int64_t{c.batch_linger_ms});
+    const int64_t buffered =
+        (*v)["max_buffered_messages"].value_or(static_cast<int64_t>(c.max_buffered_messages));
+    const int64_t stats =
+        (*v)["stats_interval_seconds"].value_or(int64_t{c.stats_interval_seconds});
+    for (auto [key, value] : {std::pair{"serve.batch_size", batch},
+                              {"serve.batch_linger_ms", linger},
+                              {"serve.max_buffered_messages", buffered},
+                              {"serve.stats_interval_seconds", stats}}) {
+      if (Status s = positive(key, value); !s.ok()) return s;
+    }
+    c.batch_size = static_cast<size_t>(batch);
+    c.batch_linger_ms = static_cast<int>(linger);
+    c.max_buffered_messages = static_cast<size_t>(buffered);
+    c.stats_interval_seconds = static_cast<int>(stats);
+  }
+  if (const toml::table* h = root["ship"].as_table()) {
+    if (Status s = CheckKeys(*h, "[ship]", {"checkpoint", "poll_interval_ms"}); !s.ok()) return s;
+    out->ship.checkpoint_path = (*h)["checkpoint"].value_or(out->ship.checkpoint_path);
+    const int64_t poll = (*h)["poll_interval_ms"].value_or(int64_t{out->ship.poll_interval_ms});
+    if (Status s = positive("ship.poll_interval_ms", poll); !s.ok()) return s;
+    out->ship.poll_interval_ms = static_cast<int>(poll);
+  }
+  return Status::Ok();
+}
+
 Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig* out) {
-  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "cdc", "readiness"});
+  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "cdc", "readiness", "kafka", "serve", "ship"});
       !s.ok()) {
     return s;
   }
@@ -140,7 +220,7 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     rules.max_denial_rows = static_cast<size_t>(
         (*r)["max_denial_rows"].value_or(static_cast<int64_t>(rules.max_denial_rows)));
   }
-  return Status::Ok();
+  return LoadServiceTables(root, name, out);
 }
 
 }  // namespace

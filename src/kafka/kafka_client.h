@@ -1,0 +1,50 @@
+// Thin RAII over librdkafka's C API: client creation from KafkaConfig (rls-shadow's defaults,
+// then the operator's passthrough properties), and owners for the handles librdkafka hands out.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kafka/kafka_config.h"
+#include "rls_shadow/status.h"
+
+namespace rls_shadow {
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+  void operator()(rd_kafka_headers_t* h) const { rd_kafka_headers_destroy(h); }
+};
+using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaDeleter>;
+using KafkaMessage = std::unique_ptr<rd_kafka_message_t, KafkaDeleter>;
+using KafkaPartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, KafkaDeleter>;
+
+// A configuration with bootstrap.servers, then `defaults` (rls-shadow's choices for this
+// client), then the operator's properties, which win. Fails naming the property librdkafka
+// rejected.
+Status MakeKafkaConf(const KafkaConfig& config, const std::map<std::string, std::string>& defaults,
+                     KafkaConf* out);
+
+// Creates a client of `type` from `conf` (which it takes over, also on failure).
+Status NewKafkaClient(rd_kafka_type_t type, KafkaConf conf, KafkaHandle* out);
+
+// The conf for an idempotent producer that waits for every in-sync replica (acks=all), plus
+// `extra` settings.
+Status MakeProducerConf(const KafkaConfig& config, const std::map<std::string, std::string>& extra,
+                        KafkaConf* out);
+
+// Waits until every produced message is acknowledged (or failed), at most `timeout_ms`.
+Status FlushProducer(rd_kafka_t* producer, int timeout_ms);
+
+// "topic[partition]@offset", for messages and logs.
+std::string DescribePosition(const rd_kafka_message_t& m);
+
+}  // namespace rls_shadow
