@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,24 @@ using RejectSink = std::function<void(const RejectedRecord&, std::string_view ra
 // message prefixes: the server must run with lc_messages = 'C' (see language_warning).
 Status ReadLog(const std::string& path, const ReadOptions& options, const EventSink& on_event,
                const RejectSink& on_reject, ReadSummary* summary);
+
+// Decodes single jsonlog records that arrive as messages (a Kafka record value), with the same
+// decoding and classification as ReadLog. Not thread-safe: it owns a parser and a buffer.
+class LogMessageDecoder {
+ public:
+  LogMessageDecoder();
+  ~LogMessageDecoder();
+  LogMessageDecoder(const LogMessageDecoder&) = delete;
+  LogMessageDecoder& operator=(const LogMessageDecoder&) = delete;
+
+  // Decodes `message` (one jsonlog line; a trailing newline is ignored) into *event, or fills
+  // *rejected's reason and message (position left to the caller) and returns false.
+  bool Decode(std::string_view message, LogEvent* event, RejectedRecord* rejected);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Parses a jsonlog "detail" of the form "parameters: $1 = '600', $2 = NULL" into values
 // ($1 first). Returns false when the text is not a parameters detail or is malformed.

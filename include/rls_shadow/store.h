@@ -206,9 +206,21 @@ class Store {
   // last_seen max); examples are appended up to agg's bound. On error nothing is written and
   // `agg` is left intact, so the caller may retry. Not allowed on a read-only store.
   // `rows` are applied in order, after everything else in the batch.
+  // A snapshot mapped to nullopt is deleted.
   Status Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
-                const std::map<std::string, std::string>& snapshots = {},
+                const std::map<std::string, std::optional<std::string>>& snapshots = {},
                 const std::vector<RowRecord>& rows = {});
+  // Commit in two steps, for a caller that must record the batch elsewhere before it takes
+  // effect (serve's changelog, so a crash between the two can be rolled forward).
+  // PrepareCommit builds the WriteBatch Commit would write and returns its bytes in *batch
+  // (agg is not changed); ApplyBatch writes such bytes (synced). Counters are written as
+  // absolute values read at prepare time, so applying a prepared batch twice in a row gives
+  // the same state — but it must not be applied after a later batch.
+  Status PrepareCommit(const FindingAggregator& agg,
+                       const std::vector<SourceCheckpoint>& checkpoints,
+                       const std::map<std::string, std::optional<std::string>>& snapshots,
+                       const std::vector<RowRecord>& rows, std::string* batch) const;
+  Status ApplyBatch(std::string_view batch);
 
   // Replaces the stored table metadata by `tables` (tables absent from it are removed), in one
   // WriteBatch.
@@ -227,6 +239,11 @@ class Store {
   // nullopt when the record does not exist.
   Status LoadCheckpoint(const std::string& source_id, std::optional<SourceCheckpoint>* out) const;
   Status LoadSnapshot(const std::string& name, std::optional<std::string>* out) const;
+
+  // Every snapshot whose name starts with `prefix`, by name.
+  Status ScanSnapshots(std::string_view prefix,
+                       const std::function<Status(std::string_view name, std::string_view blob)>&
+                           fn) const;
 
   // Every stored row of the row index, by table then key (blob always set).
   Status ScanRows(const std::function<Status(const RowRecord&)>& fn) const;

@@ -69,6 +69,15 @@ class ShadowEngine {
   std::string SaveSessions() const;
   bool RestoreSessions(std::string_view blob);
 
+  // Per-session state for the streaming service (sessions move between instances with their
+  // Kafka partition). INTERIM: session settings only; replaced by the complete engine state.
+  std::optional<std::string> SaveSession(std::string_view session_id) const;
+  bool RestoreSession(std::string_view session_id, std::string_view blob);
+  void DropSession(std::string_view session_id);
+  std::vector<std::string> TakeTouchedSessions();
+  std::string SaveGlobal() const;
+  bool RestoreGlobal(std::string_view blob);
+
   const EngineStats& stats() const { return stats_; }
   size_t open_sessions() const { return sessions_.size(); }
   const StatementAnalyzer& analyzer() const { return analyzer_; }
@@ -134,6 +143,7 @@ class ShadowEngine {
   bool change_txn_framed_ = false;                  // it began with a BEGIN (wal2json)
   std::vector<std::optional<std::string>> params_;  // reused per statement
   EngineStats stats_;
+  std::vector<std::string> interim_known_;
 };
 
 }  // namespace rls_shadow

@@ -1,6 +1,7 @@
 // rls-shadow: the command line. Subcommands:
 //   analyze  — read PostgreSQL logs, evaluate the restrictive migration, record would-be denials
 //   report   — write the readiness report of a state directory
+//   serve    — the streaming service: Kafka in, RocksDB out, until SIGTERM
 // Exit codes: 0 success; 1 a runtime failure (unreadable file, policy file that does not parse,
 // store error); 2 a usage error; 3 `report --fail-on-not-ready` and the verdict is "not ready".
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include <limits>
 #include <memory>
 
+#include "cli/serve_command.h"
 #include "pipeline/analyze_job.h"
 #include "pipeline/config_file.h"
 #include "pipeline/time_arg.h"
@@ -145,6 +147,9 @@ int Main(int argc, char** argv) {
   report_cmd->add_flag("--fail-on-not-ready", fail_on_not_ready,
                        "exit 3 when the verdict is not ready (the report is still written)");
 
+  ServeArgs serve;
+  AddServeCommand(app, &serve);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -166,6 +171,7 @@ int Main(int argc, char** argv) {
     if (Status s = LoadConfigFile(config_path, &config); !s.ok()) return Fail(s.message());
   }
 
+  if (*serve.command) return RunServeCommand(serve, config);
   if (*analyze_cmd) {
     analyze.config = config;
     analyze.format = format_name == "jsonlog"  ? LogFormat::kJsonLog

@@ -56,6 +56,18 @@ Status FlushProducer(rd_kafka_t* producer, int timeout_ms) {
   return Status::Ok();
 }
 
+void DeliveryTracker::Record(rd_kafka_resp_err_t err) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (failures_++ == 0) first_error_ = rd_kafka_err2str(err);
+}
+
+void EnableDeliveryReports(rd_kafka_conf_t* conf) {
+  // Runs on the thread that polls or flushes the producer: the tracker needs no lock.
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+    if (m->_private != nullptr) static_cast<DeliveryTracker*>(m->_private)->Record(m->err);
+  });
+}
+
 std::string DescribePosition(const rd_kafka_message_t& m) {
   return fmt::format("{}[{}]@{}", m.rkt ? rd_kafka_topic_name(m.rkt) : "?", m.partition,
                      m.offset);

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,25 @@ Status NewKafkaClient(rd_kafka_type_t type, KafkaConf conf, KafkaHandle* out);
 // `extra` settings.
 Status MakeProducerConf(const KafkaConfig& config, const std::map<std::string, std::string>& extra,
                         KafkaConf* out);
+
+// Delivery results of produced messages: pass a tracker as the message's opaque
+// (RD_KAFKA_V_OPAQUE) on a producer whose conf went through EnableDeliveryReports; after a
+// flush, failed() tells whether any of them was not delivered.
+class DeliveryTracker {
+ public:
+  void Record(rd_kafka_resp_err_t err);
+  bool failed() const { return failures_ > 0; }
+  const std::string& first_error() const { return first_error_; }
+  void Reset() {
+    failures_ = 0;
+    first_error_.clear();
+  }
+
+ private:
+  uint64_t failures_ = 0;
+  std::string first_error_;
+};
+void EnableDeliveryReports(rd_kafka_conf_t* conf);
 
 // Waits until every produced message is acknowledged (or failed), at most `timeout_ms`.
 Status FlushProducer(rd_kafka_t* producer, int timeout_ms);

@@ -41,6 +41,10 @@ struct ServeConfig {
   // Log messages held while the change stream catches up (their partitions are paused beyond).
   size_t max_buffered_messages = 200000;
   int stats_interval_seconds = 10;
+  // With every input read to its end and nothing new for this long (wall clock), statements
+  // still waiting for their outcome are completed and writes still waiting for their rows are
+  // settled, as at the end of an analyze run.
+  int idle_flush_seconds = 60;
 };
 
 // `rls-shadow ship`.

@@ -79,7 +79,7 @@ Status LoadServiceTables(const toml::table& root, const std::string& name, Shado
     if (Status s = CheckKeys(*v, "[serve]",
                              {"state_dir", "instance_id", "policies", "schema", "roles",
                               "batch_size", "batch_linger_ms", "max_buffered_messages",
-                              "stats_interval_seconds"});
+                              "stats_interval_seconds", "idle_flush_seconds"});
         !s.ok()) {
       return s;
     }
@@ -95,16 +95,19 @@ Status LoadServiceTables(const toml::table& root, const std::string& name, Shado
         (*v)["max_buffered_messages"].value_or(static_cast<int64_t>(c.max_buffered_messages));
     const int64_t stats =
         (*v)["stats_interval_seconds"].value_or(int64_t{c.stats_interval_seconds});
+    const int64_t idle = (*v)["idle_flush_seconds"].value_or(int64_t{c.idle_flush_seconds});
     for (auto [key, value] : {std::pair{"serve.batch_size", batch},
                               {"serve.batch_linger_ms", linger},
                               {"serve.max_buffered_messages", buffered},
-                              {"serve.stats_interval_seconds", stats}}) {
+                              {"serve.stats_interval_seconds", stats},
+                              {"serve.idle_flush_seconds", idle}}) {
       if (Status s = positive(key, value); !s.ok()) return s;
     }
     c.batch_size = static_cast<size_t>(batch);
     c.batch_linger_ms = static_cast<int>(linger);
     c.max_buffered_messages = static_cast<size_t>(buffered);
     c.stats_interval_seconds = static_cast<int>(stats);
+    c.idle_flush_seconds = static_cast<int>(idle);
   }
   if (const toml::table* h = root["ship"].as_table()) {
     if (Status s = CheckKeys(*h, "[ship]", {"checkpoint", "poll_interval_ms"}); !s.ok()) return s;

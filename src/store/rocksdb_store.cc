@@ -182,8 +182,31 @@ Status Store::OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* out) 
 }
 
 Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
-                     const std::map<std::string, std::string>& snapshots,
+                     const std::map<std::string, std::optional<std::string>>& snapshots,
                      const std::vector<RowRecord>& rows) {
+  std::string batch;
+  if (Status s = PrepareCommit(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
+  if (Status s = ApplyBatch(batch); !s.ok()) return s;
+  agg.Clear();
+  return Status::Ok();
+}
+
+Status Store::ApplyBatch(std::string_view bytes) {
+  if (Status s = impl_->CheckWritable(); !s.ok()) return s;
+  rocksdb::WriteBatch batch{std::string(bytes)};
+  // The one write that makes the commit visible, atomically. Synced, so a Commit that returned
+  // Ok survives a power loss (the checkpoints in it are a promise not to re-read that input).
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status ws = impl_->db->Write(wo, &batch);
+  if (!ws.ok()) return RocksError("cannot commit to state directory " + impl_->dir, ws);
+  return Status::Ok();
+}
+
+Status Store::PrepareCommit(const FindingAggregator& agg,
+                            const std::vector<SourceCheckpoint>& checkpoints,
+                            const std::map<std::string, std::optional<std::string>>& snapshots,
+                            const std::vector<RowRecord>& rows, std::string* out) const {
   Status s = impl_->CheckWritable();
   if (!s.ok()) return s;
 
@@ -251,7 +274,12 @@ Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>
               store::EncodeCheckpoint(cp));
   }
   for (const auto& [name, blob] : snapshots) {
-    batch.Put(store::EncodeNamedKey(store::kSnapshotPrefix, name), blob);
+    const std::string key = store::EncodeNamedKey(store::kSnapshotPrefix, name);
+    if (blob) {
+      batch.Put(key, *blob);
+    } else {
+      batch.Delete(key);
+    }
   }
   for (const RowRecord& r : rows) {
     if (r.whole_table) {
@@ -268,13 +296,7 @@ Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>
     }
   }
 
-  // The one write that makes the commit visible, atomically. Synced, so a Commit that returned
-  // Ok survives a power loss (the checkpoints in it are a promise not to re-read that input).
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rocksdb::Status ws = impl_->db->Write(wo, &batch);
-  if (!ws.ok()) return RocksError("cannot commit to state directory " + impl_->dir, ws);
-  agg.Clear();
+  *out = batch.Data();
   return Status::Ok();
 }
 
@@ -334,6 +356,23 @@ Status Store::ScanRows(const std::function<Status(const RowRecord&)>& fn) const 
     if (!store::DecodeRowKey(key, &r.table, &r.key)) return Corrupt("row", key);
     r.blob = std::string(value);
     return fn(r);
+  });
+}
+
+Status Store::ScanSnapshots(
+    std::string_view prefix,
+    const std::function<Status(std::string_view name, std::string_view blob)>& fn) const {
+  // Names are escaped and terminated (key_codec.h): the escaped prefix without its terminator
+  // starts exactly the names that start with `prefix`.
+  std::string lower = store::EncodeNamedKey(store::kSnapshotPrefix, prefix);
+  lower.resize(lower.size() - 2);
+  if (lower.empty() || static_cast<unsigned char>(lower.back()) == 0xff) {
+    return Status::Error("ScanSnapshots: unsupported prefix");
+  }
+  return impl_->ScanPrefix(lower, [&](std::string_view key, std::string_view value) {
+    std::string name;
+    if (!store::DecodeNamedKey(store::kSnapshotPrefix, key, &name)) return Corrupt("snapshot", key);
+    return fn(name, value);
   });
 }
 
