@@ -76,7 +76,8 @@ class ShadowEngine {
   // the joiner's held transactions of it. nullopt when the engine holds nothing of the
   // session any more (it ended and its held writes are settled).
   std::optional<std::string> SaveSession(std::string_view session_id) const;
-  // Adds or replaces one session's state; false on a blob it cannot read (nothing changes).
+  // Adds or replaces one session's state; false on a blob it cannot read, or one with held
+  // writes when EnableChanges was not called (nothing changes then).
   bool RestoreSession(std::string_view session_id, std::string_view blob);
   // Forgets a session, with its held writes, emitting nothing (it moves to another engine).
   void DropSession(std::string_view session_id);

@@ -46,30 +46,42 @@ bool ReadEnum(element object, std::string_view key, bool (*parse)(std::string_vi
   return object[key].get_string().get(name) == simdjson::SUCCESS && parse(name, out);
 }
 
-void WriteRow(JsonWriter* w, const StoredRow& row) {
+// Named values, [[name, value], ...] (a row's columns, a statement's column values), each value
+// written by `write` / read by `read` and handed to `add`.
+template <typename Pairs, typename Write>
+void WriteNamed(JsonWriter* w, const Pairs& pairs, Write write) {
   w->BeginArray();
-  for (const auto& [column, value] : row) {
+  for (const auto& [name, value] : pairs) {
     w->BeginArray();
-    WriteText(w, column);
-    WriteOptionalText(w, value);
+    WriteText(w, name);
+    write(w, value);
     w->EndArray();
   }
   w->EndArray();
 }
 
-bool ReadRow(element e, StoredRow* out) {
-  out->clear();
+template <typename Value, typename Read, typename Add>
+bool ReadNamed(element e, Read read, Add add) {
   return ReadEach(e, [&](element pair) {
-    std::string column;
-    std::optional<std::string> value;
-    element c, v;
-    if (!Item(pair, 0, &c) || !Item(pair, 1, &v) || !ReadText(c, &column) ||
-        !ReadOptionalText(v, &value)) {
+    std::string name;
+    Value value;
+    element n, v;
+    if (!Item(pair, 0, &n) || !Item(pair, 1, &v) || !ReadText(n, &name) || !read(v, &value)) {
       return false;
     }
-    out->emplace(std::move(column), std::move(value));
+    add(std::move(name), std::move(value));
     return true;
   });
+}
+
+void WriteRow(JsonWriter* w, const StoredRow& row) { WriteNamed(w, row, &WriteOptionalText); }
+
+bool ReadRow(element e, StoredRow* out) {
+  out->clear();
+  return ReadNamed<std::optional<std::string>>(
+      e, &ReadOptionalText, [&](std::string name, std::optional<std::string> value) {
+        out->emplace(std::move(name), std::move(value));
+      });
 }
 
 void WriteExpr(JsonWriter* w, const ExprPtr& e) {
@@ -123,22 +135,13 @@ bool ReadExpr(element e, ExprPtr* out) {
 }
 
 void WriteColumnValues(JsonWriter* w, const ColumnValues& values) {
-  w->BeginArray();
-  for (const auto& [column, value] : values) {
-    w->BeginArray();
-    WriteText(w, column);
-    WriteExpr(w, value);
-    w->EndArray();
-  }
-  w->EndArray();
+  WriteNamed(w, values, &WriteExpr);
 }
 
 bool ReadColumnValues(element e, ColumnValues* out) {
   out->clear();
-  return ReadEach(e, [&](element pair) {
-    auto& [column, value] = out->emplace_back();
-    element c, v;
-    return Item(pair, 0, &c) && Item(pair, 1, &v) && ReadText(c, &column) && ReadExpr(v, &value);
+  return ReadNamed<ExprPtr>(e, &ReadExpr, [&](std::string name, ExprPtr value) {
+    out->emplace_back(std::move(name), std::move(value));
   });
 }
 
