@@ -57,6 +57,16 @@ constexpr int64_t kLogTimeSlackUs = 1000;
 // writes wait unlinked (their changes never captured) within the window.
 constexpr int kMaxCandidates = 64;
 
+// Inserts `value` at `at` after the entries of that time that come before it by `order_of`:
+// the order they were inserted in when the transactions ended.
+template <typename V, typename Order>
+void InsertInOrder(std::multimap<int64_t, V>* index, int64_t at, V value, Order order_of) {
+  auto [pos, to] = index->equal_range(at);
+  const uint64_t order = order_of(value);
+  while (pos != to && order_of(pos->second) < order) ++pos;
+  index->emplace_hint(pos, at, std::move(value));
+}
+
 template <typename K, typename V>
 void EraseEntry(std::multimap<int64_t, V>* index, int64_t at, const K& value) {
   auto [from, to] = index->equal_range(at);
@@ -112,13 +122,24 @@ void ChangeJoiner::EndTransaction(const std::string& session_id, uint64_t txn_se
   }
   held.end_us = std::max<int64_t>(time_us, 1);
   held.committed = true;
-  held_by_end_.emplace(held.end_us, key);
+  held.end_order = next_end_order_++;
+  IndexEnded(it);
   if (held.xid != 0) {
     TryXid(key);
     return;
   }
-  for (const std::string& table : held.tables) candidates_[table].emplace(held.end_us, it);
   TryEvidenceFor(key);
+}
+
+void ChangeJoiner::IndexEnded(std::map<TxnKey, HeldTxn>::iterator it) {
+  const HeldTxn& held = it->second;
+  InsertInOrder(&held_by_end_, held.end_us, it->first,
+                [this](const TxnKey& k) { return held_.at(k).end_order; });
+  if (held.xid != 0) return;
+  for (const std::string& table : held.tables) {
+    InsertInOrder(&candidates_[table], held.end_us, it,
+                  [](HeldEntry e) { return e->second.end_order; });
+  }
 }
 
 void ChangeJoiner::AddTransaction(ObservedTransaction txn) {
@@ -128,10 +149,7 @@ void ChangeJoiner::AddTransaction(ObservedTransaction txn) {
   if (!txn.changes.empty()) ++stats_.transactions;
   stats_.changes += txn.changes.size();
   const uint64_t seq = next_seq_++;
-  std::set<std::string> tables;
-  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
-  for (const std::string& table : tables) pending_by_table_[table].emplace(txn.commit_us, seq);
-  if (txn.xid != 0) pending_by_xid_[txn.xid] = seq;
+  IndexPending(seq, txn);
   const int64_t xid = txn.xid;
   pending_.emplace(seq, std::move(txn));
   if (auto held = held_by_xid_.find(xid); xid != 0 && held != held_by_xid_.end()) {
@@ -139,6 +157,13 @@ void ChangeJoiner::AddTransaction(ObservedTransaction txn) {
     return;
   }
   TryEvidence(seq);
+}
+
+void ChangeJoiner::IndexPending(uint64_t seq, const ObservedTransaction& txn) {
+  std::set<std::string> tables;
+  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
+  for (const std::string& table : tables) pending_by_table_[table].emplace(txn.commit_us, seq);
+  if (txn.xid != 0) pending_by_xid_[txn.xid] = seq;
 }
 
 void ChangeJoiner::TryXid(const TxnKey& key) {
@@ -313,6 +338,51 @@ void ChangeJoiner::Flush() {
     }
   }
   while (!pending_.empty()) stats_.unlinked += TakePending(pending_.begin()->first).changes.size();
+}
+
+std::vector<std::pair<uint64_t, const ChangeJoiner::HeldTxn*>> ChangeJoiner::HeldOf(
+    const std::string& session_id) const {
+  std::vector<std::pair<uint64_t, const HeldTxn*>> out;
+  for (auto it = held_.lower_bound({session_id, 0});
+       it != held_.end() && it->first.first == session_id; ++it) {
+    out.emplace_back(it->first.second, &it->second);
+  }
+  return out;
+}
+
+std::vector<std::string> ChangeJoiner::HeldSessions() const {
+  std::vector<std::string> out;
+  for (const auto& [key, held] : held_) {
+    if (out.empty() || out.back() != key.first) out.push_back(key.first);
+  }
+  return out;
+}
+
+void ChangeJoiner::RestoreHeld(const std::string& session_id, uint64_t txn_serial,
+                               HeldTxn held) {
+  const TxnKey key{session_id, txn_serial};
+  if (held_.count(key)) TakeHeld(key);
+  held.tables.clear();
+  for (const HeldWrite& w : held.writes) held.tables.insert(w.table);
+  auto it = held_.emplace(key, std::move(held)).first;
+  if (it->second.xid != 0) held_by_xid_[it->second.xid] = key;
+  if (it->second.end_us != 0 && it->second.committed) IndexEnded(it);
+}
+
+void ChangeJoiner::DropSession(const std::string& session_id) {
+  for (const auto& [serial, held] : HeldOf(session_id)) TakeHeld({session_id, serial});
+}
+
+void ChangeJoiner::RestoreGlobal(const Progress& progress,
+                                 std::map<uint64_t, ObservedTransaction> pending) {
+  next_seq_ = progress.next_seq;
+  next_end_order_ = progress.next_end_order;
+  now_us_ = progress.now_us;
+  stats_ = progress.stats;
+  pending_by_xid_.clear();
+  pending_by_table_.clear();
+  pending_ = std::move(pending);
+  for (const auto& [seq, txn] : pending_) IndexPending(seq, txn);  // arrival order, as before
 }
 
 }  // namespace rls_shadow

@@ -112,16 +112,43 @@ class ChangeJoiner {
 
   const JoinStats& stats() const { return stats_; }
 
- private:
   // A session transaction's followed writes, until it is linked or given up.
   struct HeldTxn {
     int64_t xid = 0;
     int64_t first_us = 0;  // its first write's log time
     int64_t end_us = 0;    // 0 while open
     bool committed = false;
+    // When it ended, among the transactions that ended: of those ending at the same time, the
+    // earlier is settled first and wins evidence ties, also after a restore.
+    uint64_t end_order = 0;
     std::vector<HeldWrite> writes;
     std::set<std::string> tables;
   };
+  // The counters and clock, for the engine's saved state.
+  struct Progress {
+    uint64_t next_seq = 0;
+    uint64_t next_end_order = 0;
+    int64_t now_us = 0;
+    JoinStats stats;
+  };
+
+  // --- saved state (see ShadowEngine::SaveSession / SaveGlobal) ---
+  // The session's held transactions, by transaction serial.
+  std::vector<std::pair<uint64_t, const HeldTxn*>> HeldOf(const std::string& session_id) const;
+  // Adds back (or replaces) a held transaction as HeldOf gave it. No link is attempted: a
+  // saved state has no partners left to link.
+  void RestoreHeld(const std::string& session_id, uint64_t txn_serial, HeldTxn held);
+  // The sessions with held transactions, in order.
+  std::vector<std::string> HeldSessions() const;
+  // Forgets the session's held transactions without settling them.
+  void DropSession(const std::string& session_id);
+  // The change transactions waiting for their statements, by arrival.
+  const std::map<uint64_t, ObservedTransaction>& pending() const { return pending_; }
+  Progress progress() const { return {next_seq_, next_end_order_, now_us_, stats_}; }
+  // Replaces the waiting change transactions and the counters (held transactions stay).
+  void RestoreGlobal(const Progress& progress, std::map<uint64_t, ObservedTransaction> pending);
+
+ private:
   using TxnKey = std::pair<std::string, uint64_t>;  // session, transaction serial
 
   // Links by xid when both partners are here.
@@ -139,6 +166,10 @@ class ChangeJoiner {
   // Removes them with every index entry that names them.
   HeldTxn TakeHeld(TxnKey key);
   ObservedTransaction TakePending(uint64_t seq);
+  // Enters an ended, committed transaction in held_by_end_ (and candidates_ without an xid).
+  void IndexEnded(std::map<TxnKey, HeldTxn>::iterator it);
+  // Enters a pending transaction in pending_by_xid_ and pending_by_table_.
+  void IndexPending(uint64_t seq, const ObservedTransaction& txn);
 
   int64_t window_us_;
   Settle settle_;
@@ -154,6 +185,7 @@ class ChangeJoiner {
   std::unordered_map<int64_t, uint64_t> pending_by_xid_;
   std::unordered_map<std::string, std::multimap<int64_t, uint64_t>> pending_by_table_;
   uint64_t next_seq_ = 0;
+  uint64_t next_end_order_ = 0;
   int64_t now_us_ = 0;
   JoinStats stats_;
 };

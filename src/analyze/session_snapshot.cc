@@ -1,36 +1,24 @@
-// Persistence of session state between runs: SessionState::WriteJson / ReadJson and
-// ShadowEngine::SaveSessions / RestoreSessions. JSON keeps the snapshot readable when someone
-// has to look inside a state directory; it is written once per run, not on the hot path.
+// SessionState::WriteJson / ReadJson: a session's settings and transaction state as JSON, the
+// core of the engine's saved state (engine_state.cc). JSON keeps a snapshot readable when
+// someone has to look inside a state directory.
 #include <string>
 
 #include "analyze/session_state.h"
-#include "analyze/shadow_engine.h"
+#include "analyze/state_codec.h"
 #include "common/json_writer.h"
 
 namespace rls_shadow {
 namespace {
-
-constexpr int kSnapshotVersion = 1;
-
-void WriteOptional(JsonWriter* w, const std::optional<std::string>& v) {
-  if (v) {
-    w->String(*v);
-  } else {
-    w->Null();
-  }
-}
 
 void WriteSettings(JsonWriter* w, const SessionState::Settings& settings) {
   w->BeginObject();
   for (const auto& [name, e] : settings) {
     w->Key(name).BeginObject();
     w->Key("defined").Bool(e.defined);
-    w->Key("session");
-    WriteOptional(w, e.session);
-    w->Key("local");
-    WriteOptional(w, e.local);
-    w->Key("code_path").String(e.origin.code_path);
-    w->Key("lane").String(e.origin.lane);
+    WriteOptionalText(&w->Key("session"), e.session);
+    WriteOptionalText(&w->Key("local"), e.local);
+    WriteText(&w->Key("code_path"), e.origin.code_path);
+    WriteText(&w->Key("lane"), e.origin.lane);
     w->Key("transaction").Uint(e.origin.transaction);
     w->Key("lost_autocommit").Bool(e.origin.lost_autocommit);
     w->EndObject();
@@ -38,38 +26,26 @@ void WriteSettings(JsonWriter* w, const SessionState::Settings& settings) {
   w->EndObject();
 }
 
-bool ReadOptional(simdjson::dom::element e, std::optional<std::string>* out) {
-  if (e.is_null()) {
-    out->reset();
-    return true;
-  }
-  std::string_view s;
-  if (e.get_string().get(s) != simdjson::SUCCESS) return false;
-  *out = std::string(s);
-  return true;
-}
-
-bool ReadSettings(simdjson::dom::element json, SessionState::Settings* out) {
+bool ReadSettings(simdjson::dom::element object, std::string_view key,
+                  SessionState::Settings* out) {
   simdjson::dom::object obj;
-  if (json.get_object().get(obj) != simdjson::SUCCESS) return false;
+  if (object[key].get_object().get(obj) != simdjson::SUCCESS) return false;
   out->clear();
   for (auto field : obj) {
     SettingEntry e;
-    std::string_view code_path, lane;
-    uint64_t transaction = 0;
-    if (field.value["defined"].get_bool().get(e.defined) != simdjson::SUCCESS ||
-        !ReadOptional(field.value["session"], &e.session) ||
-        !ReadOptional(field.value["local"], &e.local) ||
-        field.value["code_path"].get_string().get(code_path) != simdjson::SUCCESS ||
-        field.value["lane"].get_string().get(lane) != simdjson::SUCCESS ||
-        field.value["transaction"].get_uint64().get(transaction) != simdjson::SUCCESS ||
-        field.value["lost_autocommit"].get_bool().get(e.origin.lost_autocommit) !=
-            simdjson::SUCCESS) {
+    simdjson::dom::element session, local, code_path, lane;
+    if (!ReadBool(field.value, "defined", &e.defined) ||
+        field.value["session"].get(session) != simdjson::SUCCESS ||
+        !ReadOptionalText(session, &e.session) ||
+        field.value["local"].get(local) != simdjson::SUCCESS ||
+        !ReadOptionalText(local, &e.local) ||
+        field.value["code_path"].get(code_path) != simdjson::SUCCESS ||
+        !ReadText(code_path, &e.origin.code_path) ||
+        field.value["lane"].get(lane) != simdjson::SUCCESS || !ReadText(lane, &e.origin.lane) ||
+        !ReadUint(field.value, "transaction", &e.origin.transaction) ||
+        !ReadBool(field.value, "lost_autocommit", &e.origin.lost_autocommit)) {
       return false;
     }
-    e.origin.code_path = std::string(code_path);
-    e.origin.lane = std::string(lane);
-    e.origin.transaction = transaction;
     out->emplace(std::string(field.key), std::move(e));
   }
   return true;
@@ -79,7 +55,7 @@ bool ReadSettings(simdjson::dom::element json, SessionState::Settings* out) {
 
 void SessionState::WriteJson(JsonWriter* w) const {
   w->BeginObject();
-  w->Key("login_user").String(login_user_);
+  WriteText(&w->Key("login_user"), login_user_);
   w->Key("in_block").Bool(in_block_);
   w->Key("aborted").Bool(aborted_);
   w->Key("transaction").Uint(txn_serial_);
@@ -90,73 +66,63 @@ void SessionState::WriteJson(JsonWriter* w) const {
   WriteSettings(w, txn_start_);
   w->Key("savepoints").BeginArray();
   for (const auto& [name, snapshot] : savepoints_) {
-    w->BeginObject().Key("name").String(name).Key("settings");
+    w->BeginObject();
+    WriteText(&w->Key("name"), name);
+    w->Key("settings");
     WriteSettings(w, snapshot);
     w->EndObject();
   }
   w->EndArray();
+  // A statement whose outcome is not known yet (the engine saves between any two events):
+  // what its failure would roll back to.
+  if (in_statement_) {
+    w->Key("statement").BeginObject();
+    w->Key("implicit_block").Bool(implicit_block_);
+    w->Key("start_is_txn_start").Bool(statement_start_is_txn_start_);
+    if (!statement_start_is_txn_start_) {
+      w->Key("start");
+      WriteSettings(w, statement_start_);
+    }
+    w->EndObject();
+  }
   w->EndObject();
 }
 
 bool SessionState::ReadJson(simdjson::dom::element json) {
-  std::string_view login;
-  if (json["login_user"].get_string().get(login) != simdjson::SUCCESS ||
-      json["in_block"].get_bool().get(in_block_) != simdjson::SUCCESS ||
-      json["aborted"].get_bool().get(aborted_) != simdjson::SUCCESS ||
-      json["transaction"].get_uint64().get(txn_serial_) != simdjson::SUCCESS ||
-      json["txn_snapshot_valid"].get_bool().get(txn_snapshot_valid_) != simdjson::SUCCESS ||
-      !ReadSettings(json["settings"], &settings_) ||
-      !ReadSettings(json["txn_start"], &txn_start_)) {
+  simdjson::dom::element login;
+  if (json["login_user"].get(login) != simdjson::SUCCESS || !ReadText(login, &login_user_) ||
+      !ReadBool(json, "in_block", &in_block_) || !ReadBool(json, "aborted", &aborted_) ||
+      !ReadUint(json, "transaction", &txn_serial_) ||
+      !ReadBool(json, "txn_snapshot_valid", &txn_snapshot_valid_) ||
+      !ReadSettings(json, "settings", &settings_) ||
+      !ReadSettings(json, "txn_start", &txn_start_)) {
     return false;
   }
-  login_user_ = std::string(login);
   savepoints_.clear();
   simdjson::dom::array points;
   if (json["savepoints"].get_array().get(points) != simdjson::SUCCESS) return false;
   for (simdjson::dom::element p : points) {
-    std::string_view name;
-    Settings snapshot;
-    if (p["name"].get_string().get(name) != simdjson::SUCCESS ||
-        !ReadSettings(p["settings"], &snapshot)) {
+    simdjson::dom::element name;
+    auto& [point, snapshot] = savepoints_.emplace_back();
+    if (p["name"].get(name) != simdjson::SUCCESS || !ReadText(name, &point) ||
+        !ReadSettings(p, "settings", &snapshot)) {
       return false;
     }
-    savepoints_.emplace_back(std::string(name), std::move(snapshot));
   }
-  implicit_block_ = false;
+  // Absent (between statements, and in snapshots of version 1): no statement is open.
   in_statement_ = false;
-  return true;
-}
-
-std::string ShadowEngine::SaveSessions() const {
-  JsonWriter w;
-  w.BeginObject().Key("version").Int(kSnapshotVersion).Key("sessions").BeginObject();
-  for (const auto& [id, s] : sessions_) {
-    w.Key(id);
-    s.state.WriteJson(&w);
+  implicit_block_ = false;
+  statement_start_is_txn_start_ = false;
+  statement_start_.clear();
+  simdjson::dom::element statement;
+  if (json["statement"].get(statement) == simdjson::SUCCESS) {
+    in_statement_ = true;
+    if (!ReadBool(statement, "implicit_block", &implicit_block_) ||
+        !ReadBool(statement, "start_is_txn_start", &statement_start_is_txn_start_) ||
+        (!statement_start_is_txn_start_ && !ReadSettings(statement, "start", &statement_start_))) {
+      return false;
+    }
   }
-  w.EndObject().EndObject();
-  return w.str();
-}
-
-bool ShadowEngine::RestoreSessions(std::string_view blob) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  int64_t version = 0;
-  simdjson::dom::object sessions;
-  if (parser.parse(blob.data(), blob.size()).get(root) != simdjson::SUCCESS ||
-      root["version"].get_int64().get(version) != simdjson::SUCCESS ||
-      version != kSnapshotVersion ||
-      root["sessions"].get_object().get(sessions) != simdjson::SUCCESS) {
-    return false;
-  }
-  std::unordered_map<std::string, Session> restored;
-  for (auto field : sessions) {
-    Session s;
-    if (!s.state.ReadJson(field.value)) return false;
-    s.state.set_defaults(&config_.database_defaults);
-    restored.emplace(std::string(field.key), std::move(s));
-  }
-  for (auto& [id, s] : restored) sessions_.insert_or_assign(id, std::move(s));
   return true;
 }
 

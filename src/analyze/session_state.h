@@ -97,7 +97,8 @@ class SessionState {
   void Release(const std::string& name);
 
   // --- persistence (session_snapshot.cc) ---
-  // Writes the whole state as one JSON object, between statements (none open).
+  // Writes the whole state as one JSON object, also while a statement is open (with what its
+  // failure would roll back to).
   void WriteJson(JsonWriter* w) const;
   // Restores a state written by WriteJson; false when `json` is not one.
   bool ReadJson(simdjson::dom::element json);

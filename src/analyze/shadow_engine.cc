@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "analyze/evaluator.h"
 #include "analyze/view_expansion.h"
 
@@ -35,6 +37,7 @@ ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
 
 void ShadowEngine::OnEvent(const LogEvent& event) {
   ++stats_.events;
+  if (!event.session_id.empty()) touched_.insert(event.session_id);
   if (joiner_) {
     // Changes that committed before this line are all in (OnChange's contract): a change
     // transaction without BEGIN/COMMIT framing (Debezium) is complete.
@@ -94,7 +97,16 @@ void ShadowEngine::EndSession(std::unordered_map<std::string, Session>::iterator
 }
 
 void ShadowEngine::Finish() {
-  for (auto& [id, s] : sessions_) Complete(s);
+  // In session order, so the findings come in the same order whatever the sessions' history
+  // in this engine (restored from a saved state, say).
+  std::vector<Session*> open;
+  open.reserve(sessions_.size());
+  for (auto& [id, s] : sessions_) open.push_back(&s);
+  std::sort(open.begin(), open.end(), [](const Session* a, const Session* b) { return a->id < b->id; });
+  for (Session* s : open) {
+    touched_.insert(s->id);
+    Complete(*s);
+  }
   if (joiner_) {
     FlushChangeTransaction();
     joiner_->Flush();
@@ -265,7 +277,8 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
                                           lane_setting.value_or(std::string_view()));
   std::string example;
 
-  for (const AnalyzedStatement& st : analyzed->statements) {
+  for (size_t i = 0; i < analyzed->statements.size(); ++i) {
+    const AnalyzedStatement& st = analyzed->statements[i];
     if (s.state.aborted()) {
       // PostgreSQL rejects everything but the end of the transaction (25P02).
       bool ends = st.txn == TxnAction::kRollback || st.txn == TxnAction::kCommit ||
@@ -301,7 +314,7 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       case TxnAction::kNone:
         break;
     }
-    TrackPrepared(s, st);
+    TrackPrepared(s, *analyzed, i, event.sql);
     if (!st.execute_name.empty()) {
       RunExecute(s, st, event, who, &example);
       continue;
@@ -310,8 +323,12 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   }
 }
 
-void ShadowEngine::TrackPrepared(Session& s, const AnalyzedStatement& st) {
-  if (!st.prepare_name.empty() && st.prepared) s.prepared[st.prepare_name] = st.prepared;
+void ShadowEngine::TrackPrepared(Session& s, const AnalyzedText& text, size_t statement,
+                                 std::string_view sql) {
+  const AnalyzedStatement& st = text.statements[statement];
+  if (!st.prepare_name.empty() && st.prepared) {
+    s.prepared[st.prepare_name] = PreparedQuery{st.prepared, std::string(sql), statement};
+  }
   if (st.deallocate_all) {
     s.prepared.clear();
   } else if (!st.deallocate_name.empty()) {
@@ -338,7 +355,7 @@ void ShadowEngine::RunExecute(Session& s, const AnalyzedStatement& st, const Log
       break;
     }
   }
-  RunStatement(s, *it->second, event, who, args, example);
+  RunStatement(s, *it->second.query, event, who, args, example);
 }
 
 void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const LogEvent& event,
@@ -478,6 +495,7 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
 }
 
 void ShadowEngine::Settle(HeldWrite& w, const std::vector<ObservedChange>* rows) {
+  touched_.insert(w.session_id);  // its saved held transactions change
   if (!w.waits) return;
   Finding f;
   bool evaluated = false;

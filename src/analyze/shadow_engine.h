@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analyze/analyzer_config.h"
@@ -24,6 +25,7 @@
 #include "analyze/row_index.h"
 #include "analyze/session_state.h"
 #include "analyze/statement_analyzer.h"
+#include "common/json_writer.h"
 #include "rls_shadow/change_event.h"
 #include "rls_shadow/finding.h"
 #include "rls_shadow/log_event.h"
@@ -63,26 +65,49 @@ class ShadowEngine {
   // Completes every statement still waiting for its outcome (end of input).
   void Finish();
 
-  // The open sessions' state, so a later run over the rest of the log resumes with the context
-  // each session had (call after Finish). RestoreSessions adds them back; it returns false on a
-  // blob it cannot read (nothing is restored then).
+  // --- saved state (engine_state.cc) ---
+  // Everything that decides later output, so another engine (after a crash, or on another
+  // instance) continues exactly where this one stands: per session, and a global part. A
+  // restoring engine is built with the same catalog and configuration, EnableChanges called as
+  // in this one, and its row index restored (rows().Restore) from this one's changes.
+  //
+  // One session's state: its settings and transaction, the statement whose outcome is not
+  // known yet (with its pending findings and writes), its SQL-level prepared statements and
+  // the joiner's held transactions of it. nullopt when the engine holds nothing of the
+  // session any more (it ended and its held writes are settled).
+  std::optional<std::string> SaveSession(std::string_view session_id) const;
+  // Adds or replaces one session's state; false on a blob it cannot read, or one with held
+  // writes when EnableChanges was not called (nothing changes then).
+  bool RestoreSession(std::string_view session_id, std::string_view blob);
+  // Forgets a session, with its held writes, emitting nothing (it moves to another engine).
+  void DropSession(std::string_view session_id);
+  // The sessions whose saved state may have changed since the last call: those with an event,
+  // those whose held writes were settled, every session at Finish.
+  std::vector<std::string> TakeTouchedSessions();
+  // The rest: the change transaction being read, the joiner's waiting change transactions and
+  // clock, and the counters (EngineStats, JoinStats).
+  std::string SaveGlobal() const;
+  // False on a blob it cannot read (nothing changes).
+  bool RestoreGlobal(std::string_view blob);
+
+  // Every session's state in one blob (SaveSession's, by session id), so a later run over the
+  // rest of the log resumes with the context each session had (analyze calls it after Finish).
+  // RestoreSessions adds them back; it returns false on a blob it cannot read (nothing is
+  // restored then).
   std::string SaveSessions() const;
   bool RestoreSessions(std::string_view blob);
-
-  // Per-session state for the streaming service (sessions move between instances with their
-  // Kafka partition). INTERIM: session settings only; replaced by the complete engine state.
-  std::optional<std::string> SaveSession(std::string_view session_id) const;
-  bool RestoreSession(std::string_view session_id, std::string_view blob);
-  void DropSession(std::string_view session_id);
-  std::vector<std::string> TakeTouchedSessions();
-  std::string SaveGlobal() const;
-  bool RestoreGlobal(std::string_view blob);
 
   const EngineStats& stats() const { return stats_; }
   size_t open_sessions() const { return sessions_.size(); }
   const StatementAnalyzer& analyzer() const { return analyzer_; }
 
  private:
+  struct PreparedQuery {
+    std::shared_ptr<const AnalyzedStatement> query;
+    // The PREPARE's text and its place in it, to analyse it again on restore.
+    std::string sql;
+    size_t statement = 0;
+  };
   struct Session {
     std::string id;
     SessionState state;
@@ -103,8 +128,10 @@ class ShadowEngine {
     int64_t xid = 0;          // the transaction id the log showed ...
     uint64_t xid_serial = 0;  // ... for this transaction serial
     // PREPARE name AS ...: the analysed queries EXECUTE runs.
-    std::unordered_map<std::string, std::shared_ptr<const AnalyzedStatement>> prepared;
+    std::unordered_map<std::string, PreparedQuery> prepared;
   };
+  // What the saved state of a session reads back as, before it replaces the engine's.
+  struct RestoredSession;
 
   Session& SessionFor(const LogEvent& event);
   void OnStatement(Session& s, const LogEvent& event);
@@ -118,7 +145,8 @@ class ShadowEngine {
                     const Attribution& who, const std::vector<std::optional<std::string>>& params,
                     std::string* example);
   // PREPARE / DEALLOCATE: the session's SQL-level prepared queries (DISCARD ALL: ApplySettings).
-  void TrackPrepared(Session& s, const AnalyzedStatement& st);
+  void TrackPrepared(Session& s, const AnalyzedText& text, size_t statement,
+                     std::string_view sql);
   // EXECUTE name(args): the prepared query with the arguments as its parameters.
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                   const Attribution& who, std::string* example);
@@ -129,6 +157,10 @@ class ShadowEngine {
                         const Finding& f) const;
   void Settle(HeldWrite& w, const std::vector<ObservedChange>* rows);
   void FlushChangeTransaction();
+  // engine_state.cc: one session's state as a JSON object, and back.
+  void WriteSession(JsonWriter* w, const std::string& id) const;
+  bool ReadSession(simdjson::dom::element json, const std::string& id, RestoredSession* out);
+  void Install(const std::string& id, RestoredSession restored);
 
   const PolicyCatalog& catalog_;
   const AnalyzerConfig& config_;
@@ -143,7 +175,7 @@ class ShadowEngine {
   bool change_txn_framed_ = false;                  // it began with a BEGIN (wal2json)
   std::vector<std::optional<std::string>> params_;  // reused per statement
   EngineStats stats_;
-  std::vector<std::string> interim_known_;
+  std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
 };
 
 }  // namespace rls_shadow

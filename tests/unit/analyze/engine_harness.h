@@ -1,5 +1,5 @@
 // EngineHarness: drives a ShadowEngine the way the ingest readers do, with synthesized LogEvents
-// (kStatement / kError / kWarning on one session, line numbers counting up), over a catalog
+// (LogLines: kStatement / kError / kWarning, line numbers counting up), over a catalog
 // replayed from SQL text with PolicyCatalog::Apply. Findings are collected through the sink and
 // looked up by the line of the statement that produced them.
 //
@@ -175,6 +175,78 @@ inline std::string SemanticsCatalogSql() {
          "CREATE TABLE plain (id int, val text);\n";
 }
 
+// Synthesizes the log lines of one server: line numbers and times count up across sessions,
+// ERROR lines quote the session's last statement.
+class LogLines {
+ public:
+  // A statement on `session` as `user` (the login user, used when the session opens).
+  LogEvent Statement(const std::string& sql, std::vector<std::optional<std::string>> params = {},
+                     const std::string& session = "s1", const std::string& user = "app_role",
+                     const std::string& application_name = "app") {
+    LogEvent e = Base(session, user, application_name);
+    e.kind = LogEventKind::kStatement;
+    e.severity = "LOG";
+    e.sql = sql;
+    e.extended_protocol = !params.empty();
+    e.prepared_name = e.extended_protocol ? "<unnamed>" : "";
+    e.params = std::move(params);
+    e.message = (e.extended_protocol ? "execute <unnamed>: " : "statement: ") + sql;
+    last_sql_[session] = sql;
+    return e;
+  }
+  // The ERROR line PostgreSQL writes after the session's last statement failed.
+  LogEvent Error(const std::string& sqlstate, const std::string& message,
+                 const std::string& session = "s1") {
+    LogEvent e = Base(session, "", "app");
+    e.kind = LogEventKind::kError;
+    e.severity = "ERROR";
+    e.state_code = sqlstate;
+    e.message = message;
+    e.sql = last_sql_[session];
+    return e;
+  }
+  // A WARNING line (no "statement" key, as PG_SEMANTICS C5 shows for 25P01).
+  LogEvent Warning(const std::string& sqlstate, const std::string& message,
+                   const std::string& session = "s1") {
+    LogEvent e = Base(session, "", "app");
+    e.kind = LogEventKind::kWarning;
+    e.severity = "WARNING";
+    e.state_code = sqlstate;
+    e.message = message;
+    return e;
+  }
+  // The disconnection line that ends the session.
+  LogEvent Disconnect(const std::string& session) {
+    LogEvent e = Base(session, "", "app");
+    e.kind = LogEventKind::kDisconnect;
+    e.severity = "LOG";
+    e.message = "disconnection: session time: 0:00:01.000";
+    return e;
+  }
+
+  // The transaction id the following log lines carry (jsonlog "txid"; 0: none yet).
+  void SetTxid(int64_t txid) { txid_ = txid; }
+  // The time the next log line will carry (lines count up from here).
+  int64_t NextTime() const { return 1'700'000'000'000'000 + line_ + 1; }
+
+ private:
+  LogEvent Base(const std::string& session, const std::string& user,
+                const std::string& application_name) {
+    LogEvent e;
+    e.session_id = session;
+    e.user = user;
+    e.line_num = ++line_;
+    e.time_us = 1'700'000'000'000'000 + line_;
+    e.txid = txid_;
+    e.application_name = application_name;
+    return e;
+  }
+
+  std::map<std::string, std::string> last_sql_;
+  int64_t line_ = 0;
+  int64_t txid_ = 0;
+};
+
 class EngineHarness {
  public:
   explicit EngineHarness(const std::string& catalog_sql = SemanticsCatalogSql(),
@@ -194,15 +266,7 @@ class EngineHarness {
   int64_t Exec(const std::string& sql, std::vector<std::optional<std::string>> params = {},
                const std::string& session = "s1", const std::string& user = "app_role",
                const std::string& application_name = "app") {
-    LogEvent e = Base(session, user, application_name);
-    e.kind = LogEventKind::kStatement;
-    e.severity = "LOG";
-    e.sql = sql;
-    e.extended_protocol = !params.empty();
-    e.prepared_name = e.extended_protocol ? "<unnamed>" : "";
-    e.params = std::move(params);
-    e.message = (e.extended_protocol ? "execute <unnamed>: " : "statement: ") + sql;
-    last_sql_[session] = sql;
+    LogEvent e = lines_.Statement(sql, std::move(params), session, user, application_name);
     engine_->OnEvent(e);
     return e.line_num;
   }
@@ -213,30 +277,19 @@ class EngineHarness {
   }
 
   // The transaction id the following log lines carry (jsonlog "txid"; 0: none yet).
-  void SetTxid(int64_t txid) { txid_ = txid; }
+  void SetTxid(int64_t txid) { lines_.SetTxid(txid); }
   // The time the next log line will carry (lines count up from here).
-  int64_t NextTime() const { return 1'700'000'000'000'000 + line_ + 1; }
+  int64_t NextTime() const { return lines_.NextTime(); }
 
   // The ERROR line PostgreSQL writes after the session's last statement failed.
   void Error(const std::string& sqlstate, const std::string& message,
              const std::string& session = "s1") {
-    LogEvent e = Base(session, "", "app");
-    e.kind = LogEventKind::kError;
-    e.severity = "ERROR";
-    e.state_code = sqlstate;
-    e.message = message;
-    e.sql = last_sql_[session];
-    engine_->OnEvent(e);
+    engine_->OnEvent(lines_.Error(sqlstate, message, session));
   }
   // A WARNING line (no "statement" key, as PG_SEMANTICS C5 shows for 25P01).
   void Warning(const std::string& sqlstate, const std::string& message,
                const std::string& session = "s1") {
-    LogEvent e = Base(session, "", "app");
-    e.kind = LogEventKind::kWarning;
-    e.severity = "WARNING";
-    e.state_code = sqlstate;
-    e.message = message;
-    engine_->OnEvent(e);
+    engine_->OnEvent(lines_.Warning(sqlstate, message, session));
   }
 
   // Every finding of the statement logged at `line` on `session` (completes open statements).
@@ -267,25 +320,11 @@ class EngineHarness {
   }
 
  private:
-  LogEvent Base(const std::string& session, const std::string& user,
-                const std::string& application_name) {
-    LogEvent e;
-    e.session_id = session;
-    e.user = user;
-    e.line_num = ++line_;
-    e.time_us = 1'700'000'000'000'000 + line_;
-    e.txid = txid_;
-    e.application_name = application_name;
-    return e;
-  }
-
   PolicyCatalog catalog_;
   AnalyzerConfig config_;
   std::vector<Finding> findings_;
   std::unique_ptr<ShadowEngine> engine_;
-  std::map<std::string, std::string> last_sql_;
-  int64_t line_ = 0;
-  int64_t txid_ = 0;
+  LogLines lines_;
 };
 
 // What a placeholder setting reads back as, seen through a policy verdict.

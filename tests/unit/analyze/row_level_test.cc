@@ -5,48 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "analyze/row_index.h"
-#include "engine_harness.h"
+#include "unit/analyze/change_events.h"
+#include "unit/analyze/engine_harness.h"
 
 namespace rls_shadow::testing_analyze {
 namespace {
 
 constexpr int64_t kWindowUs = 60'000'000;
-
-ColumnValue Col(std::string name, std::optional<std::string> text, std::string type = "") {
-  return ColumnValue{std::move(name), std::move(type), std::move(text), false};
-}
-
-ChangeEvent Change(ChangeAction action, int64_t xid, int64_t time_us, std::string table,
-                   std::vector<ColumnValue> columns, std::vector<ColumnValue> identity = {}) {
-  ChangeEvent e;
-  e.action = action;
-  e.xid = xid;
-  e.time_us = time_us;
-  e.schema = "public";
-  e.table = std::move(table);
-  e.columns = std::move(columns);
-  e.identity = std::move(identity);
-  return e;
-}
-
-// A committed transaction of row changes on public.t, framed as wal2json frames it.
-void Commit(ShadowEngine& engine, int64_t xid, int64_t time_us,
-            const std::vector<ChangeEvent>& rows) {
-  ChangeEvent begin;
-  begin.action = ChangeAction::kBegin;
-  begin.xid = xid;
-  begin.time_us = time_us;
-  engine.OnChange(begin);
-  for (const ChangeEvent& r : rows) engine.OnChange(r);
-  ChangeEvent commit = begin;
-  commit.action = ChangeAction::kCommit;
-  engine.OnChange(commit);
-}
-
-ChangeEvent InsertT(int id, const std::string& tenant, int64_t xid = 1, int64_t time_us = 1) {
-  return Change(ChangeAction::kInsert, xid, time_us, "t",
-                {Col("id", std::to_string(id)), Col("tenant_id", tenant), Col("val", "a")});
-}
 
 TEST(RowLevel, ReadByPrimaryKeyUsesTheRowsTenant) {
   EngineHarness h;
@@ -228,10 +193,7 @@ TEST(RowLevel, EvidenceRejectsAChangeWithOtherValues) {
 
 // public.t's copy made complete (as a seed or a TRUNCATE does), holding T2's row 7 and T1's 8.
 void CompleteT(ShadowEngine& engine) {
-  ChangeEvent truncate;
-  truncate.action = ChangeAction::kTruncate;
-  truncate.truncated = {"public.t"};
-  engine.OnChange(truncate);
+  engine.OnChange(TruncateT());
   Commit(engine, 500, 1, {InsertT(7, kT2, 500), InsertT(8, kT1, 500)});
 }
 
@@ -358,30 +320,14 @@ TEST(RowIndexTest, KeepsPolicyColumnsFollowsKeyChangesAndPersists) {
   EXPECT_EQ(index.Find("public.t", {"2"})->at("tenant_id"), std::optional<std::string>(kT2));
   // A row without its key cannot be indexed.
   EXPECT_FALSE(index.Apply(Change(ChangeAction::kDelete, 3, 3, "t", {}, {})));
-  ChangeEvent truncate;
-  truncate.action = ChangeAction::kTruncate;
-  truncate.truncated = {"public.t"};
-  ASSERT_TRUE(index.Apply(truncate));
+  ASSERT_TRUE(index.Apply(TruncateT()));
   EXPECT_TRUE(index.Complete("public.t"));
   ASSERT_TRUE(index.Apply(InsertT(5, kT1)));
 
   RowIndex restored(catalog);
-  // The records replayed as the store would return them: the latest per key.
-  std::map<std::pair<std::string, std::string>, RowRecord> latest;
-  for (RowRecord& r : index.TakeChanges()) {
-    if (r.whole_table) {
-      for (auto it = latest.begin(); it != latest.end();) {
-        it = it->first.first == r.table ? latest.erase(it) : std::next(it);
-      }
-      continue;
-    }
-    latest[{r.table, r.key}] = r;
-  }
-  for (auto& [key, r] : latest) {
-    if (r.blob) {
-      ASSERT_TRUE(restored.Restore(r));
-    }
-  }
+  StoredRows stored;
+  stored.Add(index.TakeChanges());
+  ASSERT_TRUE(stored.RestoreInto(restored));
   EXPECT_TRUE(restored.Complete("public.t"));
   EXPECT_EQ(restored.row_count(), 1u);
   ASSERT_NE(restored.Find("public.t", {"5"}), nullptr);
