@@ -135,10 +135,15 @@ class LogShipper {
       dirty |= progressed;
       DropFinished();
       producer_.Poll();
-      if (dirty && Clock::now() - last_checkpoint >= kCheckpointInterval) {
+      // A checkpoint every second while busy, and as soon as the files are read to their end.
+      if (dirty && (!progressed || Clock::now() - last_checkpoint >= kCheckpointInterval)) {
         if (Status s = Checkpoint(); !s.ok()) return s;
         last_checkpoint = Clock::now();
         dirty = false;
+        if (!progressed) {
+          spdlog::debug("ship: caught up: {} lines produced, all acknowledged",
+                        producer_.produced());
+        }
       }
       if (!progressed) Sleep();
     }
