@@ -14,8 +14,9 @@
 // (commit LSN of its transaction, its ordinal in the transaction: B is 0), and for a line outside
 // a transaction (its own LSN, 0). Positions grow in the order logical decoding emits
 // (transactions in commit order). Each message carries its position in a header; on start the
-// last message of the topic gives the last position shipped, and a line whose position is not
-// newer is skipped. Without include-lsn there are no positions: every line is shipped (warned).
+// newest position among the topic's last 1000 messages is the last one shipped, and a line
+// whose position is not newer is skipped. Without include-lsn there are no positions: every
+// line is shipped (warned).
 #include <fmt/format.h>
 #include <poll.h>
 #include <simdjson.h>
@@ -39,6 +40,7 @@ namespace {
 using Position = std::pair<uint64_t, uint64_t>;  // (LSN, ordinal)
 
 constexpr size_t kChunk = 1 << 20;
+constexpr int64_t kTail = 1000;  // messages read back on start
 
 // "16/B374D848" -> the LSN, as PostgreSQL prints pg_lsn.
 std::optional<uint64_t> ParseLsn(std::string_view text) {
@@ -87,7 +89,9 @@ class ChangeShipper {
       return Status::Error("ship --cdc: kafka.change_topic is not set in the config");
     }
     if (Status s = producer_.Open(options_.kafka, options_.kafka.change_topic); !s.ok()) return s;
-    Status s = producer_.ReadLast([&](const rd_kafka_message_t& m) {
+    // The newest position among the last messages (not only the last one: a malformed line
+    // outside a transaction carries none).
+    Status s = producer_.ReadTail(kTail, [&](const rd_kafka_message_t& m) {
       auto p = ParsePosition(HeaderValue(m, kPositionHeader));
       if (p && (!last_ || *p > *last_)) last_ = p;
     });

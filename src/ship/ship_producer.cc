@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -185,11 +186,12 @@ Status ShipProducer::ReadBack(const PartitionOffsets& from,
   return Status::Ok();
 }
 
-Status ShipProducer::ReadLast(const std::function<void(const rd_kafka_message_t&)>& visit) {
+Status ShipProducer::ReadTail(int64_t count,
+                              const std::function<void(const rd_kafka_message_t&)>& visit) {
   PartitionOffsets end;
   if (Status s = EndOffsets(&end); !s.ok()) return s;
   PartitionOffsets from;
-  for (const auto& [p, high] : end) from[p] = high > 0 ? high - 1 : 0;
+  for (const auto& [p, high] : end) from[p] = std::max<int64_t>(high - count, 0);
   return ReadBack(from, visit);
 }
 

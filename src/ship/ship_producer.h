@@ -56,8 +56,8 @@ class ShipProducer {
   Status ReadBack(const PartitionOffsets& from,
                   const std::function<void(const rd_kafka_message_t&)>& visit);
 
-  // The last message of every partition (for restarts of the change stream).
-  Status ReadLast(const std::function<void(const rd_kafka_message_t&)>& visit);
+  // The last `count` messages of every partition (for restarts of the change stream).
+  Status ReadTail(int64_t count, const std::function<void(const rd_kafka_message_t&)>& visit);
 
   uint64_t produced() const { return produced_; }
   // Messages refused as larger than message.max.bytes (logged, skipped, not an error).
