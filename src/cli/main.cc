@@ -2,6 +2,7 @@
 //   analyze  — read PostgreSQL logs, evaluate the restrictive migration, record would-be denials
 //   report   — write the readiness report of a state directory
 //   serve    — the streaming service: Kafka in, RocksDB out, until SIGTERM
+//   ship     — tail the jsonlog (--log) or pg_recvlogical's wal2json (--cdc -) into Kafka
 // Exit codes: 0 success; 1 a runtime failure (unreadable file, policy file that does not parse,
 // store error); 2 a usage error; 3 `report --fail-on-not-ready` and the verdict is "not ready".
 #include <fmt/format.h>
@@ -9,7 +10,9 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,6 +25,7 @@
 #include "pipeline/time_arg.h"
 #include "rls_shadow/report.h"
 #include "rls_shadow/store.h"
+#include "ship/ship.h"
 
 namespace rls_shadow {
 namespace {
@@ -39,6 +43,33 @@ int64_t NowUs() {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "rls-shadow: %s\n", message.c_str());
   return kExitFailure;
+}
+
+// Set by SIGTERM/SIGINT: long-running subcommands stop reading, flush and return.
+std::atomic<bool> stop_requested{false};
+void RequestStop(int) { stop_requested.store(true); }
+
+int RunShip(const ShadowConfig& config, const std::string& log_path, const std::string& cdc) {
+  ship::ShipOptions options;
+  options.kafka = config.kafka;
+  options.ship = config.ship;
+  options.log_path = log_path;
+  options.stop = &stop_requested;
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
+  ship::ShipSummary summary;
+  auto start = std::chrono::steady_clock::now();
+  Status s = cdc.empty() ? ship::RunShipLog(options, &summary)
+                         : ship::RunShipChanges(options, &summary);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info(
+      "ship: {} lines read, {} produced ({:.0f} lines/s), {} already in the topic, {} without a "
+      "key, {} oversized, {} files",
+      summary.lines_read, summary.lines_produced,
+      seconds > 0 ? summary.lines_produced / seconds : 0.0, summary.lines_already_sent,
+      summary.lines_without_key, summary.lines_oversized, summary.files);
+  return s.ok() ? 0 : Fail(s.message());
 }
 
 // The latest hour with data, so a report over an old log covers that log by default.
@@ -149,6 +180,15 @@ int Main(int argc, char** argv) {
 
   ServeArgs serve;
   AddServeCommand(app, &serve);
+  std::string ship_log, ship_cdc;
+  CLI::App* ship_cmd = app.add_subcommand(
+      "ship", "Tail the jsonlog (--log) or wal2json from pg_recvlogical (--cdc -) into Kafka");
+  CLI::Option* ship_log_opt =
+      ship_cmd->add_option("--log", ship_log, "jsonlog directory (its *.json files) or file");
+  ship_cmd->add_option("--cdc", ship_cdc, "- : wal2json format-version 2 lines on stdin")
+      ->check(CLI::IsMember({"-"}))
+      ->excludes(ship_log_opt);
+  ship_cmd->require_option(1);
 
   try {
     app.parse(argc, argv);
@@ -211,6 +251,7 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (*ship_cmd) return RunShip(config, ship_log, ship_cdc);
   return RunReport(report_db, report_format, report_out, since, until, config, fail_on_not_ready);
 }
 

@@ -69,5 +69,14 @@ printf 'not json\n{"action":"B","xid":1}\n{"action":"C","xid":1}\n' >"$work/bad-
 analyze --log "$ex/postgres.json" --db "$work/db-c4" --cdc "$work/bad-cdc.jsonl" >/dev/null
 check "a malformed change event is counted and skipped" 0 $? grep -q "rejected (invalid_json)" "$work/err"
 
+"$bin" ship >/dev/null 2>"$work/err" </dev/null
+check "ship without --log or --cdc is a usage error" 2 $? one_line_error
+"$bin" ship --cdc somefile >/dev/null 2>"$work/err" </dev/null
+check "ship --cdc takes only - (stdin)" 2 $? one_line_error
+"$bin" ship --cdc - --log "$work" >/dev/null 2>"$work/err" </dev/null
+check "ship --cdc and --log together is a usage error" 2 $? one_line_error
+"$bin" ship --cdc - >/dev/null 2>"$work/err" </dev/null
+check "ship --cdc without kafka.change_topic is a clear error" 1 $? grep -q "change_topic" "$work/err"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
