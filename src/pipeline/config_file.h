@@ -7,6 +7,7 @@
 #include <string>
 
 #include "analyze/analyzer_config.h"
+#include "rls_shadow/http_server.h"
 #include "rls_shadow/report.h"
 #include "rls_shadow/status.h"
 
@@ -22,6 +23,7 @@ struct ShadowConfig {
   AnalyzerConfig analyzer;
   ReadinessRules readiness;
   ChangeStreamConfig changes;
+  HttpConfig http;
 };
 
 // Loads `path` into `out` (which holds the defaults for anything the file leaves out).
