@@ -50,8 +50,8 @@ TEST_F(ReportFormatsTest, JsonHasTheDocumentedFields) {
                                                  "policies", "tables", "window"}));
   EXPECT_EQ(Keys(doc["tables"][0]),
             (std::vector<std::string>{"accesses", "by_effect", "code_paths", "force_sql",
-                                      "forced", "in_catalog", "last_denial", "lanes_seen",
-                                      "owner_bypass", "policies", "reasons", "ready",
+                                      "forced", "in_catalog", "lanes_seen", "last_denial",
+                                      "owner_bypass", "policies", "ready", "reasons",
                                       "rls_enabled", "table", "top_code_paths",
                                       "would_be_denials"}));
   EXPECT_EQ(Keys(doc["hourly"][0]),
