@@ -7,7 +7,6 @@
 #include "http/dashboard_page.h"
 #include "http/denial_query.h"
 #include "http/query_params.h"
-#include "report/iso_time.h"
 #include "report/report_json.h"
 
 namespace rls_shadow::http {
@@ -173,10 +172,8 @@ Response ApiRouter::Denials(const std::map<std::string, std::string>& params) co
   const DenialPage page = SelectDenials(view->denials_by_key, q);
   JsonWriter w;
   w.BeginObject();
-  w.Key("window").BeginObject();
-  w.Key("since").String(FormatIsoUtc(view->report.since_us));
-  w.Key("until").String(FormatIsoUtc(view->report.until_us));
-  w.EndObject();
+  w.Key("window");
+  WriteWindowJson(w, view->report.since_us, view->report.until_us);
   w.Key("denials").BeginArray();
   for (const DenialEntry* d : page.rows) WriteDenialJson(w, *d);
   w.EndArray();

@@ -15,10 +15,8 @@ namespace {
 constexpr size_t kTableDenials = 50;  // denials shown with one table, largest first
 
 void WriteWindow(JsonWriter& w, const Report& r) {
-  w.Key("window").BeginObject();
-  w.Key("since").String(FormatIsoUtc(r.since_us));
-  w.Key("until").String(FormatIsoUtc(r.until_us));
-  w.EndObject();
+  w.Key("window");
+  WriteWindowJson(w, r.since_us, r.until_us);
 }
 
 std::string Finish(JsonWriter& w) {
@@ -82,14 +80,7 @@ std::map<std::string, std::string> PerTableJson(const Report& r) {
     WriteTableJson(w, t);
     w.Key("policies").BeginArray();
     for (const auto& p : r.policies) {
-      if (p.table != t.table) continue;
-      w.BeginObject();
-      w.Key("policy").String(p.policy);
-      w.Key("declared").Bool(p.declared);
-      w.Key("allowed").Uint(p.allowed);
-      w.Key("would_deny").Uint(p.would_deny);
-      w.Key("evaluated").Bool(p.allowed + p.would_deny > 0);
-      w.EndObject();
+      if (p.table == t.table) WritePolicyJson(w, p, /*with_table=*/false);
     }
     w.EndArray();
     w.Key("denial_rows").Uint(denial_rows[t.table]);

@@ -10,10 +10,8 @@ namespace {
 
 void WriteChanges(JsonWriter& w, const ReportChanges& c) {
   w.BeginObject();
-  w.Key("previous_window").BeginObject();
-  w.Key("since").String(FormatIsoUtc(c.previous_since_us));
-  w.Key("until").String(FormatIsoUtc(c.previous_until_us));
-  w.EndObject();
+  w.Key("previous_window");
+  WriteWindowJson(w, c.previous_since_us, c.previous_until_us);
   w.Key("previous_ready").Bool(c.previous_ready);
   w.Key("new").BeginArray();
   for (const auto& d : c.added) WriteDenialJson(w, d);
@@ -106,6 +104,24 @@ void WriteDenialJson(JsonWriter& w, const DenialEntry& d) {
   w.EndObject();
 }
 
+void WritePolicyJson(JsonWriter& w, const PolicyCounters& p, bool with_table) {
+  w.BeginObject();
+  if (with_table) w.Key("table").String(p.table);
+  w.Key("policy").String(p.policy);
+  w.Key("declared").Bool(p.declared);
+  w.Key("allowed").Uint(p.allowed);
+  w.Key("would_deny").Uint(p.would_deny);
+  w.Key("evaluated").Bool(p.allowed + p.would_deny > 0);
+  w.EndObject();
+}
+
+void WriteWindowJson(JsonWriter& w, int64_t since_us, int64_t until_us) {
+  w.BeginObject();
+  w.Key("since").String(FormatIsoUtc(since_us));
+  w.Key("until").String(FormatIsoUtc(until_us));
+  w.EndObject();
+}
+
 void WriteLaneJson(JsonWriter& w, const LaneCoverage& l) {
   w.BeginObject();
   w.Key("lane").String(l.lane);
@@ -157,10 +173,8 @@ std::string RenderReportJson(const Report& r) {
   w.Key("overall");
   WriteOverallJson(w, r);
 
-  w.Key("window").BeginObject();
-  w.Key("since").String(FormatIsoUtc(r.since_us));
-  w.Key("until").String(FormatIsoUtc(r.until_us));
-  w.EndObject();
+  w.Key("window");
+  WriteWindowJson(w, r.since_us, r.until_us);
 
   w.Key("tables").BeginArray();
   for (const auto& t : r.tables) WriteTableJson(w, t);
@@ -172,16 +186,7 @@ std::string RenderReportJson(const Report& r) {
   w.Key("denial_rows_total").Uint(r.denial_rows_total);
 
   w.Key("policies").BeginArray();
-  for (const auto& p : r.policies) {
-    w.BeginObject();
-    w.Key("table").String(p.table);
-    w.Key("policy").String(p.policy);
-    w.Key("declared").Bool(p.declared);
-    w.Key("allowed").Uint(p.allowed);
-    w.Key("would_deny").Uint(p.would_deny);
-    w.Key("evaluated").Bool(p.allowed + p.would_deny > 0);
-    w.EndObject();
-  }
+  for (const auto& p : r.policies) WritePolicyJson(w, p, /*with_table=*/true);
   w.EndArray();
 
   w.Key("lanes").BeginArray();

@@ -4,6 +4,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "common/json_writer.h"
@@ -14,6 +15,10 @@ namespace rls_shadow {
 void WriteStringArrayJson(JsonWriter& w, const std::vector<std::string>& values);
 void WriteTableJson(JsonWriter& w, const TableReadiness& t);
 void WriteDenialJson(JsonWriter& w, const DenialEntry& d);
+// {"table"?, "policy", "declared", "allowed", "would_deny", "evaluated"}
+void WritePolicyJson(JsonWriter& w, const PolicyCounters& p, bool with_table);
+// {"since": "...Z", "until": "...Z"}
+void WriteWindowJson(JsonWriter& w, int64_t since_us, int64_t until_us);
 void WriteLaneJson(JsonWriter& w, const LaneCoverage& l);
 // {"lines_read": ..., ...}: the input health object.
 void WriteInputsJson(JsonWriter& w, const InputStats& in);

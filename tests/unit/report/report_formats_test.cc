@@ -29,12 +29,6 @@ class ReportFormatsTest : public testing::ReportFixture {
     return Build();
   }
 
-  static Json Parse(const std::string& text) {
-    Json doc;
-    std::string error;
-    EXPECT_TRUE(testing::JsonParser::Parse(text, &doc, &error)) << error;
-    return doc;
-  }
 
   static std::vector<std::string> Keys(const Json& o) {
     std::vector<std::string> keys;
