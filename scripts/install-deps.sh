@@ -8,6 +8,7 @@ packages=(
   libpg-query-dev libsimdjson-dev librocksdb-dev libspdlog-dev libfmt-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libpq-dev postgresql-15 postgresql-15-wal2json postgresql-15-pgaudit pgbadger
+  libboost-dev wrk chromium
   sudo procps time
 )
 

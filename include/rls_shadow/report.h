@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rls_shadow/finding.h"
@@ -35,11 +36,20 @@ struct ReadinessRules {
   // block. Would-be denials (including cause owner_bypass_lost) block regardless: each of them
   // is a statement that would fail or lose rows once the table is forced.
   std::vector<std::string> bypass_allowed_tables;
+  // Lanes (named global jobs) whose allowed-through-owner-bypass accesses do not block, on any
+  // table. Would-be denials block regardless, as for bypass_allowed_tables.
+  std::vector<std::string> bypass_allowed_lanes;
   // Mask the literals (quoted strings, dollar-quoted strings, numbers) of examples again in the
   // report, whatever the analyzer stored. false shows the examples as stored.
   bool redact = true;
   // At most this many denials[] rows, the largest counts first; 0 = all. Table totals stay exact.
   size_t max_denial_rows = 0;
+};
+
+// A code path and how many blocking would-be denials it caused.
+struct CodePathCount {
+  std::string code_path;
+  uint64_t count = 0;
 };
 
 struct TableReadiness {
@@ -60,6 +70,10 @@ struct TableReadiness {
   uint64_t owner_bypass = 0;              // accesses with cause owner_bypass / _lost
   std::optional<int64_t> last_denial_us;  // last blocking would-be denial in the window
   std::string force_sql;                  // "ALTER TABLE ... FORCE ...;" when ready, else ""
+  // The code paths with the most blocking would-be denials on this table, largest first (at
+  // most kTopCodePaths); empty when there are none.
+  std::vector<CodePathCount> top_code_paths;
+  static constexpr size_t kTopCodePaths = 5;
 };
 
 struct DenialEntry {
@@ -86,6 +100,23 @@ struct LaneCoverage {
   uint64_t would_be_denials = 0;
 };
 
+// Accesses and would-be denials (every effect but allow) of one hour of the window.
+struct HourlyCount {
+  int64_t hour_start_us = 0;
+  uint64_t accesses = 0;
+  uint64_t would_be_denials = 0;
+};
+
+// What changed since a previous report: denial keys present now and not then (new), and then
+// and not now (resolved). Keys are compared on every field of DenialKey.
+struct ReportChanges {
+  int64_t previous_since_us = 0;
+  int64_t previous_until_us = 0;
+  bool previous_ready = false;
+  std::vector<DenialEntry> added;     // as in this report
+  std::vector<DenialEntry> resolved;  // as in the previous report (count, examples from it)
+};
+
 struct Report {
   int64_t since_us = 0;
   int64_t until_us = 0;
@@ -98,6 +129,9 @@ struct Report {
   std::vector<PolicyCounters> policies;      // sorted by table, policy
   std::vector<LaneCoverage> lanes;           // sorted by lane
   InputStats inputs;                         // cumulative, not windowed
+  // Every hour of the window from the first to the last hour with accesses, zeros included.
+  std::vector<HourlyCount> hourly;
+  std::optional<ReportChanges> changes;  // set by CompareWithPrevious
 };
 
 // Builds the report of window [since_us, until_us) from `store` under `rules`. Counters are kept
@@ -106,10 +140,20 @@ struct Report {
 Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t since_us,
                    int64_t until_us, Report* out);
 
+// The end of the default window: just after the latest access in `store`, so a report over an
+// old log covers that log; `now_us` when the store holds no accesses (or cannot be read).
+int64_t LatestDataEndUs(const Store& store, int64_t now_us);
+
+// Fills report->changes from `previous_json`, a document written by RenderReportJson. Returns
+// an error naming what is wrong when it is not such a document.
+Status CompareWithPrevious(std::string_view previous_json, Report* report);
+
 // The JSON document described in DESIGN.md "Outputs" (valid UTF-8 JSON, times ISO-8601 UTC).
 std::string RenderReportJson(const Report& report);
 // A Markdown document: verdict line, tables, top denials with examples, policies, lanes, inputs.
 std::string RenderReportMarkdown(const Report& report);
+// One self-contained HTML page (inline CSS, the hourly chart as inline SVG, no scripts).
+std::string RenderReportHtml(const Report& report);
 
 // "ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;", identifiers quoted where PostgreSQL
 // needs it ("public.\"Order\"", "public.\"user\"").

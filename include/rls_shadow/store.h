@@ -258,6 +258,9 @@ class Store {
   Status ReadAccesses(int64_t since_us, int64_t until_us, std::vector<AccessRow>* out) const;
   // Cumulative input health since the state directory was created (not windowed).
   Status ReadInputStats(InputStats* out) const;
+  // RocksDB's latest sequence number: it grows with every write, so readers can cache what they
+  // computed from the store until it changes. For a read-only store, as of the open.
+  uint64_t SequenceNumber() const;
 
  private:
   struct Impl;

@@ -3,6 +3,7 @@
 //   report   — write the readiness report of a state directory
 //   serve    — the streaming service: Kafka in, RocksDB out, until SIGTERM
 //   ship     — tail the jsonlog (--log) or pg_recvlogical's wal2json (--cdc -) into Kafka
+//   dashboard — serve the dashboard API and page over a state directory (read-only)
 // Exit codes: 0 success; 1 a runtime failure (unreadable file, policy file that does not parse,
 // store error); 2 a usage error; 3 `report --fail-on-not-ready` and the verdict is "not ready".
 #include <fmt/format.h>
@@ -16,10 +17,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <limits>
 #include <memory>
 
 #include "cli/serve_command.h"
+#include "cli/dashboard_command.h"
 #include "pipeline/analyze_job.h"
 #include "pipeline/config_file.h"
 #include "pipeline/time_arg.h"
@@ -72,18 +75,10 @@ int RunShip(const ShadowConfig& config, const std::string& log_path, const std::
   return s.ok() ? 0 : Fail(s.message());
 }
 
-// The latest hour with data, so a report over an old log covers that log by default.
-int64_t LatestDataUs(const Store& store) {
-  std::vector<AccessRow> rows;
-  if (!store.ReadAccesses(0, std::numeric_limits<int64_t>::max(), &rows).ok()) return 0;
-  int64_t latest = 0;
-  for (const auto& r : rows) latest = std::max(latest, r.value.last_seen_us);
-  return latest;
-}
-
 int RunReport(const std::string& db, const std::string& format, const std::string& out_path,
               const std::string& since_arg, const std::string& until_arg,
-              const ShadowConfig& config, bool fail_on_not_ready) {
+              const ShadowConfig& config, bool fail_on_not_ready,
+              const std::string& previous_path) {
   std::unique_ptr<Store> store;
   if (Status s = Store::OpenReadOnly(db, &store); !s.ok()) return Fail(s.message());
   int64_t now = NowUs();
@@ -93,8 +88,7 @@ int RunReport(const std::string& db, const std::string& format, const std::strin
     if (!t) return Fail(fmt::format("--until: not a time: '{}'", until_arg));
     until = *t;
   } else {
-    int64_t latest = LatestDataUs(*store);
-    until = latest > 0 ? latest + 1 : now;
+    until = LatestDataEndUs(*store, now);
   }
   int64_t since = until - config.readiness.window_seconds * 1000000;
   if (!since_arg.empty()) {
@@ -108,7 +102,15 @@ int RunReport(const std::string& db, const std::string& format, const std::strin
   if (Status s = BuildReport(*store, config.readiness, since, until, &report); !s.ok()) {
     return Fail(s.message());
   }
-  std::string text = format == "md" ? RenderReportMarkdown(report) : RenderReportJson(report);
+  if (!previous_path.empty()) {
+    std::ifstream in(previous_path);
+    std::string previous((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in) return Fail(fmt::format("cannot read {}", previous_path));
+    if (Status s = CompareWithPrevious(previous, &report); !s.ok()) return Fail(s.message());
+  }
+  std::string text = format == "md"     ? RenderReportMarkdown(report)
+                     : format == "html" ? RenderReportHtml(report)
+                                        : RenderReportJson(report);
   if (out_path.empty() || out_path == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
@@ -170,13 +172,27 @@ int Main(int argc, char** argv) {
   report_cmd->add_option("--db", report_db, "state directory")
       ->required()
       ->check(CLI::ExistingDirectory);
-  report_cmd->add_option("--format", report_format, "json or md")
-      ->check(CLI::IsMember({"json", "md"}));
+  report_cmd->add_option("--format", report_format, "json, md or html")
+      ->check(CLI::IsMember({"json", "md", "html"}));
   report_cmd->add_option("--out", report_out, "write to this file instead of stdout");
   report_cmd->add_option("--since", since, "window start: ISO-8601 UTC or an age like 7d");
   report_cmd->add_option("--until", until, "window end: ISO-8601 UTC or an age like 1h");
   report_cmd->add_flag("--fail-on-not-ready", fail_on_not_ready,
                        "exit 3 when the verdict is not ready (the report is still written)");
+  std::string previous;
+  report_cmd
+      ->add_option("--previous", previous,
+                   "an earlier --format json report: say what changed since it")
+      ->check(CLI::ExistingFile);
+
+  std::string dashboard_db, dashboard_listen;
+  CLI::App* dashboard_cmd = app.add_subcommand(
+      "dashboard", "Serve the dashboard API and page over a state directory (read-only)");
+  dashboard_cmd->add_option("--db", dashboard_db, "state directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  dashboard_cmd->add_option("--listen", dashboard_listen,
+                            "host:port (default: [http] listen, 127.0.0.1:8080)");
 
   ServeArgs serve;
   AddServeCommand(app, &serve);
@@ -252,7 +268,9 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (*ship_cmd) return RunShip(config, ship_log, ship_cdc);
-  return RunReport(report_db, report_format, report_out, since, until, config, fail_on_not_ready);
+  if (*dashboard_cmd) return RunDashboard(dashboard_db, dashboard_listen, config);
+  return RunReport(report_db, report_format, report_out, since, until, config, fail_on_not_ready,
+                   previous);
 }
 
 }  // namespace

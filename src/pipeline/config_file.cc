@@ -119,8 +119,44 @@ Status LoadServiceTables(const toml::table& root, const std::string& name, Shado
   return Status::Ok();
 }
 
+// [http]: the dashboard API server. Sizes and counts must be positive.
+Status LoadHttp(const toml::table& h, HttpConfig* out) {
+  if (Status s = CheckKeys(h, "[http]",
+                           {"listen", "tokens", "token_env", "require_token",
+                            "metrics_require_token", "max_header_bytes", "max_body_bytes",
+                            "request_timeout_ms", "max_connections", "threads",
+                            "refresh_seconds"});
+      !s.ok()) {
+    return s;
+  }
+  out->listen = h["listen"].value_or(out->listen);
+  if (Status s = StringList(h["tokens"], "http.tokens", &out->tokens); !s.ok()) return s;
+  out->token_env = h["token_env"].value_or(out->token_env);
+  out->require_token = h["require_token"].value_or(out->require_token);
+  out->metrics_require_token = h["metrics_require_token"].value_or(out->metrics_require_token);
+  for (auto [key, field] : {std::pair<const char*, size_t*>{"max_header_bytes", &out->max_header_bytes},
+                            {"max_body_bytes", &out->max_body_bytes},
+                            {"max_connections", &out->max_connections}}) {
+    if (auto v = h[key].value<int64_t>()) {
+      if (*v <= 0) return Status::Error(fmt::format("http.{} must be positive", key));
+      *field = static_cast<size_t>(*v);
+    }
+  }
+  for (auto [key, field] : {std::pair<const char*, uint32_t*>{"request_timeout_ms", &out->request_timeout_ms},
+                            {"threads", &out->threads},
+                            {"refresh_seconds", &out->refresh_seconds}}) {
+    if (auto v = h[key].value<int64_t>()) {
+      if (*v <= 0 || *v > INT32_MAX) return Status::Error(fmt::format("http.{} must be positive", key));
+      *field = static_cast<uint32_t>(*v);
+    }
+  }
+  return Status::Ok();
+}
+
 Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig* out) {
-  if (Status s = CheckKeys(root, name, {"context", "attribution", "examples", "cdc", "readiness", "kafka", "serve", "ship"});
+  if (Status s = CheckKeys(root, name,
+                          {"context", "attribution", "examples", "cdc", "readiness", "http",
+                           "kafka", "serve", "ship"});
       !s.ok()) {
     return s;
   }
@@ -198,7 +234,8 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
     if (Status s =
             CheckKeys(*r, "[readiness]",
                       {"window_days", "required_lanes", "min_lane_accesses",
-                       "max_indeterminate_share", "bypass_allowed_tables", "max_denial_rows"});
+                       "max_indeterminate_share", "bypass_allowed_tables", "bypass_allowed_lanes",
+                       "max_denial_rows"});
         !s.ok()) {
       return s;
     }
@@ -220,8 +257,16 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
         !s.ok()) {
       return s;
     }
+    if (Status s = StringList((*r)["bypass_allowed_lanes"], "readiness.bypass_allowed_lanes",
+                              &rules.bypass_allowed_lanes);
+        !s.ok()) {
+      return s;
+    }
     rules.max_denial_rows = static_cast<size_t>(
         (*r)["max_denial_rows"].value_or(static_cast<int64_t>(rules.max_denial_rows)));
+  }
+  if (const toml::table* h = root["http"].as_table()) {
+    if (Status s = LoadHttp(*h, &out->http); !s.ok()) return s;
   }
   return LoadServiceTables(root, name, out);
 }

@@ -8,6 +8,7 @@
 
 #include "analyze/analyzer_config.h"
 #include "kafka/kafka_config.h"
+#include "rls_shadow/http_server.h"
 #include "rls_shadow/report.h"
 #include "rls_shadow/status.h"
 
@@ -26,6 +27,7 @@ struct ShadowConfig {
   KafkaConfig kafka;
   ServeConfig serve;
   ShipConfig ship;
+  HttpConfig http;
 };
 
 // Loads `path` into `out` (which holds the defaults for anything the file leaves out).

@@ -20,4 +20,20 @@ std::string FormatIsoUtc(int64_t time_us) {
   return buf;
 }
 
+std::optional<int64_t> ParseIsoUtc(std::string_view text) {
+  size_t pos = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!ReadDigits(text, &pos, 4, &y) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &mo) || !Expect(text, &pos, '-') ||
+      !ReadDigits(text, &pos, 2, &d) || !Expect(text, &pos, 'T') ||
+      !ReadDigits(text, &pos, 2, &h) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &mi) || !Expect(text, &pos, ':') ||
+      !ReadDigits(text, &pos, 2, &sec) || !Expect(text, &pos, 'Z') || pos != text.size()) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return ((days * 86400) + h * 3600 + mi * 60 + sec) * 1'000'000;
+}
+
 }  // namespace rls_shadow

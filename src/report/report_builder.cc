@@ -4,12 +4,14 @@
 // denial is an outage, a missed go-ahead only a delay.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/civil_time.h"
 #include "report/literal_mask.h"
 #include "rls_shadow/report.h"
 
@@ -48,7 +50,7 @@ std::string Percent(double fraction) {
 struct Tally {
   TableReadiness* table = nullptr;
   std::map<Effect, uint64_t> blocking_by_effect;
-  std::set<std::string> blocking_code_paths;
+  std::map<std::string, uint64_t> blocking_code_paths;  // code path -> blocking denials
   uint64_t owner_bypass_allowed = 0;  // cause owner_bypass (effect allow)
   uint64_t owner_bypass_lost = 0;     // cause owner_bypass_lost (a would-be denial)
 };
@@ -65,7 +67,53 @@ std::string DenialReason(const Tally& t) {
          Plural(t.blocking_code_paths.size(), "code path", "code paths");
 }
 
+std::vector<CodePathCount> TopCodePaths(const std::map<std::string, uint64_t>& counts) {
+  std::vector<CodePathCount> top;
+  for (const auto& [path, n] : counts) top.push_back({path, n});
+  std::stable_sort(top.begin(), top.end(), [](const CodePathCount& a, const CodePathCount& b) {
+    return a.count > b.count;
+  });
+  if (top.size() > TableReadiness::kTopCodePaths) top.resize(TableReadiness::kTopCodePaths);
+  return top;
+}
+
+// One HourlyCount per hour from the first to the last hour of the window with accesses, read
+// hour by hour (the store sums hours away; reading each one keeps them apart).
+Status ReadHourly(const Store& store, int64_t since_us, int64_t until_us,
+                  const std::vector<AccessRow>& window_rows, std::vector<HourlyCount>* out) {
+  constexpr int64_t kHourUs = int64_t{3600} * 1'000'000;
+  if (window_rows.empty()) return Status::Ok();
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  for (const auto& r : window_rows) {
+    first = std::min(first, r.value.first_seen_us);
+    last = std::max(last, r.value.last_seen_us);
+  }
+  first = std::max(first, since_us);
+  last = std::min(last, until_us - 1);
+  std::vector<AccessRow> rows;
+  for (int64_t hour = FloorDiv(first, kHourUs); hour <= FloorDiv(last, kHourUs); ++hour) {
+    if (Status s = store.ReadAccesses(hour * kHourUs, (hour + 1) * kHourUs, &rows); !s.ok()) {
+      return s;
+    }
+    HourlyCount h{hour * kHourUs, 0, 0};
+    for (const auto& r : rows) {
+      h.accesses += r.value.count;
+      if (IsWouldBeDenial(r.key.effect)) h.would_be_denials += r.value.count;
+    }
+    out->push_back(h);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+int64_t LatestDataEndUs(const Store& store, int64_t now_us) {
+  std::vector<AccessRow> rows;
+  if (!store.ReadAccesses(INT64_MIN, INT64_MAX, &rows).ok()) return now_us;
+  int64_t latest = INT64_MIN;
+  for (const auto& r : rows) latest = std::max(latest, r.value.last_seen_us);
+  return latest == INT64_MIN ? now_us : latest + 1;
+}
 
 Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t since_us,
                    int64_t until_us, Report* out) {
@@ -80,6 +128,7 @@ Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t sinc
   if (s.ok()) s = store.ReadDenials(since_us, until_us, &denial_rows);
   if (s.ok()) s = store.ReadAccesses(since_us, until_us, &access_rows);
   if (s.ok()) s = store.ReadInputStats(&out->inputs);
+  if (s.ok()) s = ReadHourly(store, since_us, until_us, access_rows, &out->hourly);
   if (!s.ok()) return s;
 
   // Every table the catalog names or the window saw.
@@ -129,6 +178,8 @@ Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t sinc
       pc.declared = true;
     }
   }
+  const std::set<std::string> bypass_lanes(rules.bypass_allowed_lanes.begin(),
+                                           rules.bypass_allowed_lanes.end());
   for (const auto& r : denial_rows) {
     const DenialKey& k = r.key;
     const uint64_t n = r.value.count;
@@ -136,14 +187,16 @@ Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t sinc
     PolicyCounters& pc = policies[{k.table, k.policy}];
     if (k.effect == Effect::kAllow) {
       pc.allowed += n;
-      if (k.cause == Cause::kOwnerBypass) tally.owner_bypass_allowed += n;
+      if (k.cause == Cause::kOwnerBypass && !bypass_lanes.contains(k.lane)) {
+        tally.owner_bypass_allowed += n;
+      }
       continue;
     }
     pc.would_deny += n;
     if (k.cause == Cause::kOwnerBypassLost) tally.owner_bypass_lost += n;
     if (Blocks(k.effect)) {
       tally.blocking_by_effect[k.effect] += n;
-      tally.blocking_code_paths.insert(k.code_path);
+      tally.blocking_code_paths[k.code_path] += n;
       auto& last = tally.table->last_denial_us;
       last = std::max(last.value_or(r.value.last_seen_us), r.value.last_seen_us);
     }
@@ -187,6 +240,7 @@ Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t sinc
     t.lanes_seen.assign(lanes_seen[name].begin(), lanes_seen[name].end());
     t.code_paths.assign(code_paths[name].begin(), code_paths[name].end());
     t.owner_bypass = tally.owner_bypass_allowed + tally.owner_bypass_lost;
+    t.top_code_paths = TopCodePaths(tally.blocking_code_paths);
 
     if (!t.in_catalog) {
       t.reasons.push_back("not in the policy catalog (no restrictive policies known for it)");

@@ -90,6 +90,33 @@ std::string RenderReportMarkdown(const Report& r) {
     md += "```\n\n";
   }
 
+  for (const auto& t : r.tables) {
+    if (t.top_code_paths.empty()) continue;
+    md += "Top code paths on " + Code(t.table, false) + ":";
+    for (const auto& c : t.top_code_paths) {
+      md += " " + OrDash(c.code_path) + " (" + std::to_string(c.count) + ")";
+    }
+    md += "\n\n";
+  }
+
+  if (r.changes) {
+    const ReportChanges& c = *r.changes;
+    md += "## Changed since the previous report\n\n";
+    md += "Previous window " + FormatIsoUtc(c.previous_since_us) + " to " +
+          FormatIsoUtc(c.previous_until_us) + " (" + (c.previous_ready ? "ready" : "not ready") +
+          "): " + std::to_string(c.added.size()) + " new, " + std::to_string(c.resolved.size()) +
+          " resolved.\n\n";
+    for (const auto* list : {&c.added, &c.resolved}) {
+      for (const auto& d : *list) {
+        md += std::string(list == &c.added ? "- new: " : "- resolved: ") + Code(d.key.table, false) +
+              " " + std::string(EffectName(d.key.effect)) + " (" +
+              OrDash(CauseName(d.key.cause)) + ") from " + OrDash(d.key.code_path) + ", lane " +
+              OrDash(d.key.lane) + ": " + std::to_string(d.value.count) + "\n";
+      }
+    }
+    md += "\n";
+  }
+
   md += "## Top would-be denials\n\n";
   if (r.denials.empty()) {
     md += "None in the window.\n\n";

@@ -459,4 +459,6 @@ Status Store::ReadInputStats(InputStats* out) const {
   return Status::Ok();
 }
 
+uint64_t Store::SequenceNumber() const { return impl_->db->GetLatestSequenceNumber(); }
+
 }  // namespace rls_shadow

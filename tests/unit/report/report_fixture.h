@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "rls_shadow/report.h"
+#include "unit/report/json_dom.h"
 #include "rls_shadow/store.h"
 #include "unit/store/scratch_dir.h"
 
@@ -64,6 +65,14 @@ class ReportFixture : public ::testing::Test {
     }
     ADD_FAILURE() << "no table " << name;
     return r.tables.front();
+  }
+
+  // Parses `text`, failing the test (with the parser's message) when it is not valid JSON.
+  static Json Parse(const std::string& text) {
+    Json doc;
+    std::string error;
+    EXPECT_TRUE(JsonParser::Parse(text, &doc, &error)) << error << "\n" << text;
+    return doc;
   }
 
   static TableMeta Orders() {

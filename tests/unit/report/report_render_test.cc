@@ -31,12 +31,6 @@ class ReportRenderTest : public testing::ReportFixture {
     return Build(rules);
   }
 
-  static Json Parse(const std::string& text) {
-    Json doc;
-    std::string error;
-    EXPECT_TRUE(testing::JsonParser::Parse(text, &doc, &error)) << error << "\n" << text;
-    return doc;
-  }
 };
 
 TEST_F(ReportRenderTest, JsonIsValidAndFollowsTheSchema) {
