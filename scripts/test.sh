@@ -17,6 +17,6 @@ if [[ ${SKIP_SANITIZERS:-0} != 1 ]]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRLS_SHADOW_SANITIZE=ON \
     -DRLS_SHADOW_BENCH=OFF >/dev/null
   cmake --build build-asan -j"$jobs" --target rls-shadow common_tests ingest_tests cdc_tests \
-    analyze_tests store_tests report_tests pipeline_tests http_tests
+    analyze_tests store_tests report_tests pipeline_tests http_tests serve_tests ship_tests
   (cd build-asan && ctest --output-on-failure -j"$jobs" -LE integration)
 fi

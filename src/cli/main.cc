@@ -124,6 +124,8 @@ int RunReport(const std::string& db, const std::string& format, const std::strin
 int Main(int argc, char** argv) {
   CLI::App app{"rls-shadow: shadow-mode evaluation of PostgreSQL row-level security"};
   app.require_subcommand(1);
+  // Global options may follow the subcommand too: `rls-shadow serve --config F`.
+  app.fallthrough();
   std::string config_path;
   std::string log_level = "info";
   app.add_option("--config", config_path, "TOML configuration (see config/rls-shadow.toml)")

@@ -16,6 +16,7 @@ struct ServeArgs {
   std::string schema_path;
   std::string roles_path;
   std::string brokers;
+  bool until_idle = false;
 };
 
 void AddServeCommand(CLI::App& app, ServeArgs* args);

@@ -45,6 +45,10 @@ struct ServeConfig {
   // still waiting for their outcome are completed and writes still waiting for their rows are
   // settled, as at the end of an analyze run.
   int idle_flush_seconds = 60;
+  // Run the dashboard API, page and /metrics ([http]) next to the consumer.
+  bool http = true;
+  // Stop after the idle flush: drain the backlog, then exit (`serve --until-idle`).
+  bool until_idle = false;
 };
 
 // `rls-shadow ship`.

@@ -79,7 +79,7 @@ Status LoadServiceTables(const toml::table& root, const std::string& name, Shado
     if (Status s = CheckKeys(*v, "[serve]",
                              {"state_dir", "instance_id", "policies", "schema", "roles",
                               "batch_size", "batch_linger_ms", "max_buffered_messages",
-                              "stats_interval_seconds", "idle_flush_seconds"});
+                              "stats_interval_seconds", "idle_flush_seconds", "http"});
         !s.ok()) {
       return s;
     }
@@ -89,6 +89,7 @@ Status LoadServiceTables(const toml::table& root, const std::string& name, Shado
     c.policies_path = (*v)["policies"].value_or(c.policies_path);
     c.schema_path = (*v)["schema"].value_or(c.schema_path);
     c.roles_path = (*v)["roles"].value_or(c.roles_path);
+    c.http = (*v)["http"].value_or(c.http);
     const int64_t batch = (*v)["batch_size"].value_or(static_cast<int64_t>(c.batch_size));
     const int64_t linger = (*v)["batch_linger_ms"].value_or(int64_t{c.batch_linger_ms});
     const int64_t buffered =

@@ -750,6 +750,7 @@ Status Server::Run() {
     Backpressure();
     MaybeFlushIdle();
     if (Status s = Commit(); !s.ok()) return s;
+    if (serve_.until_idle && idle_flushed_) break;
     metrics_->SetBuffered(buffered_logs_ + change_buffer_.size());
     if (Clock::now() - last_stats >= std::chrono::seconds(serve_.stats_interval_seconds)) {
       for (const auto& [p, owned] : owned_) {
