@@ -77,7 +77,12 @@ struct InputStats {
   uint64_t lines_rejected = 0;
   std::map<std::string, uint64_t> rejected_by_reason;
   uint64_t statements_unparsed = 0;  // statements libpg_query rejected
+  // `serve` only: messages behind each partition's end ("topic[partition]"), as of its last
+  // commit. Not a total: read from the snapshot kConsumerLagSnapshot, never merged.
+  std::map<std::string, int64_t> consumer_lag;
 };
+// serve writes its consumer lag here at every commit, one "topic[partition]=messages" a line.
+inline constexpr char kConsumerLagSnapshot[] = "serve/lag";
 
 // How far a source has been read. `source_id` names it (the log's path); `fingerprint` tells
 // whether the file is still the one that was read.

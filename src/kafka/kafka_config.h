@@ -39,7 +39,7 @@ struct ServeConfig {
   size_t batch_size = 5000;
   int batch_linger_ms = 200;
   // Log messages held while the change stream catches up (their partitions are paused beyond).
-  size_t max_buffered_messages = 200000;
+  size_t max_buffered_messages = 50000;
   int stats_interval_seconds = 10;
   // With every input read to its end and nothing new for this long (wall clock), statements
   // still waiting for their outcome are completed and writes still waiting for their rows are

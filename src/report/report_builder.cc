@@ -4,10 +4,13 @@
 // denial is an outage, a missed go-ahead only a delay.
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -115,6 +118,25 @@ int64_t LatestDataEndUs(const Store& store, int64_t now_us) {
   return latest == INT64_MIN ? now_us : latest + 1;
 }
 
+namespace {
+
+// The lag `serve` recorded at its last commit (nothing for a store only `analyze` wrote).
+Status ReadConsumerLag(const Store& store, std::map<std::string, int64_t>* out) {
+  std::optional<std::string> text;
+  if (Status s = store.LoadSnapshot(kConsumerLagSnapshot, &text); !s.ok() || !text) return s;
+  std::istringstream in(*text);
+  for (std::string line; std::getline(in, line);) {
+    const size_t eq = line.rfind('=');
+    if (eq == std::string::npos) continue;
+    int64_t n = 0;
+    const char* end = line.data() + line.size();
+    if (std::from_chars(line.data() + eq + 1, end, n).ptr == end) (*out)[line.substr(0, eq)] = n;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t since_us,
                    int64_t until_us, Report* out) {
   *out = Report{};
@@ -128,6 +150,7 @@ Status BuildReport(const Store& store, const ReadinessRules& rules, int64_t sinc
   if (s.ok()) s = store.ReadDenials(since_us, until_us, &denial_rows);
   if (s.ok()) s = store.ReadAccesses(since_us, until_us, &access_rows);
   if (s.ok()) s = store.ReadInputStats(&out->inputs);
+  if (s.ok()) s = ReadConsumerLag(store, &out->inputs.consumer_lag);
   if (s.ok()) s = ReadHourly(store, since_us, until_us, access_rows, &out->hourly);
   if (!s.ok()) return s;
 

@@ -128,7 +128,11 @@ std::string RenderReportHtml(const Report& r) {
     h += "<li>" + Esc(reason) + ": " + std::to_string(n) + "</li>";
   }
   h += "</ul></li><li>Statements not parsed: " + std::to_string(r.inputs.statements_unparsed) +
-       "</li></ul>\n</body></html>\n";
+       "</li>";
+  for (const auto& [partition, n] : r.inputs.consumer_lag) {
+    h += "<li>Consumer lag " + Esc(partition) + ": " + std::to_string(n) + " messages</li>";
+  }
+  h += "</ul>\n</body></html>\n";
   return h;
 }
 

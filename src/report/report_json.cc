@@ -141,6 +141,9 @@ void WriteInputsJson(JsonWriter& w, const InputStats& in) {
   for (const auto& [reason, n] : in.rejected_by_reason) w.Key(reason).Uint(n);
   w.EndObject();
   w.Key("statements_unparsed").Uint(in.statements_unparsed);
+  w.Key("consumer_lag").BeginObject();
+  for (const auto& [partition, n] : in.consumer_lag) w.Key(partition).Int(n);
+  w.EndObject();
   w.EndObject();
 }
 

@@ -174,6 +174,9 @@ std::string RenderReportMarkdown(const Report& r) {
     md += "  - " + Cell(reason) + ": " + std::to_string(n) + "\n";
   }
   md += "- Statements not parsed: " + std::to_string(r.inputs.statements_unparsed) + "\n";
+  for (const auto& [partition, n] : r.inputs.consumer_lag) {
+    md += "- Consumer lag " + Cell(partition) + ": " + std::to_string(n) + " messages\n";
+  }
   return md;
 }
 

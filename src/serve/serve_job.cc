@@ -96,6 +96,8 @@ class Server {
   void DeliverChange(BufferedChange& c);
   bool PartitionCaughtUp(int32_t partition, const OwnedPartition& owned) const;
   bool LogCaughtUp() const;
+  // Messages behind each owned partition's end, as the report's input health shows them.
+  std::string LagText() const;
   // The partition whose head is analysed next, or null when one must wait for more input.
   OwnedPartition* NextLog();
   void MaybeFlushIdle();
@@ -530,6 +532,22 @@ bool Server::PartitionCaughtUp(int32_t partition, const OwnedPartition& owned) c
   return std::max(owned.consumed_next, low) >= high;
 }
 
+std::string Server::LagText() const {
+  std::string text;
+  for (const auto& [p, owned] : owned_) {
+    int64_t low = 0, high = -1;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), kafka_.log_topic.c_str(), p, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    const int64_t lag = high - std::max(owned.CommitOffset(), low);
+    metrics_->SetLag(kafka_.log_topic, p, lag);
+    text += fmt::format("{}[{}]={}\n", kafka_.log_topic, p, lag);
+  }
+  return text;
+}
+
 bool Server::LogCaughtUp() const {
   // Before the group has given this instance its share (or between a revoke and the next
   // assignment) the log's position is unknown, even with no partitions owned.
@@ -561,9 +579,11 @@ void Server::DeliverChangesUntil(int64_t time_us) {
 // The partitions' lines are merged by time, as one log file has them: the earliest head goes
 // first (ties by partition, then offset, so a replay takes the same order), but only once every
 // partition has a head or is read to its end — a partition with nothing buffered may still
-// hold earlier lines. A full buffer stops the wait (late lines are then analysed late).
+// hold earlier lines. A full buffer stops the wait until it has drained to half (late lines
+// are then analysed late).
 OwnedPartition* Server::NextLog() {
-  const bool full = buffered_logs_ >= serve_.max_buffered_messages;
+  // Paused, the empty partitions will not fill: drain (down to where consumption resumes).
+  const bool full = paused_ || buffered_logs_ >= serve_.max_buffered_messages;
   OwnedPartition* best = nullptr;
   bool waiting = false;
   for (auto& [p, owned] : owned_) {
@@ -676,6 +696,7 @@ Status Server::Commit() {
   for (std::string& name : stale_snapshots_) snapshots.try_emplace(std::move(name), std::nullopt);
   stale_snapshots_.clear();
   snapshots[kAppliedSnapshot] = fmt::format("{}:{}", run_, seq_);
+  snapshots[kConsumerLagSnapshot] = LagText();
   std::vector<SourceCheckpoint> checkpoints;
   for (const auto& [p, owned] : owned_) {
     const int64_t next = owned.CommitOffset();
@@ -753,14 +774,7 @@ Status Server::Run() {
     if (serve_.until_idle && idle_flushed_) break;
     metrics_->SetBuffered(buffered_logs_ + change_buffer_.size());
     if (Clock::now() - last_stats >= std::chrono::seconds(serve_.stats_interval_seconds)) {
-      for (const auto& [p, owned] : owned_) {
-        int64_t low = 0, high = -1;
-        if (rd_kafka_get_watermark_offsets(consumer_.get(), kafka_.log_topic.c_str(), p, &low,
-                                           &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-            high >= 0) {
-          metrics_->SetLag(kafka_.log_topic, p, high - std::max<int64_t>(owned.CommitOffset(), 0));
-        }
-      }
+      LagText();  // refreshes the metrics' lag
       spdlog::info("serve: {}", metrics_->TakeLogLine(Seconds(Clock::now() - last_stats)));
       last_stats = Clock::now();
     }

@@ -247,6 +247,19 @@ TEST_F(ReportBuilderTest, InputsAndEmptyState) {
   EXPECT_EQ(r.until_us, kUntil);
 }
 
+// serve records its consumer lag at every commit; the report's input health shows the last.
+TEST_F(ReportBuilderTest, ConsumerLagOfServeIsInTheInputHealth) {
+  EXPECT_TRUE(Build().inputs.consumer_lag.empty());  // analyze's stores have none
+  ASSERT_TRUE(store_->Commit(agg_, {}, {{kConsumerLagSnapshot, "pg-log[0]=12\npg-log[1]=0\n"}})
+                  .ok());
+  ASSERT_TRUE(store_->Commit(agg_, {}, {{kConsumerLagSnapshot, "pg-log[0]=3\npg-log[1]=0\n"}})
+                  .ok());
+  Report r = Build();
+  EXPECT_EQ(r.inputs.consumer_lag, (std::map<std::string, int64_t>{{"pg-log[0]", 3},
+                                                                   {"pg-log[1]", 0}}));
+  EXPECT_NE(RenderReportMarkdown(r).find("Consumer lag pg-log[0]: 3 messages"), std::string::npos);
+}
+
 TEST_F(ReportBuilderTest, ReadOnlyStoreServesTheReport) {
   Catalog({Orders()});
   Record(Access{}, 1);
