@@ -204,14 +204,21 @@ class ServeTest : public ::testing::Test {
   }
 
   pid_t StartServe(const std::string& config, const std::string& instance) {
-    const std::string log = (dir_ / (instance + ".log")).string();
+    return StartChild(instance, {"--config", config, "serve"});
+  }
+
+  // rls-shadow with `args`, its output appended to <name>.log.
+  pid_t StartChild(const std::string& name, const std::vector<std::string>& args) {
+    const std::string log = (dir_ / (name + ".log")).string();
+    std::vector<char*> argv = {const_cast<char*>(RLS_SHADOW_BINARY)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      execl(RLS_SHADOW_BINARY, RLS_SHADOW_BINARY, "--config", config.c_str(), "serve",
-            static_cast<char*>(nullptr));
+      execv(RLS_SHADOW_BINARY, argv.data());
       _exit(127);
     }
     children_.push_back(pid);
@@ -360,6 +367,25 @@ TEST_F(ServeTest, ExactlyOnceAcrossKills) {
   EXPECT_EQ(Stop(pid, SIGTERM), 0);
   EXPECT_GE(kills, 8) << "kills that landed while serve was consuming";
   EXPECT_EQ(DumpStore((dir_ / "crashed").string(), true), steady) << ServeLog("crashed");
+}
+
+// The whole path: `rls-shadow ship --log` tails a jsonlog directory into the topic while
+// `rls-shadow serve` consumes it; the counters equal analyze's on the file.
+TEST_F(ServeTest, ShipIntoServeEqualsAnalyze) {
+  Workload w = MakeWorkload(dir_, 6000, 120);
+  const fs::path logs = dir_ / "pglog";
+  fs::create_directories(logs);
+  fs::copy_file(w.log_path, logs / "postgresql-2026-11-22_080000.json");
+  const std::string expected = Analyze(w, false);
+  const std::string config = Config("a", false);
+  std::ofstream(config, std::ios::app) << "[ship]\ncheckpoint = \"" << (dir_ / "ship.checkpoint").string()
+                                       << "\"\npoll_interval_ms = 20\n";
+  pid_t ship = StartChild("ship", {"--config", config, "ship", "--log", logs.string()});
+  pid_t serve = StartServe(config, "a");
+  ASSERT_TRUE(WaitDone({"a"}, w.log_lines, 0)) << ServeLog("a") << ServeLog("ship");
+  EXPECT_EQ(Stop(ship, SIGTERM), 0) << ServeLog("ship");
+  EXPECT_EQ(Stop(serve, SIGTERM), 0) << ServeLog("a");
+  EXPECT_EQ(DumpStore((dir_ / "a").string(), false), expected);
 }
 
 // Malformed messages go to the dead-letter topic with their reason and origin, are counted,
