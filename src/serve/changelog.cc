@@ -67,8 +67,7 @@ std::string PartitionName(const std::string& topic, int32_t partition) {
   return fmt::format("{}/{}", topic, partition);
 }
 
-ChangelogWriter::ChangelogWriter(rd_kafka_t* producer, std::string topic,
-                                 DeliveryTracker* tracker)
+ChangelogWriter::ChangelogWriter(rd_kafka_t* producer, std::string topic, DeliveryTracker* tracker)
     : producer_(producer), topic_(std::move(topic)), tracker_(tracker) {}
 
 Status ChangelogWriter::Produce(const std::string& key, const std::optional<std::string>& value,
@@ -84,11 +83,10 @@ Status ChangelogWriter::Produce(const std::string& key, const std::optional<std:
   const size_t size = value ? value->size() : 0;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (;;) {
-    err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(0),
-        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(tracker_), RD_KAFKA_V_END);
+    err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(0),
+                            RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, size),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                            RD_KAFKA_V_OPAQUE(tracker_), RD_KAFKA_V_END);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     rd_kafka_poll(producer_, 100);  // the local queue is full: let deliveries drain it
   }
@@ -162,7 +160,8 @@ Status ReadChangelog(const KafkaConfig& config, ChangelogState* out) {
     if (!m) continue;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;  // compaction may leave gaps
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::Error(fmt::format("changelog {}: {}", topic, rd_kafka_message_errstr(m.get())));
+      return Status::Error(
+          fmt::format("changelog {}: {}", topic, rd_kafka_message_errstr(m.get())));
     }
     next = m->offset + 1;
     ++out->records;

@@ -30,8 +30,8 @@ class ServeMetrics {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::string, uint64_t> events_;          // by source
-  std::map<std::string, uint64_t> decode_errors_;   // "source/reason"
+  std::map<std::string, uint64_t> events_;         // by source
+  std::map<std::string, uint64_t> decode_errors_;  // "source/reason"
   std::map<std::pair<std::string, int32_t>, int64_t> lag_;
   uint64_t findings_ = 0;
   uint64_t denials_ = 0;
