@@ -68,9 +68,67 @@ void EnableDeliveryReports(rd_kafka_conf_t* conf) {
   });
 }
 
+rd_kafka_resp_err_t ProduceMessage(rd_kafka_t* producer, const std::string& topic,
+                                   const OutgoingMessage& m) {
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(m.headers.size());
+  for (const auto& [name, value] : m.headers) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  // The macros cast their arguments: pass plain variables.
+  void* key = const_cast<char*>(m.key.data());
+  void* value = m.value ? const_cast<char*>(m.value->data()) : nullptr;
+  const size_t value_size = m.value ? m.value->size() : 0;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (;;) {
+    err = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+                            RD_KAFKA_V_PARTITION(m.partition), RD_KAFKA_V_KEY(key, m.key.size()),
+                            RD_KAFKA_V_VALUE(value, value_size),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+                            RD_KAFKA_V_OPAQUE(m.opaque), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+    rd_kafka_poll(producer, 100);  // the local queue is full: let deliveries drain it
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // owned on success
+  return err;
+}
+
+std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      value == nullptr) {
+    return {};
+  }
+  return std::string_view(static_cast<const char*>(value), size);
+}
+
+Status TopicPartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms,
+                           int* count) {
+  std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(
+      rd_kafka_topic_new(client, topic.c_str(), nullptr), &rd_kafka_topic_destroy);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(client, 0, rkt.get(), &md, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Error(fmt::format("kafka metadata of {}: {}", topic, rd_kafka_err2str(err)));
+  }
+  Status status;
+  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      md->topics[0].partition_cnt < 1) {
+    status = Status::Error(
+        fmt::format("kafka topic {} is not available ({}): create it first", topic,
+                    md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no metadata"));
+  } else {
+    *count = md->topics[0].partition_cnt;
+  }
+  rd_kafka_metadata_destroy(md);
+  return status;
+}
+
 std::string DescribePosition(const rd_kafka_message_t& m) {
-  return fmt::format("{}[{}]@{}", m.rkt ? rd_kafka_topic_name(m.rkt) : "?", m.partition,
-                     m.offset);
+  return fmt::format("{}[{}]@{}", m.rkt ? rd_kafka_topic_name(m.rkt) : "?", m.partition, m.offset);
 }
 
 }  // namespace rls_shadow

@@ -7,7 +7,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kafka/kafka_config.h"
 #include "rls_shadow/status.h"
@@ -63,6 +67,28 @@ void EnableDeliveryReports(rd_kafka_conf_t* conf);
 
 // Waits until every produced message is acknowledged (or failed), at most `timeout_ms`.
 Status FlushProducer(rd_kafka_t* producer, int timeout_ms);
+
+// A message to produce: copied by librdkafka, so the views need only live through the call.
+struct OutgoingMessage {
+  int32_t partition = RD_KAFKA_PARTITION_UA;  // UA: the producer's partitioner picks it
+  std::string_view key;
+  std::optional<std::string_view> value;  // nullopt: a tombstone (null value)
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  void* opaque = nullptr;  // the delivery report's msg opaque (e.g. a DeliveryTracker)
+};
+
+// Produces `m` to `topic`, waiting (serving delivery reports) while librdkafka's local queue is
+// full. Returns librdkafka's error when the message was refused for another reason.
+rd_kafka_resp_err_t ProduceMessage(rd_kafka_t* producer, const std::string& topic,
+                                   const OutgoingMessage& m);
+
+// The value of header `name` of `m` (its last occurrence), or empty.
+std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name);
+
+// The partition count of `topic`. Fails when the topic does not exist (or metadata cannot be
+// had within `timeout_ms`): rls-shadow never creates topics.
+Status TopicPartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms,
+                           int* count);
 
 // "topic[partition]@offset", for messages and logs.
 std::string DescribePosition(const rd_kafka_message_t& m);

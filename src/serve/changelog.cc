@@ -11,16 +11,6 @@ namespace {
 
 constexpr size_t kChunkBytes = 512 * 1024;  // well under the brokers' default message limit
 
-std::string Header(rd_kafka_headers_t* headers, const char* name) {
-  const void* value = nullptr;
-  size_t size = 0;
-  if (headers == nullptr ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return "";
-  }
-  return std::string(static_cast<const char*>(value), size);
-}
-
 bool ParseUint(std::string_view s, uint64_t* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
@@ -72,26 +62,14 @@ ChangelogWriter::ChangelogWriter(rd_kafka_t* producer, std::string topic, Delive
 
 Status ChangelogWriter::Produce(const std::string& key, const std::optional<std::string>& value,
                                 const ChangelogBatch& batch) {
-  rd_kafka_headers_t* headers = rd_kafka_headers_new(4);
   const std::string seq = std::to_string(batch.seq);
-  rd_kafka_header_add(headers, "group", -1, batch.group.data(), batch.group.size());
-  rd_kafka_header_add(headers, "writer", -1, batch.writer.data(), batch.writer.size());
-  rd_kafka_header_add(headers, "run", -1, batch.run.data(), batch.run.size());
-  rd_kafka_header_add(headers, "seq", -1, seq.data(), seq.size());
-  // A tombstone has a null value. (The macros cast their arguments: pass plain variables.)
-  void* payload = value ? const_cast<char*>(value->data()) : nullptr;
-  const size_t size = value ? value->size() : 0;
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-  for (;;) {
-    err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic_.c_str()), RD_KAFKA_V_PARTITION(0),
-                            RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, size),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-                            RD_KAFKA_V_OPAQUE(tracker_), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-    rd_kafka_poll(producer_, 100);  // the local queue is full: let deliveries drain it
-  }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    rd_kafka_headers_destroy(headers);  // producev owns them only on success
+  OutgoingMessage m;
+  m.partition = 0;
+  m.key = key;
+  if (value) m.value = *value;  // else a tombstone
+  m.headers = {{"group", batch.group}, {"writer", batch.writer}, {"run", batch.run}, {"seq", seq}};
+  m.opaque = tracker_;
+  if (rd_kafka_resp_err_t err = ProduceMessage(producer_, topic_, m); err) {
     return Status::Error(fmt::format("changelog {}: {}", topic_, rd_kafka_err2str(err)));
   }
   return Status::Ok();
@@ -165,13 +143,11 @@ Status ReadChangelog(const KafkaConfig& config, ChangelogState* out) {
     }
     next = m->offset + 1;
     ++out->records;
-    rd_kafka_headers_t* headers = nullptr;
-    rd_kafka_message_headers(m.get(), &headers);
     // One changelog may serve several groups: each reads its own records.
-    if (Header(headers, "group") != config.group_id) continue;
+    if (HeaderValue(*m, "group") != config.group_id) continue;
     uint64_t seq = 0;
-    BatchId id{Header(headers, "writer"), Header(headers, "run"), 0};
-    if (std::get<0>(id).empty() || !ParseUint(Header(headers, "seq"), &seq)) continue;
+    BatchId id{std::string(HeaderValue(*m, "writer")), std::string(HeaderValue(*m, "run")), 0};
+    if (std::get<0>(id).empty() || !ParseUint(HeaderValue(*m, "seq"), &seq)) continue;
     std::get<2>(id) = seq;
     std::string key(static_cast<const char*>(m->key), m->key_len);
     std::optional<std::string> value;

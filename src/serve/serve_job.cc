@@ -112,19 +112,7 @@ Status Server::RestoreEngine() {
 
 Status Server::CheckTopics() {
   auto partitions = [&](const std::string& topic, int* count) {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::Error(fmt::format("topic {}: {}", topic, rd_kafka_err2str(err)));
-    }
-    *count = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
-                 ? md->topics[0].partition_cnt
-                 : 0;
-    rd_kafka_metadata_destroy(md);
-    if (*count == 0) return Status::Error(fmt::format("topic {} does not exist", topic));
-    return Status::Ok();
+    return TopicPartitionCount(producer_.get(), topic, 10000, count);
   };
   if (Status s = partitions(kafka_.log_topic, &log_partitions_); !s.ok()) return s;
   int n = 0;

@@ -14,18 +14,6 @@ constexpr int kTimeoutMs = 30000;
 
 }  // namespace
 
-std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name) {
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
-  const void* value = nullptr;
-  size_t size = 0;
-  if (rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      value == nullptr) {
-    return {};
-  }
-  return std::string_view(static_cast<const char*>(value), size);
-}
-
 void ShipProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<ShipProducer*>(opaque);
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && self->delivery_error_.empty()) {
@@ -48,28 +36,10 @@ Status ShipProducer::Open(const KafkaConfig& config, const std::string& topic) {
   if (Status s = NewKafkaClient(RD_KAFKA_PRODUCER, std::move(conf), &producer_); !s.ok()) return s;
 
   // The partitions, so that a restart can read every one of them back.
-  std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(
-      rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr), &rd_kafka_topic_destroy);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, rkt.get(), &md, kTimeoutMs);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Error(fmt::format("kafka metadata of {}: {}", topic, rd_kafka_err2str(err)));
-  }
-  Status status;
-  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      md->topics[0].partition_cnt < 1) {
-    status = Status::Error(fmt::format(
-        "kafka topic {} is not available ({}): create it first", topic,
-        md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no metadata"));
-  } else {
-    partitions_ = md->topics[0].partition_cnt;
-  }
-  rd_kafka_metadata_destroy(md);
-  return status;
+  return TopicPartitionCount(producer_.get(), topic, kTimeoutMs, &partitions_);
 }
 
-Status ShipProducer::Produce(std::string_view key, std::string_view value,
-                             const Headers& headers) {
+Status ShipProducer::Produce(std::string_view key, std::string_view value, const Headers& headers) {
   if (!delivery_error_.empty()) return Status::Error(delivery_error_);
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
   for (const auto& [name, v] : headers) {
@@ -94,15 +64,15 @@ Status ShipProducer::Produce(std::string_view key, std::string_view value,
     rd_kafka_headers_destroy(hdrs);
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
       if (++oversized_ <= 10) {
-        spdlog::warn("{}: a {}-byte message is larger than the broker accepts "
-                     "(message.max.bytes): skipped",
-                     topic_, value.size());
+        spdlog::warn(
+            "{}: a {}-byte message is larger than the broker accepts "
+            "(message.max.bytes): skipped",
+            topic_, value.size());
       }
       return Status::Ok();
     }
-    return Status::Error(
-        fmt::format("kafka produce to {}: {} ({} bytes)", topic_, rd_kafka_err2str(err),
-                    value.size()));
+    return Status::Error(fmt::format("kafka produce to {}: {} ({} bytes)", topic_,
+                                     rd_kafka_err2str(err), value.size()));
   }
   ++produced_;
   return Status::Ok();
@@ -119,8 +89,8 @@ Status ShipProducer::EndOffsets(PartitionOffsets* out) {
   out->clear();
   for (int32_t p = 0; p < partitions_; ++p) {
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        producer_.get(), topic_.c_str(), p, &low, &high, kTimeoutMs);
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(producer_.get(), topic_.c_str(), p,
+                                                               &low, &high, kTimeoutMs);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Error(
           fmt::format("kafka end offset of {}[{}]: {}", topic_, p, rd_kafka_err2str(err)));
@@ -175,8 +145,8 @@ Status ShipProducer::ReadBack(const PartitionOffsets& from,
       continue;
     }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status::Error(
-          fmt::format("kafka: reading {} back: {}", DescribePosition(*m), rd_kafka_message_errstr(m.get())));
+      return Status::Error(fmt::format("kafka: reading {} back: {}", DescribePosition(*m),
+                                       rd_kafka_message_errstr(m.get())));
     }
     if (it == remaining.end() || m->offset >= it->second) continue;
     visit(*m);

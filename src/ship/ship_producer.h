@@ -22,7 +22,8 @@ namespace rls_shadow::ship {
 inline constexpr char kSourceHeader[] = "rls-shadow-source";  // log file identity (see LogShipper)
 inline constexpr char kOffsetHeader[] = "rls-shadow-offset";  // the line's first byte, decimal
 inline constexpr char kFileHeader[] = "rls-shadow-file";      // the file's name (informational)
-inline constexpr char kPositionHeader[] = "rls-shadow-position";  // change stream: see ChangeShipper
+inline constexpr char kPositionHeader[] =
+    "rls-shadow-position";  // change stream: see ChangeShipper
 
 using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
 
@@ -74,8 +75,5 @@ class ShipProducer {
   uint64_t oversized_ = 0;
   std::string delivery_error_;  // the first failed delivery
 };
-
-// The value of header `name` of `m`, or empty.
-std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name);
 
 }  // namespace rls_shadow::ship

@@ -42,17 +42,11 @@ Status ProduceLines(const std::string& brokers, const std::string& topic,
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const std::string key = KeyOf(parser, line, key_field);
-    for (;;) {
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-          RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-          RD_KAFKA_V_VALUE(line.data(), line.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return Status::Error(fmt::format("produce to {}: {}", topic, rd_kafka_err2str(err)));
-      }
-      rd_kafka_poll(producer.get(), 50);
+    OutgoingMessage m;
+    m.key = key;  // empty: no key
+    m.value = line;
+    if (rd_kafka_resp_err_t err = ProduceMessage(producer.get(), topic, m); err) {
+      return Status::Error(fmt::format("produce to {}: {}", topic, rd_kafka_err2str(err)));
     }
     ++*produced;
     rd_kafka_poll(producer.get(), 0);
