@@ -227,7 +227,7 @@ Status Server::Commit() {
   for (std::string& name : stale_snapshots_) snapshots.try_emplace(std::move(name), std::nullopt);
   stale_snapshots_.clear();
   snapshots[kAppliedSnapshot] = fmt::format("{}:{}", run_, seq_);
-  snapshots[kConsumerLagSnapshot] = LagText();
+  snapshots[kConsumerLagSnapshot] = RefreshLag();
   std::vector<SourceCheckpoint> checkpoints;
   for (const auto& [p, owned] : owned_) {
     const int64_t next = owned.CommitOffset();
@@ -305,7 +305,7 @@ Status Server::Run() {
     if (serve_.until_idle && idle_flushed_) break;
     metrics_->SetBuffered(buffered_logs_ + change_buffer_.size());
     if (Clock::now() - last_stats >= std::chrono::seconds(serve_.stats_interval_seconds)) {
-      LagText();  // refreshes the metrics' lag
+      RefreshLag();
       spdlog::info("serve: {}", metrics_->TakeLogLine(Seconds(Clock::now() - last_stats)));
       last_stats = Clock::now();
     }

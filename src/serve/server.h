@@ -96,8 +96,9 @@ class Server {
   void DeliverChange(BufferedChange& c);
   bool PartitionCaughtUp(int32_t partition, const OwnedPartition& owned) const;
   bool LogCaughtUp() const;
-  // Messages behind each owned partition's end, as the report's input health shows them.
-  std::string LagText() const;
+  // Updates the metrics' lag of each owned partition (messages behind its end) and returns it
+  // as the report's input health reads it: "topic[partition]=messages" lines.
+  std::string RefreshLag();
   // The partition whose head is analysed next, or null when one must wait for more input.
   OwnedPartition* NextLog();
   void MaybeFlushIdle();

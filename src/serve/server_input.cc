@@ -114,7 +114,7 @@ bool Server::PartitionCaughtUp(int32_t partition, const OwnedPartition& owned) c
   return std::max(owned.consumed_next, low) >= high;
 }
 
-std::string Server::LagText() const {
+std::string Server::RefreshLag() {
   std::string text;
   for (const auto& [p, owned] : owned_) {
     int64_t low = 0, high = -1;
