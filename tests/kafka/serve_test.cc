@@ -184,12 +184,12 @@ class ServeTest : public ::testing::Test {
   }
 
   std::string Config(const std::string& instance, bool changes, int idle_flush_seconds = 2,
-                     int batch_size = 400) {
+                     int batch_size = 400, const std::string& group = "serve-test") {
     const std::string path = (dir_ / (instance + ".toml")).string();
     std::ofstream out(path);
     out << "[kafka]\nbrokers = \"" << cluster_.bootstraps() << "\"\n"
         << "change_topic = \"" << (changes ? "pg-changes" : "") << "\"\n"
-        << "group_id = \"serve-test\"\n"
+        << "group_id = \"" << group << "\"\n"
         << "[kafka.properties]\n\"fetch.wait.max.ms\" = 10\n\"session.timeout.ms\" = 6000\n"
         << "\"heartbeat.interval.ms\" = 500\n\"log_level\" = 3\n"
         << "[serve]\nstate_dir = \"" << (dir_ / instance).string() << "\"\n"
@@ -337,15 +337,7 @@ TEST_F(ServeTest, ExactlyOnceAcrossKills) {
 
   // A second group, so the crashed run starts from the beginning of the topics; small batches,
   // so it commits often and the kills land between and inside commits.
-  const std::string config = Config("crashed", true, 2, 40);
-  {
-    std::ifstream in(config);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string text = buf.str();
-    text.replace(text.find("serve-test"), 10, "serve-kill");
-    std::ofstream(config) << text;
-  }
+  const std::string config = Config("crashed", true, 2, 40, "serve-kill");
   // Each run is killed a random 0-100 ms after it has made progress of its own, so every kill
   // lands while it consumes. (Each restart waits ~10 s: the mock cluster lets a new member in
   // only once the killed one's session has timed out.)

@@ -119,6 +119,15 @@ class ShipTest : public ::testing::Test {
     }
     return got;
   }
+  // One run of ship until the topic holds `count` messages, a moment for stragglers, and a
+  // clean stop. Call through ASSERT_NO_FATAL_FAILURE.
+  void ShipUntilTopicHolds(size_t count) {
+    Start();
+    WaitFor(count);
+    std::this_thread::sleep_for(300ms);
+    Stop();
+    ASSERT_TRUE(status_.ok()) << status_.message();
+  }
 
   // Every line of `expected` exactly once in the topic (as a multiset of values).
   static void ExpectExactlyOnce(const std::vector<Message>& got, const std::string& expected) {
@@ -227,11 +236,7 @@ TEST_F(ShipTest, CleanRestartResumesWithoutDuplicates) {
   std::string more = Lines(200, 100);
   Append(a, more);
   all += more;
-  Start();
-  std::vector<Message> got = WaitFor(300);
-  std::this_thread::sleep_for(300ms);
-  Stop();
-  ASSERT_TRUE(status_.ok()) << status_.message();
+  ASSERT_NO_FATAL_FAILURE(ShipUntilTopicHolds(300));
   ExpectExactlyOnce(ConsumeAll(options_.kafka.brokers, "pg-log"), all);
   EXPECT_EQ(summary_.lines_produced, 100u);
 }
@@ -293,21 +298,13 @@ TEST_F(ShipTest, LinesSentAfterTheCheckpointAreNotSentAgain) {
   const fs::path a = dir_ / "log" / "postgresql-2026-11-22_100000.json";
   std::string all = Lines(0, 300);
   Append(a, all);
-  Start();
-  WaitFor(300);
-  std::this_thread::sleep_for(300ms);
-  Stop();
-  ASSERT_TRUE(status_.ok()) << status_.message();
+  ASSERT_NO_FATAL_FAILURE(ShipUntilTopicHolds(300));
   const fs::path old_checkpoint = dir_ / "old-checkpoint";
   fs::copy_file(options_.ship.checkpoint_path, old_checkpoint);
   std::string more = Lines(300, 200);
   Append(a, more);
   all += more;
-  Start();
-  WaitFor(500);
-  std::this_thread::sleep_for(300ms);
-  Stop();
-  ASSERT_TRUE(status_.ok()) << status_.message();
+  ASSERT_NO_FATAL_FAILURE(ShipUntilTopicHolds(500));
   // As if ship had died after delivering the 200 lines but before recording them.
   fs::copy_file(old_checkpoint, options_.ship.checkpoint_path,
                 fs::copy_options::overwrite_existing);
