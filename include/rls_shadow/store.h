@@ -20,6 +20,10 @@
 #include "rls_shadow/finding.h"
 #include "rls_shadow/status.h"
 
+namespace rocksdb {
+class WriteBatch;
+}
+
 namespace rls_shadow {
 
 // The aggregation key of a would-be denial (or of an allowed access, for allow counters).
@@ -115,6 +119,11 @@ struct RowRecord {
 class FindingAggregator {
  public:
   explicit FindingAggregator(size_t max_examples_per_key = 3);
+  // Not copyable: denial buckets point at access counters of the same aggregator.
+  FindingAggregator(const FindingAggregator&) = delete;
+  FindingAggregator& operator=(const FindingAggregator&) = delete;
+  FindingAggregator(FindingAggregator&&) = default;
+  FindingAggregator& operator=(FindingAggregator&&) = default;
 
   // Counts `f` under its DenialKey and AccessKey in the hour bucket of f.time_us
   // (floor(time_us / 3600e6), also for times before 1970), keeping f.example if the key has
@@ -133,6 +142,9 @@ class FindingAggregator {
   struct Bucketed {
     CounterValue value;
     std::vector<std::string> examples;
+    // The access counter of the same finding: its key is a projection of this one, so a hit
+    // here needs no second lookup. (Nodes of an unordered_map never move.)
+    CounterValue* access = nullptr;
   };
   // A slot keeps the hash of its key: the table rehashes and walks bucket chains by hash, and
   // recomputing it meant hashing five strings in separate allocations (cache misses on a
@@ -270,6 +282,12 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  // What PrepareCommit's bytes hold, put into `batch`.
+  Status BuildBatch(const FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
+                    const std::map<std::string, std::optional<std::string>>& snapshots,
+                    const std::vector<RowRecord>& rows, rocksdb::WriteBatch* batch) const;
+  // Room to reserve for agg's batch, so that building it does not copy it again and again.
+  static size_t EstimatedBatchBytes(const FindingAggregator& agg);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -215,6 +215,10 @@ void ShadowEngine::DropSession(std::string_view session_id) {
 std::vector<std::string> ShadowEngine::TakeTouchedSessions() {
   std::vector<std::string> out(touched_.begin(), touched_.end());
   touched_.clear();
+  for (const std::string& id : out) {
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) it->second.touched = false;
+  }
   return out;
 }
 

@@ -4,6 +4,28 @@
 #include <pg_query.h>
 
 namespace rls_shadow {
+namespace {
+
+// Trees nest (a view's definition is parsed while a statement's tree is walked), so this is a
+// pool rather than one parser per thread.
+std::vector<std::unique_ptr<simdjson::dom::parser>>& ParserPool() {
+  thread_local std::vector<std::unique_ptr<simdjson::dom::parser>> pool;
+  return pool;
+}
+
+}  // namespace
+
+PgTree::PgTree() {
+  auto& pool = ParserPool();
+  if (pool.empty()) {
+    parser_ = std::make_unique<simdjson::dom::parser>();
+  } else {
+    parser_ = std::move(pool.back());
+    pool.pop_back();
+  }
+}
+
+PgTree::~PgTree() { ParserPool().push_back(std::move(parser_)); }
 
 Status PgTree::Parse(std::string_view sql) {
   statements_.clear();
@@ -20,7 +42,7 @@ Status PgTree::Parse(std::string_view sql) {
   pg_query_free_parse_result(result);
 
   simdjson::dom::element root;
-  if (parser_.parse(json_).get(root) != simdjson::SUCCESS) {
+  if (parser_->parse(json_).get(root) != simdjson::SUCCESS) {
     return Status::Error("libpg_query returned a parse tree that is not JSON");
   }
   for (PgNode raw : ListField(root, "stmts")) {

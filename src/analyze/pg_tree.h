@@ -7,6 +7,7 @@
 
 #include <simdjson.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,8 @@ using PgNode = simdjson::dom::element;
 
 class PgTree {
  public:
-  PgTree() = default;
+  PgTree();
+  ~PgTree();
   PgTree(const PgTree&) = delete;
   PgTree& operator=(const PgTree&) = delete;
 
@@ -38,7 +40,9 @@ class PgTree {
   const std::vector<Statement>& statements() const { return statements_; }
 
  private:
-  simdjson::dom::parser parser_;
+  // Taken from a per-thread pool and given back: a parser keeps its buffers between
+  // documents, and allocating them afresh for every statement shape cost as much as parsing.
+  std::unique_ptr<simdjson::dom::parser> parser_;
   std::string json_;
   std::vector<Statement> statements_;
 };

@@ -35,53 +35,65 @@ ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
   return it->second;
 }
 
+void ShadowEngine::Touch(Session* s, std::string_view session_id) {
+  // The flag spares a set insertion (a hash of the id) on every event of a session already
+  // touched since the last TakeTouchedSessions.
+  if (s != nullptr) {
+    if (s->touched) return;
+    s->touched = true;
+  }
+  touched_.emplace(session_id);
+}
+
 void ShadowEngine::OnEvent(const LogEvent& event) {
   ++stats_.events;
-  if (!event.session_id.empty()) touched_.insert(event.session_id);
-  if (joiner_) {
-    // Changes that committed before this line are all in (OnChange's contract): a change
-    // transaction without BEGIN/COMMIT framing (Debezium) is complete.
-    if (change_txn_ && !change_txn_framed_ && change_txn_->commit_us < event.time_us) {
-      FlushChangeTransaction();
-    }
-    joiner_->Advance(event.time_us);
-    if (event.txid != 0) {
-      auto it = sessions_.find(event.session_id);
-      if (it != sessions_.end()) {
-        Session& s = it->second;
-        s.xid = event.txid;
-        s.xid_serial = s.state.transaction_serial();
-        joiner_->LearnXid(event.session_id, s.xid_serial, event.txid);
-      }
-    }
+  if (event.session_id.empty()) {
+    if (joiner_) AdvanceChanges(event, nullptr);
+    return;
   }
-  if (event.session_id.empty()) return;
+  auto it = sessions_.find(event.session_id);
+  Session* session = it == sessions_.end() ? nullptr : &it->second;
+  Touch(session, event.session_id);
+  if (joiner_) AdvanceChanges(event, session);
   switch (event.kind) {
     case LogEventKind::kStatement: {
-      Session& s = SessionFor(event);
+      Session& s = session != nullptr ? *session : SessionFor(event);
+      s.touched = true;
       Complete(s);
       OnStatement(s, event);
       break;
     }
     case LogEventKind::kError: {
-      auto it = sessions_.find(event.session_id);
-      if (it == sessions_.end()) break;
-      OnError(it->second, event);
+      if (session == nullptr) break;
+      OnError(*session, event);
       if (event.severity == "FATAL" || event.severity == "PANIC") EndSession(it);
       break;
     }
     case LogEventKind::kConnect:
-      SessionFor(event);
+      if (session == nullptr) SessionFor(event).touched = true;
       break;
     case LogEventKind::kDisconnect: {
-      auto it = sessions_.find(event.session_id);
-      if (it == sessions_.end()) break;
+      if (session == nullptr) break;
       EndSession(it);
       break;
     }
     case LogEventKind::kWarning:
     case LogEventKind::kOther:
       break;
+  }
+}
+
+void ShadowEngine::AdvanceChanges(const LogEvent& event, Session* session) {
+  // Changes that committed before this line are all in (OnChange's contract): a change
+  // transaction without BEGIN/COMMIT framing (Debezium) is complete.
+  if (change_txn_ && !change_txn_framed_ && change_txn_->commit_us < event.time_us) {
+    FlushChangeTransaction();
+  }
+  joiner_->Advance(event.time_us);
+  if (event.txid != 0 && session != nullptr) {
+    session->xid = event.txid;
+    session->xid_serial = session->state.transaction_serial();
+    joiner_->LearnXid(event.session_id, session->xid_serial, event.txid);
   }
 }
 
@@ -104,7 +116,7 @@ void ShadowEngine::Finish() {
   for (auto& [id, s] : sessions_) open.push_back(&s);
   std::sort(open.begin(), open.end(), [](const Session* a, const Session* b) { return a->id < b->id; });
   for (Session* s : open) {
-    touched_.insert(s->id);
+    Touch(s, s->id);
     Complete(*s);
   }
   if (joiner_) {

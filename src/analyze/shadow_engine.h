@@ -129,11 +129,17 @@ class ShadowEngine {
     uint64_t xid_serial = 0;  // ... for this transaction serial
     // PREPARE name AS ...: the analysed queries EXECUTE runs.
     std::unordered_map<std::string, PreparedQuery> prepared;
+    bool touched = false;  // its id is in touched_
   };
   // What the saved state of a session reads back as, before it replaces the engine's.
   struct RestoredSession;
 
   Session& SessionFor(const LogEvent& event);
+  // Records that `session_id` (whose session is `s`, or none) had an event.
+  void Touch(Session* s, std::string_view session_id);
+  // The change stream's side of a log line: completes what committed before it and learns the
+  // session's transaction id.
+  void AdvanceChanges(const LogEvent& event, Session* session);
   void OnStatement(Session& s, const LogEvent& event);
   void OnError(Session& s, const LogEvent& event);
   void Complete(Session& s);

@@ -23,6 +23,7 @@
 
 #include "cli/serve_command.h"
 #include "cli/dashboard_command.h"
+#include "cli/memory_tuning.h"
 #include "pipeline/analyze_job.h"
 #include "pipeline/config_file.h"
 #include "pipeline/time_arg.h"
@@ -279,6 +280,7 @@ int Main(int argc, char** argv) {
 }  // namespace rls_shadow
 
 int main(int argc, char** argv) {
+  rls_shadow::TuneMemory(argv);
   try {
     return rls_shadow::Main(argc, argv);
   } catch (const std::exception& e) {

@@ -101,21 +101,23 @@ void FindingAggregator::Add(const Finding& f) {
                               f.lane, f.effect, f.cause},
                     view.hour, view.denial_hash};
     d = denials_.emplace(std::move(slot), Bucketed{}).first;
+    auto a = accesses_.find(view);
+    if (a == accesses_.end()) {
+      AccessSlot access{AccessKey{f.table, f.code_path, f.lane, f.effect}, view.hour,
+                        view.access_hash};
+      a = accesses_.emplace(std::move(access), CounterValue{}).first;
+    }
+    d->second.access = &a->second;
   }
-  Count(f.time_us, &d->second.value);
-  std::vector<std::string>& examples = d->second.examples;
+  Bucketed& bucket = d->second;
+  Count(f.time_us, &bucket.value);
+  Count(f.time_us, bucket.access);
+  std::vector<std::string>& examples = bucket.examples;
   // Examples are kept for would-be denials only: an allowed statement needs no fixing.
   if (f.effect != Effect::kAllow && examples.size() < max_examples_ && !f.example.empty() &&
       std::find(examples.begin(), examples.end(), f.example) == examples.end()) {
     examples.push_back(f.example);
   }
-
-  auto a = accesses_.find(view);
-  if (a == accesses_.end()) {
-    AccessSlot slot{AccessKey{f.table, f.code_path, f.lane, f.effect}, view.hour, view.access_hash};
-    a = accesses_.emplace(std::move(slot), CounterValue{}).first;
-  }
-  Count(f.time_us, &a->second);
 }
 
 void FindingAggregator::AddInputStats(const InputStats& delta) {

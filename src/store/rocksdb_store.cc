@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <map>
 #include <set>
-#include <tuple>
 #include <utility>
 
 #include "rls_shadow/store.h"
@@ -90,6 +89,16 @@ struct Store::Impl {
 
   Status CheckWritable() const {
     if (read_only) return Status::Error("state directory " + dir + " is open read-only");
+    return Status::Ok();
+  }
+
+  // The one write that makes a commit visible, atomically. Synced, so a commit that returned
+  // Ok survives a power loss (the checkpoints in it are a promise not to re-read that input).
+  Status Write(rocksdb::WriteBatch* batch) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status ws = db->Write(wo, batch);
+    if (!ws.ok()) return RocksError("cannot commit to state directory " + dir, ws);
     return Status::Ok();
   }
 
@@ -184,9 +193,12 @@ Status Store::OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* out) 
 Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
                      const std::map<std::string, std::optional<std::string>>& snapshots,
                      const std::vector<RowRecord>& rows) {
-  std::string batch;
-  if (Status s = PrepareCommit(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
-  if (Status s = ApplyBatch(batch); !s.ok()) return s;
+  if (Status s = impl_->CheckWritable(); !s.ok()) return s;
+  // Built and written in place: a batch can be tens of MB, and each copy of it costs more
+  // than the records' encoding.
+  rocksdb::WriteBatch batch(EstimatedBatchBytes(agg));
+  if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
+  if (Status s = impl_->Write(&batch); !s.ok()) return s;
   agg.Clear();
   return Status::Ok();
 }
@@ -194,68 +206,65 @@ Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>
 Status Store::ApplyBatch(std::string_view bytes) {
   if (Status s = impl_->CheckWritable(); !s.ok()) return s;
   rocksdb::WriteBatch batch{std::string(bytes)};
-  // The one write that makes the commit visible, atomically. Synced, so a Commit that returned
-  // Ok survives a power loss (the checkpoints in it are a promise not to re-read that input).
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rocksdb::Status ws = impl_->db->Write(wo, &batch);
-  if (!ws.ok()) return RocksError("cannot commit to state directory " + impl_->dir, ws);
-  return Status::Ok();
+  return impl_->Write(&batch);
 }
 
 Status Store::PrepareCommit(const FindingAggregator& agg,
                             const std::vector<SourceCheckpoint>& checkpoints,
                             const std::map<std::string, std::optional<std::string>>& snapshots,
                             const std::vector<RowRecord>& rows, std::string* out) const {
-  Status s = impl_->CheckWritable();
-  if (!s.ok()) return s;
+  if (Status s = impl_->CheckWritable(); !s.ok()) return s;
+  rocksdb::WriteBatch batch(EstimatedBatchBytes(agg));
+  if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
+  *out = batch.Data();
+  return Status::Ok();
+}
+
+Status Store::BuildBatch(const FindingAggregator& agg,
+                         const std::vector<SourceCheckpoint>& checkpoints,
+                         const std::map<std::string, std::optional<std::string>>& snapshots,
+                         const std::vector<RowRecord>& rows, rocksdb::WriteBatch* out) const {
+  Status s;
 
   // Read-modify-write: each (key, hour) the aggregator holds is unique, so one Get per entry.
   // Nothing is changed in `agg` until the batch is written, so a failed Commit can be retried.
   //
   // Records go into the batch in key order: the memtable is a skip list, and inserting keys in
   // the aggregator's hash order made every insert search it from the top, which cost more than
-  // everything else in Commit. The key encoding preserves field order (key_codec.h), so the
-  // entries are sorted by (hour, key fields) and encoded only as they are put: no copy of
-  // every key and value is held next to the batch. (Were the orders ever to differ, only the
-  // speed of the inserts would suffer: the batch holds the same records either way.)
-  // Access records ("a/...") sort before denial records ("d/...").
-  std::vector<const std::pair<const FindingAggregator::AccessSlot, CounterValue>*> accesses;
+  // everything else in Commit. The keys are encoded first and sorted as the bytes RocksDB
+  // compares (one memcmp each, where comparing the key structs field by field cost as much as
+  // the inserts). Access records ("a/...") sort before denial records ("d/...").
+  std::vector<std::pair<std::string, const CounterValue*>> accesses;
   accesses.reserve(agg.accesses_.size());
-  for (const auto& entry : agg.accesses_) accesses.push_back(&entry);
-  std::sort(accesses.begin(), accesses.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->first.hour, a->first.key) < std::tie(b->first.hour, b->first.key);
-  });
-  std::vector<const std::pair<const FindingAggregator::DenialSlot, FindingAggregator::Bucketed>*>
-      denials;
+  for (const auto& [slot, counter] : agg.accesses_) {
+    accesses.emplace_back(store::EncodeAccessKey(slot.key, slot.hour), &counter);
+  }
+  std::sort(accesses.begin(), accesses.end());
+  std::vector<std::pair<std::string, const FindingAggregator::Bucketed*>> denials;
   denials.reserve(agg.denials_.size());
-  for (const auto& entry : agg.denials_) denials.push_back(&entry);
-  std::sort(denials.begin(), denials.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->first.hour, a->first.key) < std::tie(b->first.hour, b->first.key);
-  });
+  for (const auto& [slot, bucket] : agg.denials_) {
+    denials.emplace_back(store::EncodeDenialKey(slot.key, slot.hour), &bucket);
+  }
+  std::sort(denials.begin(), denials.end());
 
-  rocksdb::WriteBatch batch;
-  for (const auto* entry : accesses) {
-    const auto& [slot, counter] = *entry;
-    const std::string key = store::EncodeAccessKey(slot.key, slot.hour);
+  rocksdb::WriteBatch& batch = *out;
+  for (const auto& [key, counter] : accesses) {
     std::optional<std::string> old;
     s = impl_->Get(key, &old);
     if (!s.ok()) return s;
     CounterValue value;
     if (old && !store::DecodeCounter(*old, &value)) return Corrupt("access", key);
-    store::MergeCounter(counter, &value);
+    store::MergeCounter(*counter, &value);
     batch.Put(key, store::EncodeCounter(value));
   }
-  for (const auto* entry : denials) {
-    const auto& [slot, bucket] = *entry;
-    const std::string key = store::EncodeDenialKey(slot.key, slot.hour);
+  for (const auto& [key, bucket] : denials) {
     std::optional<std::string> old;
     s = impl_->Get(key, &old);
     if (!s.ok()) return s;
     store::DenialValue value;
     if (old && !store::DecodeDenialValue(*old, &value)) return Corrupt("denial", key);
-    store::MergeCounter(bucket.value, &value.counter);
-    store::MergeExamples(bucket.examples, agg.max_examples_, &value.examples);
+    store::MergeCounter(bucket->value, &value.counter);
+    store::MergeExamples(bucket->examples, agg.max_examples_, &value.examples);
     batch.Put(key, store::EncodeDenialValue(value));
   }
   if (agg.has_input_) {
@@ -296,8 +305,16 @@ Status Store::PrepareCommit(const FindingAggregator& agg,
     }
   }
 
-  *out = batch.Data();
   return Status::Ok();
+}
+
+size_t Store::EstimatedBatchBytes(const FindingAggregator& agg) {
+  // Keys and counters are well under 128 bytes; examples are the bulk of a denial record.
+  size_t bytes = 128 * (agg.accesses_.size() + agg.denials_.size());
+  for (const auto& [slot, bucket] : agg.denials_) {
+    for (const std::string& e : bucket.examples) bytes += e.size() + 8;
+  }
+  return bytes;
 }
 
 Status Store::PutTables(const std::vector<TableMeta>& tables) {
