@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "rls_shadow/finding.h"
@@ -141,7 +142,9 @@ class FindingAggregator {
   friend class Store;
   struct Bucketed {
     CounterValue value;
-    std::vector<std::string> examples;
+    // Interned in example_pool_: tens of thousands of keys share a few thousand statement
+    // shapes, and a copy per key made the examples most of the aggregator's memory.
+    std::vector<const std::string*> examples;
     // The access counter of the same finding: its key is a projection of this one, so a hit
     // here needs no second lookup. (Nodes of an unordered_map never move.)
     CounterValue* access = nullptr;
@@ -197,6 +200,7 @@ class FindingAggregator {
   size_t max_examples_;
   std::unordered_map<DenialSlot, Bucketed, DenialSlotHash, DenialSlotEq> denials_;
   std::unordered_map<AccessSlot, CounterValue, AccessSlotHash, AccessSlotEq> accesses_;
+  std::unordered_set<std::string> example_pool_;  // the texts Bucketed::examples point to
   InputStats input_;
   bool has_input_ = false;
 };

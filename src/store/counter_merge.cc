@@ -15,13 +15,12 @@ void MergeCounter(const CounterValue& add, CounterValue* into) {
   into->last_seen_us = std::max(into->last_seen_us, add.last_seen_us);
 }
 
-void MergeExamples(const std::vector<std::string>& add, size_t bound,
-                   std::vector<std::string>* into) {
-  for (const auto& e : add) {
-    if (into->size() >= bound) return;
-    if (e.empty() || std::find(into->begin(), into->end(), e) != into->end()) continue;
-    into->push_back(e);
+void MergeExample(std::string_view example, size_t bound, std::vector<std::string>* into) {
+  if (into->size() >= bound || example.empty() ||
+      std::find(into->begin(), into->end(), example) != into->end()) {
+    return;
   }
+  into->emplace_back(example);
 }
 
 void MergeInputStats(const InputStats& add, InputStats* into) {

@@ -18,10 +18,9 @@ namespace rls_shadow::store {
 // Adds `add` to `*into`. A counter with count 0 is empty: its times are ignored.
 void MergeCounter(const CounterValue& add, CounterValue* into);
 
-// Appends the examples of `add` not already in `*into` while `*into` holds fewer than `bound`.
-// Empty strings are not examples.
-void MergeExamples(const std::vector<std::string>& add, size_t bound,
-                   std::vector<std::string>* into);
+// Appends `example` unless `*into` has it or holds `bound` examples already. An empty string
+// is not an example.
+void MergeExample(std::string_view example, size_t bound, std::vector<std::string>* into);
 
 // Adds every counter of `add` to `*into`.
 void MergeInputStats(const InputStats& add, InputStats* into);

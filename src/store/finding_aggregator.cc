@@ -112,11 +112,13 @@ void FindingAggregator::Add(const Finding& f) {
   Bucketed& bucket = d->second;
   Count(f.time_us, &bucket.value);
   Count(f.time_us, bucket.access);
-  std::vector<std::string>& examples = bucket.examples;
+  std::vector<const std::string*>& examples = bucket.examples;
   // Examples are kept for would-be denials only: an allowed statement needs no fixing.
-  if (f.effect != Effect::kAllow && examples.size() < max_examples_ && !f.example.empty() &&
-      std::find(examples.begin(), examples.end(), f.example) == examples.end()) {
-    examples.push_back(f.example);
+  if (f.effect != Effect::kAllow && examples.size() < max_examples_ && !f.example.empty()) {
+    const std::string* example = &*example_pool_.insert(f.example).first;
+    if (std::find(examples.begin(), examples.end(), example) == examples.end()) {
+      examples.push_back(example);
+    }
   }
 }
 
@@ -134,6 +136,7 @@ size_t FindingAggregator::size() const { return denials_.size() + accesses_.size
 void FindingAggregator::Clear() {
   denials_.clear();
   accesses_.clear();
+  example_pool_.clear();
   input_ = InputStats{};
   has_input_ = false;
 }

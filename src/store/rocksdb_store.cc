@@ -87,6 +87,20 @@ struct Store::Impl {
     return Status::Ok();
   }
 
+  // Whether any record's key starts with `prefix` ("x/": the next byte bounds them).
+  Status HasAny(std::string_view prefix, bool* any) const {
+    std::string upper(prefix);
+    upper.back() = static_cast<char>(upper.back() + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+    it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+    *any = it->Valid();
+    if (!it->status().ok()) return RocksError("cannot read state directory " + dir, it->status());
+    return Status::Ok();
+  }
+
   Status CheckWritable() const {
     if (read_only) return Status::Error("state directory " + dir + " is open read-only");
     return Status::Ok();
@@ -247,11 +261,17 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   }
   std::sort(denials.begin(), denials.end());
 
+  // A state directory without counters of a kind (the first commit into it) has none to read
+  // back: one Get per key is spared.
+  bool stored_accesses = false;
+  bool stored_denials = false;
+  if (s = impl_->HasAny(store::kAccessPrefix, &stored_accesses); !s.ok()) return s;
+  if (s = impl_->HasAny(store::kDenialPrefix, &stored_denials); !s.ok()) return s;
+
   rocksdb::WriteBatch& batch = *out;
   for (const auto& [key, counter] : accesses) {
     std::optional<std::string> old;
-    s = impl_->Get(key, &old);
-    if (!s.ok()) return s;
+    if (stored_accesses && !(s = impl_->Get(key, &old)).ok()) return s;
     CounterValue value;
     if (old && !store::DecodeCounter(*old, &value)) return Corrupt("access", key);
     store::MergeCounter(*counter, &value);
@@ -259,12 +279,13 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   }
   for (const auto& [key, bucket] : denials) {
     std::optional<std::string> old;
-    s = impl_->Get(key, &old);
-    if (!s.ok()) return s;
+    if (stored_denials && !(s = impl_->Get(key, &old)).ok()) return s;
     store::DenialValue value;
     if (old && !store::DecodeDenialValue(*old, &value)) return Corrupt("denial", key);
     store::MergeCounter(bucket->value, &value.counter);
-    store::MergeExamples(bucket->examples, agg.max_examples_, &value.examples);
+    for (const std::string* e : bucket->examples) {
+      store::MergeExample(*e, agg.max_examples_, &value.examples);
+    }
     batch.Put(key, store::EncodeDenialValue(value));
   }
   if (agg.has_input_) {
@@ -312,7 +333,7 @@ size_t Store::EstimatedBatchBytes(const FindingAggregator& agg) {
   // Keys and counters are well under 128 bytes; examples are the bulk of a denial record.
   size_t bytes = 128 * (agg.accesses_.size() + agg.denials_.size());
   for (const auto& [slot, bucket] : agg.denials_) {
-    for (const std::string& e : bucket.examples) bytes += e.size() + 8;
+    for (const std::string* e : bucket.examples) bytes += e->size() + 8;
   }
   return bytes;
 }
@@ -429,7 +450,7 @@ Status Store::ReadDenials(int64_t since_us, int64_t until_us, std::vector<Denial
         DenialRow& row = rows[k];
         store::MergeCounter(v.counter, &row.value);
         // Hours come oldest first; keep them all for now, cut to `bound` below.
-        store::MergeExamples(v.examples, SIZE_MAX, &row.examples);
+        for (const std::string& e : v.examples) store::MergeExample(e, SIZE_MAX, &row.examples);
         return Status::Ok();
       });
   if (!s.ok()) return s;
