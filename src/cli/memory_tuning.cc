@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace rls_shadow {
@@ -25,6 +26,12 @@ void TuneMemory(char** argv) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
+  // Under valgrind, /proc/self/exe is valgrind's launcher and a re-executed image would run
+  // untraced: stay as we are (valgrind preloads its vgpreload_*.so into the client).
+  if (const char* preload = std::getenv("LD_PRELOAD");
+      preload != nullptr && std::strstr(preload, "vgpreload") != nullptr) {
+    return;
+  }
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   const std::string current = tunables != nullptr ? tunables : "";
   if (current.find("glibc.malloc.hugetlb") != std::string::npos) return;
