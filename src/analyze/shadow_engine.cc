@@ -53,16 +53,18 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
   }
   auto it = sessions_.find(event.session_id);
   Session* session = it == sessions_.end() ? nullptr : &it->second;
-  Touch(session, event.session_id);
+  // The transaction id is learnt only by a session that existed before this line.
   if (joiner_) AdvanceChanges(event, session);
+  if (session == nullptr &&
+      (event.kind == LogEventKind::kStatement || event.kind == LogEventKind::kConnect)) {
+    session = &SessionFor(event);
+  }
+  Touch(session, event.session_id);
   switch (event.kind) {
-    case LogEventKind::kStatement: {
-      Session& s = session != nullptr ? *session : SessionFor(event);
-      s.touched = true;
-      Complete(s);
-      OnStatement(s, event);
+    case LogEventKind::kStatement:
+      Complete(*session);
+      OnStatement(*session, event);
       break;
-    }
     case LogEventKind::kError: {
       if (session == nullptr) break;
       OnError(*session, event);
@@ -70,7 +72,6 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
       break;
     }
     case LogEventKind::kConnect:
-      if (session == nullptr) SessionFor(event).touched = true;
       break;
     case LogEventKind::kDisconnect: {
       if (session == nullptr) break;

@@ -15,7 +15,8 @@ namespace rls_shadow {
 namespace {
 
 constexpr char kTunable[] = "glibc.malloc.hugetlb=1";
-constexpr char kReexecGuard[] = "RLS_SHADOW_NO_HUGE_PAGES";
+// The opt-out, which the re-executed process also carries, so it never re-executes again.
+constexpr char kOptOut[] = "RLS_SHADOW_NO_HUGE_PAGES";
 
 }  // namespace
 
@@ -35,14 +36,14 @@ void TuneMemory(char** argv) {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   const std::string current = tunables != nullptr ? tunables : "";
   if (current.find("glibc.malloc.hugetlb") != std::string::npos) return;
-  if (const char* off = std::getenv(kReexecGuard); off != nullptr && std::string(off) == "1") {
+  if (const char* off = std::getenv(kOptOut); off != nullptr && std::string(off) == "1") {
     return;
   }
   const std::string wanted = current.empty() ? kTunable : current + ":" + kTunable;
   if (setenv("GLIBC_TUNABLES", wanted.c_str(), 1) != 0) return;
-  // The guard makes sure this happens once even if glibc ignored the tunable (a secure-mode
-  // process, say) and the variable came back unchanged.
-  if (setenv(kReexecGuard, "1", 1) != 0) return;
+  // Once even if glibc ignored the tunable (a secure-mode process, say) and the variable came
+  // back unchanged.
+  if (setenv(kOptOut, "1", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // Still here: exec failed (no /proc). Run as we are, with the environment as it was.
   if (tunables != nullptr) {
@@ -50,7 +51,7 @@ void TuneMemory(char** argv) {
   } else {
     unsetenv("GLIBC_TUNABLES");
   }
-  unsetenv(kReexecGuard);
+  unsetenv(kOptOut);
 }
 
 }  // namespace rls_shadow
