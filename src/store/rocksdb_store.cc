@@ -59,6 +59,14 @@ Status Corrupt(std::string_view what, std::string_view key) {
 
 std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// The exclusive upper bound of the keys starting with `prefix`, whose last byte is below 0xff
+// ("x/", or a row table's prefix ending in 0x00 0x01): that byte bumped.
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  end.back() = static_cast<char>(end.back() + 1);
+  return end;
+}
+
 // The hour range [first, last) whose buckets overlap [since_us, until_us). Returns false when
 // the window is empty.
 bool HourRange(int64_t since_us, int64_t until_us, int64_t* first, int64_t* last) {
@@ -87,10 +95,9 @@ struct Store::Impl {
     return Status::Ok();
   }
 
-  // Whether any record's key starts with `prefix` ("x/": the next byte bounds them).
+  // Whether any record's key starts with `prefix` ("x/").
   Status HasAny(std::string_view prefix, bool* any) const {
-    std::string upper(prefix);
-    upper.back() = static_cast<char>(upper.back() + 1);
+    const std::string upper = PrefixEnd(prefix);
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions options;
     options.iterate_upper_bound = &upper_slice;
@@ -134,9 +141,7 @@ struct Store::Impl {
   // Every record whose key starts with `prefix` (prefixes are "x/": the next byte bounds them).
   template <typename Fn>
   Status ScanPrefix(std::string_view prefix, Fn&& fn) const {
-    std::string upper(prefix);
-    upper.back() = static_cast<char>(upper.back() + 1);
-    return Scan(std::string(prefix), upper, std::forward<Fn>(fn));
+    return Scan(std::string(prefix), PrefixEnd(prefix), std::forward<Fn>(fn));
   }
 
   Status CheckFormat(bool may_initialize) {
@@ -313,12 +318,9 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   }
   for (const RowRecord& r : rows) {
     if (r.whole_table) {
-      // The table's keys share RowTablePrefix, which ends in the terminator 0x00 0x01: bumping
-      // its last byte bounds exactly them.
-      std::string begin = store::RowTablePrefix(r.table);
-      std::string end = begin;
-      end.back() = static_cast<char>(end.back() + 1);
-      batch.DeleteRange(begin, end);
+      // The table's keys share RowTablePrefix, which ends in the terminator 0x00 0x01.
+      const std::string begin = store::RowTablePrefix(r.table);
+      batch.DeleteRange(begin, PrefixEnd(begin));
     } else if (r.blob) {
       batch.Put(store::EncodeRowKey(r.table, r.key), *r.blob);
     } else {
