@@ -105,6 +105,17 @@ std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name) {
   return std::string_view(static_cast<const char*>(value), size);
 }
 
+std::optional<Watermarks> CachedWatermarks(rd_kafka_t* consumer, const std::string& topic,
+                                           int32_t partition) {
+  int64_t low = 0, high = -1;
+  if (rd_kafka_get_watermark_offsets(consumer, topic.c_str(), partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return Watermarks{low, high};
+}
+
 Status TopicPartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms,
                            int* count) {
   std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(

@@ -90,6 +90,15 @@ std::string_view HeaderValue(const rd_kafka_message_t& m, const char* name);
 Status TopicPartitionCount(rd_kafka_t* client, const std::string& topic, int timeout_ms,
                            int* count);
 
+// A partition's watermarks as a consumer last fetched them (no request is made); nullopt until
+// a fetch has returned them.
+struct Watermarks {
+  int64_t low = 0;
+  int64_t high = 0;
+};
+std::optional<Watermarks> CachedWatermarks(rd_kafka_t* consumer, const std::string& topic,
+                                           int32_t partition);
+
 // "topic[partition]@offset", for messages and logs.
 std::string DescribePosition(const rd_kafka_message_t& m);
 

@@ -115,24 +115,24 @@ Status Server::CheckTopics() {
     return TopicPartitionCount(producer_.get(), topic, 10000, count);
   };
   if (Status s = partitions(kafka_.log_topic, &log_partitions_); !s.ok()) return s;
-  int n = 0;
-  if (Status s = partitions(kafka_.changelog_topic, &n); !s.ok()) return s;
-  if (n != 1) {
-    return Status::Error(fmt::format(
-        "the changelog topic {} has {} partitions; it must have one (its records are read in "
-        "the order they were written)",
-        kafka_.changelog_topic, n));
+  // `why` completes "the <kind> topic T has N partitions; it must have one".
+  auto single_partition = [&](std::string_view kind, const std::string& topic,
+                              std::string_view why) {
+    int n = 0;
+    if (Status s = partitions(topic, &n); !s.ok()) return s;
+    if (n == 1) return Status::Ok();
+    return Status::Error(
+        fmt::format("the {} topic {} has {} partitions; it must have one{}", kind, topic, n, why));
+  };
+  if (Status s = single_partition("changelog", kafka_.changelog_topic,
+                                  " (its records are read in the order they were written)");
+      !s.ok()) {
+    return s;
   }
-  if (changes_enabled_) {
-    if (Status s = partitions(kafka_.change_topic, &n); !s.ok()) return s;
-    if (n != 1) {
-      return Status::Error(fmt::format(
-          "the change topic {} has {} partitions; it must have one: the row index needs the "
-          "commit order, which only one partition keeps (README: Streaming service)",
-          kafka_.change_topic, n));
-    }
-  }
-  return Status::Ok();
+  if (!changes_enabled_) return Status::Ok();
+  return single_partition("change", kafka_.change_topic,
+                          ": the row index needs the commit order, which only one partition "
+                          "keeps (README: Streaming service)");
 }
 
 Status Server::OpenConsumers() {

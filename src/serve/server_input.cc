@@ -93,37 +93,23 @@ Status Server::PollChanges() {
 }
 
 void Server::UpdateChangeCaughtUp() {
-  int64_t low = 0, high = -1;
-  if (rd_kafka_get_watermark_offsets(change_consumer_.get(), kafka_.change_topic.c_str(), 0, &low,
-                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      high < 0) {
-    change_caught_up_ = false;
-    return;
-  }
-  change_caught_up_ = change_consumed_next_ >= high;
+  const auto marks = CachedWatermarks(change_consumer_.get(), kafka_.change_topic, 0);
+  change_caught_up_ = marks && change_consumed_next_ >= marks->high;
 }
 
 bool Server::PartitionCaughtUp(int32_t partition, const OwnedPartition& owned) const {
-  int64_t low = 0, high = -1;
-  if (rd_kafka_get_watermark_offsets(consumer_.get(), kafka_.log_topic.c_str(), partition, &low,
-                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      high < 0) {
-    return false;  // not fetched yet: unknown
-  }
+  const auto marks = CachedWatermarks(consumer_.get(), kafka_.log_topic, partition);
+  if (!marks) return false;  // not fetched yet: unknown
   // Nothing consumed yet: the partition's start is where it stands.
-  return std::max(owned.consumed_next, low) >= high;
+  return std::max(owned.consumed_next, marks->low) >= marks->high;
 }
 
 std::string Server::RefreshLag() {
   std::string text;
   for (const auto& [p, owned] : owned_) {
-    int64_t low = 0, high = -1;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), kafka_.log_topic.c_str(), p, &low, &high) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR ||
-        high < 0) {
-      continue;
-    }
-    const int64_t lag = high - std::max(owned.CommitOffset(), low);
+    const auto marks = CachedWatermarks(consumer_.get(), kafka_.log_topic, p);
+    if (!marks) continue;
+    const int64_t lag = marks->high - std::max(owned.CommitOffset(), marks->low);
     metrics_->SetLag(kafka_.log_topic, p, lag);
     text += fmt::format("{}[{}]={}\n", kafka_.log_topic, p, lag);
   }
