@@ -52,15 +52,22 @@ std::string ReadinessJson(const Report& r) {
   return Finish(w);
 }
 
-std::string TablesJson(const Report& r) {
+// {"window": ..., "<key>": [every item, written by write_item]}
+template <typename Items, typename WriteItem>
+std::string WindowedListJson(const Report& r, std::string_view key, const Items& items,
+                             WriteItem write_item) {
   JsonWriter w;
   w.BeginObject();
   WriteWindow(w, r);
-  w.Key("tables").BeginArray();
-  for (const auto& t : r.tables) WriteTableJson(w, t);
+  w.Key(key).BeginArray();
+  for (const auto& item : items) write_item(w, item);
   w.EndArray();
   w.EndObject();
   return Finish(w);
+}
+
+std::string TablesJson(const Report& r) {
+  return WindowedListJson(r, "tables", r.tables, WriteTableJson);
 }
 
 std::map<std::string, std::string> PerTableJson(const Report& r) {
@@ -170,14 +177,7 @@ std::string CodePathsJson(const Report& r) {
 }
 
 std::string LanesJson(const Report& r) {
-  JsonWriter w;
-  w.BeginObject();
-  WriteWindow(w, r);
-  w.Key("lanes").BeginArray();
-  for (const auto& l : r.lanes) WriteLaneJson(w, l);
-  w.EndArray();
-  w.EndObject();
-  return Finish(w);
+  return WindowedListJson(r, "lanes", r.lanes, WriteLaneJson);
 }
 
 }  // namespace

@@ -8,10 +8,7 @@ namespace {
 
 class EndpointsTest : public ServerFixture {
  protected:
-  void SetUp() override {
-    AnalyzeExample(dir_.Sub("db"));
-    StartServer(dir_.Sub("db"));
-  }
+  void SetUp() override { ServeAnalyzedExample(); }
 };
 
 TEST_F(EndpointsTest, ReadinessGivesTheVerdictTablesAndHourlyChart) {

@@ -11,10 +11,7 @@ using std::chrono::milliseconds;
 
 class SecurityTest : public ServerFixture {
  protected:
-  void SetUp() override {
-    AnalyzeExample(dir_.Sub("db"));
-    StartServer(dir_.Sub("db"));
-  }
+  void SetUp() override { ServeAnalyzedExample(); }
 };
 
 TEST_F(SecurityTest, ProtectedEndpointsNeedAValidToken) {

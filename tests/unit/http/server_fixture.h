@@ -50,6 +50,12 @@ class ServerFixture : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.message();
   }
 
+  // The usual setup: the example analysed into dir_/db, served with TestConfig().
+  void ServeAnalyzedExample() {
+    AnalyzeExample(dir_.Sub("db"));
+    StartServer(dir_.Sub("db"));
+  }
+
   HttpReply Fetch(const std::string& target, const std::string& token = kToken) {
     Connection c(server_->port());
     EXPECT_TRUE(c.connected());

@@ -75,6 +75,14 @@ class ReportFixture : public ::testing::Test {
     return doc;
   }
 
+  // orders (RLS enabled) with 4 allowed accesses and invoices (enabled and forced) with 2: the
+  // base of the two-table reports.
+  void OrdersAndInvoicesAllowed() {
+    Catalog({Orders(), {"public.invoices", "app_owner", true, true, {"tenant_isolation"}}});
+    Record(Access{}, 4);
+    Record(Access{.table = "public.invoices"}, 2);
+  }
+
   static TableMeta Orders() {
     return {"public.orders", "app_owner", true, false, {"tenant_isolation", "admin_all"}};
   }

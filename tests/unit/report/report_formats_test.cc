@@ -16,9 +16,7 @@ using testing::kSince;
 class ReportFormatsTest : public testing::ReportFixture {
  protected:
   Report Blocked() {
-    Catalog({Orders(), {"public.invoices", "app_owner", true, true, {"tenant_isolation"}}});
-    Record(Access{}, 4);
-    Record(Access{.table = "public.invoices"}, 2);
+    OrdersAndInvoicesAllowed();
     Record(Access{.effect = Effect::kError, .cause = Cause::kEmptyContext,
                   .lane = "notification_digest", .code_path = "app/jobs/digest.rb",
                   .example = "SELECT * FROM orders WHERE tenant_id = 'abc'",

@@ -15,9 +15,7 @@ class ReportRenderTest : public testing::ReportFixture {
  protected:
   // Two tables: orders blocked by a denial from a required lane, invoices ready.
   Report Mixed() {
-    Catalog({Orders(), {"public.invoices", "app_owner", true, true, {"tenant_isolation"}}});
-    Record(Access{}, 4);
-    Record(Access{.table = "public.invoices"}, 2);
+    OrdersAndInvoicesAllowed();
     Record(Access{.effect = Effect::kError,
                   .cause = Cause::kEmptyContext,
                   .lane = "notification_digest",
