@@ -97,6 +97,12 @@ std::string HourBound(std::string_view prefix, int64_t hour) {
 }
 
 std::string EncodeDenialKey(const DenialKey& key, int64_t hour) {
+  return EncodeDenialKey(DenialKeyView{key.table, key.command, key.policy, key.tenant,
+                                       key.code_path, key.lane, key.effect, key.cause},
+                         hour);
+}
+
+std::string EncodeDenialKey(const DenialKeyView& key, int64_t hour) {
   std::string out(kDenialPrefix);
   out.reserve(out.size() + 8 + key.table.size() + key.policy.size() + key.tenant.size() +
               key.code_path.size() + key.lane.size() + 13);
@@ -122,6 +128,10 @@ bool DecodeDenialKey(std::string_view in, DenialKey* key, int64_t* hour) {
 }
 
 std::string EncodeAccessKey(const AccessKey& key, int64_t hour) {
+  return EncodeAccessKey(AccessKeyView{key.table, key.code_path, key.lane, key.effect}, hour);
+}
+
+std::string EncodeAccessKey(const AccessKeyView& key, int64_t hour) {
   std::string out(kAccessPrefix);
   out.reserve(out.size() + 8 + key.table.size() + key.code_path.size() + key.lane.size() + 7);
   AppendHour(hour, &out);

@@ -50,9 +50,29 @@ bool ConsumeString(std::string_view* in, std::string* out);
 // "<prefix><hour>": the first key of an hour's records (a scan bound).
 std::string HourBound(std::string_view prefix, int64_t hour);
 
+// A DenialKey / AccessKey whose strings are borrowed (the aggregator's interned ones).
+struct DenialKeyView {
+  std::string_view table;
+  Command command = Command::kSelect;
+  std::string_view policy;
+  std::string_view tenant;
+  std::string_view code_path;
+  std::string_view lane;
+  Effect effect = Effect::kAllow;
+  Cause cause = Cause::kNone;
+};
+struct AccessKeyView {
+  std::string_view table;
+  std::string_view code_path;
+  std::string_view lane;
+  Effect effect = Effect::kAllow;
+};
+
+std::string EncodeDenialKey(const DenialKeyView& key, int64_t hour);
 std::string EncodeDenialKey(const DenialKey& key, int64_t hour);
 bool DecodeDenialKey(std::string_view encoded, DenialKey* key, int64_t* hour);
 
+std::string EncodeAccessKey(const AccessKeyView& key, int64_t hour);
 std::string EncodeAccessKey(const AccessKey& key, int64_t hour);
 bool DecodeAccessKey(std::string_view encoded, AccessKey* key, int64_t* hour);
 

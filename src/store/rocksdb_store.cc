@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "rls_shadow/store.h"
+#include "store/aggregator_tables.h"
 #include "store/counter_merge.h"
 #include "store/key_codec.h"
 #include "store/value_codec.h"
@@ -253,16 +254,30 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   // everything else in Commit. The keys are encoded first and sorted as the bytes RocksDB
   // compares (one memcmp each, where comparing the key structs field by field cost as much as
   // the inserts). Access records ("a/...") sort before denial records ("d/...").
+  const FindingAggregator::Tables& t = *agg.tables_;
   std::vector<std::pair<std::string, const CounterValue*>> accesses;
-  accesses.reserve(agg.accesses_.size());
-  for (const auto& [slot, counter] : agg.accesses_) {
-    accesses.emplace_back(store::EncodeAccessKey(slot.key, slot.hour), &counter);
+  accesses.reserve(t.accesses.size());
+  for (uint32_t i = 0; i < t.accesses.size(); ++i) {
+    const store::AccessIds& k = t.access_index.key(i);
+    accesses.emplace_back(
+        store::EncodeAccessKey(
+            store::AccessKeyView{t.fields[k.table], t.fields[k.code_path], t.fields[k.lane],
+                                 k.effect},
+            k.hour),
+        &t.accesses[i]);
   }
   std::sort(accesses.begin(), accesses.end());
-  std::vector<std::pair<std::string, const FindingAggregator::Bucketed*>> denials;
-  denials.reserve(agg.denials_.size());
-  for (const auto& [slot, bucket] : agg.denials_) {
-    denials.emplace_back(store::EncodeDenialKey(slot.key, slot.hour), &bucket);
+  std::vector<std::pair<std::string, const store::DenialCounts*>> denials;
+  denials.reserve(t.denials.size());
+  for (uint32_t i = 0; i < t.denials.size(); ++i) {
+    const store::DenialIds& k = t.denial_index.key(i);
+    denials.emplace_back(
+        store::EncodeDenialKey(
+            store::DenialKeyView{t.fields[k.table], k.command, t.fields[k.policy],
+                                 t.fields[k.tenant], t.fields[k.code_path], t.fields[k.lane],
+                                 k.effect, k.cause},
+            k.hour),
+        &t.denials[i]);
   }
   std::sort(denials.begin(), denials.end());
 
@@ -288,12 +303,12 @@ Status Store::BuildBatch(const FindingAggregator& agg,
     store::DenialValue value;
     if (old && !store::DecodeDenialValue(*old, &value)) return Corrupt("denial", key);
     store::MergeCounter(bucket->value, &value.counter);
-    for (const std::string* e : bucket->examples) {
-      store::MergeExample(*e, agg.max_examples_, &value.examples);
+    for (uint32_t e : bucket->examples) {
+      store::MergeExample(t.examples[e], agg.max_examples_, &value.examples);
     }
     batch.Put(key, store::EncodeDenialValue(value));
   }
-  if (agg.has_input_) {
+  if (t.has_input) {
     InputStats totals;
     std::optional<std::string> old;
     s = impl_->Get(store::kInputStatsKey, &old);
@@ -301,7 +316,7 @@ Status Store::BuildBatch(const FindingAggregator& agg,
     if (old && !store::DecodeInputStats(*old, &totals)) {
       return Corrupt("input stats", store::kInputStatsKey);
     }
-    store::MergeInputStats(agg.input_, &totals);
+    store::MergeInputStats(t.input, &totals);
     batch.Put(std::string(store::kInputStatsKey), store::EncodeInputStats(totals));
   }
   for (const auto& cp : checkpoints) {
@@ -333,9 +348,10 @@ Status Store::BuildBatch(const FindingAggregator& agg,
 
 size_t Store::EstimatedBatchBytes(const FindingAggregator& agg) {
   // Keys and counters are well under 128 bytes; examples are the bulk of a denial record.
-  size_t bytes = 128 * (agg.accesses_.size() + agg.denials_.size());
-  for (const auto& [slot, bucket] : agg.denials_) {
-    for (const std::string* e : bucket.examples) bytes += e->size() + 8;
+  const FindingAggregator::Tables& t = *agg.tables_;
+  size_t bytes = 128 * agg.size();
+  for (const store::DenialCounts& d : t.denials) {
+    for (uint32_t e : d.examples) bytes += t.examples[e].size() + 8;
   }
   return bytes;
 }

@@ -125,6 +125,51 @@ TEST(FindingAggregator, EveryKeyFieldDistinguishes) {
   EXPECT_EQ(c.accesses.size(), 5u);  // table, code_path, lane, effect vary; the rest do not
 }
 
+// Many more keys than the index starts with (it grows while keys are added), interleaved, with
+// one string serving as different fields of different keys: every key keeps its own count.
+TEST(FindingAggregator, ThousandsOfKeysKeepTheirOwnCounts) {
+  FindingAggregator agg;
+  constexpr int kTenants = 3000;
+  for (int round = 0; round < 5; ++round) {
+    for (int t = 0; t < kTenants; ++t) {
+      if (round > t % 5) continue;  // tenant t is seen (t % 5) + 1 times per hour
+      for (int hour = 0; hour < 2; ++hour) {
+        Finding f = MakeFinding(kT0 + hour * kHourUs + round);
+        f.tenant = "t" + std::to_string(t);
+        f.code_path = (t % 2 == 0) ? "t1" : "app/jobs/digest.rb";  // "t1" is a tenant too
+        agg.Add(f);
+      }
+    }
+  }
+  EXPECT_EQ(agg.size(), 2u * kTenants + 2u * 2u);  // denial keys + (code path, hour) accesses
+  Committed c = CommitAndRead(agg, kT0, kT0 + 2 * kHourUs);
+  ASSERT_EQ(c.denials.size(), static_cast<size_t>(kTenants));  // the two hours summed
+  for (const DenialRow& row : c.denials) {
+    const int t = std::stoi(row.key.tenant.substr(1));
+    EXPECT_EQ(row.value.count, 2u * (t % 5 + 1)) << row.key.tenant;
+    EXPECT_EQ(row.key.code_path, (t % 2 == 0) ? "t1" : "app/jobs/digest.rb") << row.key.tenant;
+  }
+  uint64_t accesses = 0;
+  for (const AccessRow& row : c.accesses) accesses += row.value.count;
+  EXPECT_EQ(accesses, 2u * 3u * kTenants);  // every finding, once: (1 + ... + 5) / 5 = 3 each
+}
+
+TEST(FindingAggregator, MovedFromIsEmptyAndUsable) {
+  FindingAggregator a;
+  a.Add(MakeFinding(kT0));
+  FindingAggregator b(std::move(a));
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented to be empty
+  a.Add(MakeFinding(kT0 + 1));
+  EXPECT_EQ(a.size(), 2u);
+  FindingAggregator c;
+  c = std::move(b);
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move)
+  Committed committed = CommitAndRead(c, kT0, kT0 + 1);
+  ASSERT_EQ(committed.denials.size(), 1u);
+  EXPECT_EQ(committed.denials[0].value.count, 1u);
+  EXPECT_EQ(committed.denials[0].value.first_seen_us, kT0);
+}
+
 TEST(FindingAggregator, ClearEmptiesEverythingIncludingInputStats) {
   FindingAggregator agg;
   agg.AddInputStats(InputStats{1, 1, 0, {}, 0});
