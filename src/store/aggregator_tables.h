@@ -23,46 +23,44 @@
 
 namespace rls_shadow::store {
 
-// Strings numbered by first appearance: equal strings get equal ids.
-class StringPool {
- public:
-  uint32_t Intern(std::string_view s);
-  std::string_view operator[](uint32_t id) const { return texts_[id]; }
-  void Clear();
-
- private:
-  std::deque<std::string> texts_;  // a deque never moves its elements: ids_ views them
-  std::unordered_map<std::string_view, uint32_t> ids_;
-};
-
-// Keys (each with a Hash()) numbered 0, 1, ... in the order they were first inserted, found in
-// an open-addressing table with linear probing. The caller keeps the values in its own arrays,
-// indexed by those numbers.
+// Keys numbered 0, 1, ... in the order they were first inserted, found in an open-addressing
+// table with linear probing. A Key has Hash() (the hash it was inserted with); the caller keeps
+// the values in its own arrays, indexed by those numbers.
 template <class Key>
 class DenseIndex {
  public:
-  // The number of `key`, inserting it when new (then *inserted is set to true).
-  uint32_t FindOrInsert(const Key& key, bool* inserted) {
-    if ((keys_.size() + 1) * 2 > slots_.size()) Grow();
-    const uint64_t h = key.Hash();
-    const uint32_t tag = static_cast<uint32_t>(h >> 32);
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  // The number of the key equal to `probe` (key == probe), whose hash is `hash`; kNone if none.
+  template <class Probe>
+  uint32_t Find(const Probe& probe, uint64_t hash) const {
+    if (slots_.empty()) return kNone;
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
     const size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
-      if (slot.index_plus_one == 0) {
-        keys_.push_back(key);
-        slot = Slot{static_cast<uint32_t>(keys_.size()), tag};
-        *inserted = true;
-        return slot.index_plus_one - 1;
-      }
-      if (slot.tag == tag && keys_[slot.index_plus_one - 1] == key) {
-        *inserted = false;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.index_plus_one == 0) return kNone;
+      if (slot.tag == tag && keys_[slot.index_plus_one - 1] == probe) {
         return slot.index_plus_one - 1;
       }
     }
   }
+  // Adds `key`, which is not there yet; returns its number.
+  uint32_t Insert(Key key) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) Grow();
+    const auto n = static_cast<uint32_t>(keys_.size());
+    Place(n, key.Hash());
+    keys_.push_back(std::move(key));
+    return n;
+  }
+  // The number of `key`, inserting it when new (then *inserted is set to true).
+  uint32_t FindOrInsert(const Key& key, bool* inserted) {
+    const uint32_t n = Find(key, key.Hash());
+    *inserted = (n == kNone);
+    return *inserted ? Insert(key) : n;
+  }
   size_t size() const { return keys_.size(); }
-  const Key& key(uint32_t index) const { return keys_[index]; }
+  const Key& key(uint32_t n) const { return keys_[n]; }
   void Clear() {
     keys_.clear();
     slots_.clear();
@@ -73,21 +71,39 @@ class DenseIndex {
     uint32_t index_plus_one = 0;  // 0: empty
     uint32_t tag = 0;             // the hash's upper half: most mismatches end here
   };
+  void Place(uint32_t n, uint64_t hash) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = hash & mask;
+    while (slots_[i].index_plus_one != 0) i = (i + 1) & mask;
+    slots_[i] = Slot{n + 1, static_cast<uint32_t>(hash >> 32)};
+  }
   // Doubles the table (kept at most half full) and places every key again.
   void Grow() {
-    std::vector<Slot> slots(slots_.empty() ? 1024 : slots_.size() * 2);
-    const size_t mask = slots.size() - 1;
-    for (uint32_t n = 0; n < keys_.size(); ++n) {
-      const uint64_t h = keys_[n].Hash();
-      size_t i = h & mask;
-      while (slots[i].index_plus_one != 0) i = (i + 1) & mask;
-      slots[i] = Slot{n + 1, static_cast<uint32_t>(h >> 32)};
-    }
-    slots_.swap(slots);
+    slots_.assign(slots_.empty() ? 1024 : slots_.size() * 2, Slot{});
+    for (uint32_t n = 0; n < keys_.size(); ++n) Place(n, keys_[n].Hash());
   }
 
   std::vector<Slot> slots_;  // a power of two in size
   std::vector<Key> keys_;
+};
+
+// Strings numbered by first appearance: equal strings get equal ids; "" is id 0.
+class StringPool {
+ public:
+  StringPool() { Clear(); }
+  uint32_t Intern(std::string_view s);
+  std::string_view operator[](uint32_t id) const { return index_.key(id).text; }
+  void Clear();
+
+ private:
+  struct Pooled {
+    std::string_view text;  // in texts_
+    uint64_t hash = 0;
+    uint64_t Hash() const { return hash; }
+    bool operator==(std::string_view s) const { return text == s; }
+  };
+  std::deque<std::string> texts_;  // a deque never moves its elements: index_ views them
+  DenseIndex<Pooled> index_;
 };
 
 // Mixes one more word into a hash (a multiply-xorshift step: the table's low bits pick the slot,
@@ -104,16 +120,16 @@ struct DenialIds {
   uint32_t tenant = 0;
   uint32_t code_path = 0;
   uint32_t lane = 0;
-  Command command = Command::kSelect;
-  Effect effect = Effect::kAllow;
-  Cause cause = Cause::kNone;
+  // The enums as bytes: a key is 32 bytes, two to a cache line.
+  uint8_t command = 0;
+  uint8_t effect = 0;
+  uint8_t cause = 0;
   int64_t hour = 0;
   bool operator==(const DenialIds&) const = default;
   uint64_t Hash() const {
     uint64_t h = MixHash(table, (uint64_t{policy} << 32) | tenant);
     h = MixHash(h, (uint64_t{code_path} << 32) | lane);
-    h = MixHash(h, (static_cast<uint64_t>(command) << 16) | (static_cast<uint64_t>(effect) << 8) |
-                       static_cast<uint64_t>(cause));
+    h = MixHash(h, (uint64_t{command} << 16) | (uint64_t{effect} << 8) | cause);
     return MixHash(h, static_cast<uint64_t>(hour));
   }
 };
@@ -123,12 +139,12 @@ struct AccessIds {
   uint32_t table = 0;
   uint32_t code_path = 0;
   uint32_t lane = 0;
-  Effect effect = Effect::kAllow;
+  uint8_t effect = 0;
   int64_t hour = 0;
   bool operator==(const AccessIds&) const = default;
   uint64_t Hash() const {
     uint64_t h = MixHash(table, (uint64_t{code_path} << 32) | lane);
-    h = MixHash(h, static_cast<uint64_t>(effect));
+    h = MixHash(h, effect);
     return MixHash(h, static_cast<uint64_t>(hour));
   }
 };

@@ -3,6 +3,7 @@
 // and bumps two counters; it allocates nothing.
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "rls_shadow/store.h"
@@ -14,16 +15,17 @@ namespace rls_shadow {
 namespace store {
 
 uint32_t StringPool::Intern(std::string_view s) {
-  auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  const auto id = static_cast<uint32_t>(texts_.size());
-  ids_.emplace(texts_.emplace_back(s), id);
-  return id;
+  if (s.empty()) return 0;  // every allowed finding's tenant
+  const uint64_t hash = std::hash<std::string_view>{}(s);
+  const uint32_t id = index_.Find(s, hash);
+  if (id != DenseIndex<Pooled>::kNone) return id;
+  return index_.Insert(Pooled{texts_.emplace_back(s), hash});
 }
 
 void StringPool::Clear() {
-  ids_.clear();
+  index_.Clear();
   texts_.clear();
+  index_.Insert(Pooled{texts_.emplace_back(), std::hash<std::string_view>{}("")});
 }
 
 }  // namespace store
@@ -65,16 +67,22 @@ void FindingAggregator::Add(const Finding& f) {
   const uint32_t table = t.fields.Intern(f.table);
   const uint32_t code_path = t.fields.Intern(f.code_path);
   const uint32_t lane = t.fields.Intern(f.lane);
-  const store::DenialIds key{table,     t.fields.Intern(f.policy), t.fields.Intern(KeyTenant(f)),
-                             code_path, lane,                      f.command,
-                             f.effect,  f.cause,                   hour};
+  const auto effect = static_cast<uint8_t>(f.effect);
+  const store::DenialIds key{table,
+                             t.fields.Intern(f.policy),
+                             t.fields.Intern(KeyTenant(f)),
+                             code_path,
+                             lane,
+                             static_cast<uint8_t>(f.command),
+                             effect,
+                             static_cast<uint8_t>(f.cause),
+                             hour};
   bool inserted = false;
   const uint32_t d = t.denial_index.FindOrInsert(key, &inserted);
   if (inserted) {
     bool new_access = false;
-    const uint32_t a =
-        t.access_index.FindOrInsert(store::AccessIds{table, code_path, lane, f.effect, hour},
-                                    &new_access);
+    const uint32_t a = t.access_index.FindOrInsert(
+        store::AccessIds{table, code_path, lane, effect, hour}, &new_access);
     if (new_access) t.accesses.emplace_back();
     t.denials.push_back(store::DenialCounts{{}, a, {}});
   }

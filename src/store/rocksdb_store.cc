@@ -259,12 +259,11 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   accesses.reserve(t.accesses.size());
   for (uint32_t i = 0; i < t.accesses.size(); ++i) {
     const store::AccessIds& k = t.access_index.key(i);
-    accesses.emplace_back(
-        store::EncodeAccessKey(
-            store::AccessKeyView{t.fields[k.table], t.fields[k.code_path], t.fields[k.lane],
-                                 k.effect},
-            k.hour),
-        &t.accesses[i]);
+    accesses.emplace_back(store::EncodeAccessKey(
+                              store::AccessKeyView{t.fields[k.table], t.fields[k.code_path],
+                                                   t.fields[k.lane], static_cast<Effect>(k.effect)},
+                              k.hour),
+                          &t.accesses[i]);
   }
   std::sort(accesses.begin(), accesses.end());
   std::vector<std::pair<std::string, const store::DenialCounts*>> denials;
@@ -273,9 +272,10 @@ Status Store::BuildBatch(const FindingAggregator& agg,
     const store::DenialIds& k = t.denial_index.key(i);
     denials.emplace_back(
         store::EncodeDenialKey(
-            store::DenialKeyView{t.fields[k.table], k.command, t.fields[k.policy],
-                                 t.fields[k.tenant], t.fields[k.code_path], t.fields[k.lane],
-                                 k.effect, k.cause},
+            store::DenialKeyView{t.fields[k.table], static_cast<Command>(k.command),
+                                 t.fields[k.policy], t.fields[k.tenant], t.fields[k.code_path],
+                                 t.fields[k.lane], static_cast<Effect>(k.effect),
+                                 static_cast<Cause>(k.cause)},
             k.hour),
         &t.denials[i]);
   }
