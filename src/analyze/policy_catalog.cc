@@ -287,6 +287,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     }
   }
   ComputePrivileges();
+  ComputePolicyColumns();
   return Status::Ok();
 }
 
@@ -314,6 +315,16 @@ bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view rol
   if (member == role || role == "public") return true;
   auto it = privileges_.find(member);
   return it != privileges_.end() && it->second.find(role) != it->second.end();
+}
+
+void PolicyCatalog::ComputePolicyColumns() {
+  for (auto& [name, table] : tables_) {
+    table.policy_columns.clear();
+    for (const Policy& p : table.policies) {
+      if (p.using_expr) CollectColumns(*p.using_expr, &table.policy_columns);
+      if (p.check_expr) CollectColumns(*p.check_expr, &table.policy_columns);
+    }
+  }
 }
 
 void PolicyCatalog::ComputePrivileges() {

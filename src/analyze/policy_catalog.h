@@ -45,6 +45,9 @@ struct TableInfo {
   std::vector<std::string> column_order;  // as declared, for INSERT without a column list
   std::vector<std::string> primary_key;   // PRIMARY KEY columns, in key order; empty if none
   std::vector<Policy> policies;
+  // Every column a policy expression of the table names (USING and WITH CHECK, subqueries
+  // included): the only columns of a row its policies can read. Kept by PolicyCatalog::Apply.
+  std::vector<std::string> policy_columns;
   // Views: the tables their query reads, whose policies are checked as the view's owner unless
   // the view is security_invoker (PG_SEMANTICS B8).
   bool is_view = false;
@@ -85,6 +88,8 @@ class PolicyCatalog {
   TableInfo& TableFor(std::string_view schema, std::string_view name);
   // Recomputes privileges_ after the roles changed.
   void ComputePrivileges();
+  // Recomputes each table's policy_columns after its policies changed.
+  void ComputePolicyColumns();
 
   std::map<std::string, TableInfo, std::less<>> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;

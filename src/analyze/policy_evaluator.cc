@@ -148,11 +148,21 @@ class AccessEvaluation {
     return v;
   }
 
-  // The rows the access's WHERE pins down: filter columns with known values.
+  // The rows the access's WHERE pins down: filter columns with known values. Only the columns
+  // something may read are evaluated: the policies' columns; every column when the row index
+  // matches stored rows by their values, or when an assignment may read the old row (SET a = b).
   Row FilterRow() const {
+    const bool all =
+        ctx_.rows != nullptr ||
+        std::any_of(access_.assignments.begin(), access_.assignments.end(),
+                    [](const auto& a) { return a.second && !IsRowIndependent(*a.second); });
     Row row;
     row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {
+      if (!all && std::find(table_.policy_columns.begin(), table_.policy_columns.end(), col) ==
+                      table_.policy_columns.end()) {
+        continue;
+      }
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
       // An invalid literal fails regardless.
       if (v.is_known() || v.is_null()) row[col] = std::move(v);

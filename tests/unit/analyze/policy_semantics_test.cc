@@ -345,6 +345,20 @@ TEST(PgSemanticsB4, Pc2UpdateMovingRowToOtherTenant) {
   ExpectAllow(h.Verdict("UPDATE pc2 SET tenant_id = '" + T2 + "'", "public.pc2"));
 }
 
+// The new row's tenant comes from a column the WHERE pins but no policy reads: the evaluator
+// must still know it (it keeps only the policies' filter columns when nothing else reads the row).
+TEST(PgSemanticsB4, UpdateSettingTheTenantFromAnotherFilteredColumn) {
+  EngineHarness h;
+  h.Exec(SetTenant(T1));
+  ExpectRlsCheckError(h.Verdict("UPDATE t SET tenant_id = val::uuid WHERE tenant_id = '" + T1 +
+                                    "' AND val = '" + T2 + "'",
+                                "public.t"),
+                      "t", Cause::kWrongTenant);
+  ExpectAllow(h.Verdict(
+      "UPDATE t SET tenant_id = val::uuid WHERE tenant_id = '" + T1 + "' AND val = '" + T1 + "'",
+      "public.t"));
+}
+
 TEST(PgSemanticsB4, Pc2Delete) {
   EngineHarness h;
   h.Exec(SetTenant(T1));
