@@ -19,8 +19,8 @@
 #include "rls_shadow/finding.h"
 #include "rls_shadow/status.h"
 
-namespace rocksdb {
-class WriteBatch;
+namespace rls_shadow::store {
+class RecordSink;
 }
 
 namespace rls_shadow {
@@ -145,6 +145,12 @@ class FindingAggregator {
   std::unique_ptr<Tables> tables_;
 };
 
+struct StoreOptions {
+  // A Commit whose records take at least this many bytes is written as an SST file and ingested
+  // (no write-ahead log, no memtable: see store/record_sink.h); a smaller one as a WriteBatch.
+  size_t ingest_from_bytes = size_t{4} << 20;
+};
+
 // The state directory: a RocksDB database (one per serve instance / partition set).
 //
 // Thread-safety: one writer (Commit, PutTables) at a time; any number of readers may run
@@ -154,7 +160,8 @@ class Store {
   // Opens (creating if needed) the state directory `dir`. Fails with "cannot open state
   // directory <dir>: <reason>" when RocksDB cannot open it (e.g. another writer holds the lock)
   // or when it holds a database that is not an rls-shadow state directory.
-  static Status Open(const std::string& dir, std::unique_ptr<Store>* out);
+  static Status Open(const std::string& dir, std::unique_ptr<Store>* out,
+                     const StoreOptions& options = {});
   // Opens read-only (for report/dashboard while another process may write). Sees the state as
   // of the open. Never creates anything; fails when `dir` is not a state directory.
   static Status OpenReadOnly(const std::string& dir, std::unique_ptr<Store>* out);
@@ -162,11 +169,11 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Writes everything `agg` holds, the checkpoints and the snapshots in ONE WriteBatch (synced),
-  // then clears `agg`. Counters are added to what is stored (count summed, first_seen min,
-  // last_seen max); examples are appended up to agg's bound. On error nothing is written and
-  // `agg` is left intact, so the caller may retry. Not allowed on a read-only store.
-  // `rows` are applied in order, after everything else in the batch.
+  // Writes everything `agg` holds, the checkpoints and the snapshots atomically (synced: in one
+  // WriteBatch, or one ingested SST file when large), then clears `agg`. Counters are added to what
+  // is stored (count summed, first_seen min, last_seen max); examples are appended up to agg's
+  // bound. On error nothing is written and `agg` is left intact, so the caller may retry. Not
+  // allowed on a read-only store. `rows` are applied in order, after everything else in the batch.
   // A snapshot mapped to nullopt is deleted.
   Status Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
                 const std::map<std::string, std::optional<std::string>>& snapshots = {},
@@ -202,9 +209,9 @@ class Store {
   Status LoadSnapshot(const std::string& name, std::optional<std::string>* out) const;
 
   // Every snapshot whose name starts with `prefix`, by name.
-  Status ScanSnapshots(std::string_view prefix,
-                       const std::function<Status(std::string_view name, std::string_view blob)>&
-                           fn) const;
+  Status ScanSnapshots(
+      std::string_view prefix,
+      const std::function<Status(std::string_view name, std::string_view blob)>& fn) const;
 
   // Every stored row of the row index, by table then key (blob always set).
   Status ScanRows(const std::function<Status(const RowRecord&)>& fn) const;
@@ -226,10 +233,10 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
-  // What PrepareCommit's bytes hold, put into `batch`.
+  // The records of a commit, in key order, put into `sink`.
   Status BuildBatch(const FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
                     const std::map<std::string, std::optional<std::string>>& snapshots,
-                    const std::vector<RowRecord>& rows, rocksdb::WriteBatch* batch) const;
+                    const std::vector<RowRecord>& rows, store::RecordSink* sink) const;
   // Room to reserve for agg's batch, so that building it does not copy it again and again.
   static size_t EstimatedBatchBytes(const FindingAggregator& agg);
   std::unique_ptr<Impl> impl_;

@@ -4,10 +4,11 @@
 // otherwise need the same operator registered) free of unmerged operands.
 //
 // Crash consistency is by construction: Commit puts every counter, example, input counter,
-// checkpoint and snapshot into ONE rocksdb::WriteBatch and writes it with one DB::Write; RocksDB
-// applies a batch atomically (all or nothing after WAL recovery), so a crash leaves either the
-// old counts with the old checkpoints or the new counts with the new checkpoints, and replay
-// from the stored checkpoint reproduces exactly the same totals.
+// checkpoint and snapshot into ONE rocksdb::WriteBatch written with one DB::Write, or, when it
+// is large, into ONE SST file ingested with one IngestExternalFile; RocksDB applies either
+// atomically (all or nothing after recovery), so a crash leaves either the old counts with the
+// old checkpoints or the new counts with the new checkpoints, and replay from the stored
+// checkpoint reproduces exactly the same totals.
 
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
@@ -24,6 +25,7 @@
 #include "store/aggregator_tables.h"
 #include "store/counter_merge.h"
 #include "store/key_codec.h"
+#include "store/record_sink.h"
 #include "store/value_codec.h"
 
 namespace rls_shadow {
@@ -32,6 +34,11 @@ namespace {
 // Written on creation and checked on every open, so that `report --state /some/other/rocksdb`
 // fails clearly instead of reading foreign keys as corrupt records.
 constexpr std::string_view kFormatMarker = "rls-shadow state v1";
+
+// The SST file a large commit is written to before it is ingested (and moved into RocksDB's own
+// files). Not a name RocksDB uses, so an unfinished one left by a crash is ignored by it, and
+// overwritten by the next large commit.
+constexpr std::string_view kIngestFile = "commit-ingest.sst.tmp";
 
 Status OpenError(const std::string& dir, const std::string& why) {
   return Status::Error("cannot open state directory " + dir + ": " + why);
@@ -82,6 +89,7 @@ bool HourRange(int64_t since_us, int64_t until_us, int64_t* first, int64_t* last
 struct Store::Impl {
   std::string dir;
   bool read_only = false;
+  size_t ingest_from_bytes = StoreOptions().ingest_from_bytes;
   std::unique_ptr<rocksdb::DB> db;
 
   Status Get(std::string_view key, std::optional<std::string>* value) const {
@@ -179,9 +187,11 @@ Store::~Store() {
   }
 }
 
-Status Store::Open(const std::string& dir, std::unique_ptr<Store>* out) {
+Status Store::Open(const std::string& dir, std::unique_ptr<Store>* out,
+                   const StoreOptions& store_options) {
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
+  impl->ingest_from_bytes = store_options.ingest_from_bytes;
   rocksdb::Options options;
   options.create_if_missing = true;
   options.keep_log_file_num = 5;  // RocksDB's info LOG files, not the WAL
@@ -214,11 +224,19 @@ Status Store::Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>
                      const std::map<std::string, std::optional<std::string>>& snapshots,
                      const std::vector<RowRecord>& rows) {
   if (Status s = impl_->CheckWritable(); !s.ok()) return s;
-  // Built and written in place: a batch can be tens of MB, and each copy of it costs more
-  // than the records' encoding.
-  rocksdb::WriteBatch batch(EstimatedBatchBytes(agg));
-  if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
-  if (Status s = impl_->Write(&batch); !s.ok()) return s;
+  const size_t bytes = EstimatedBatchBytes(agg);
+  if (bytes >= impl_->ingest_from_bytes) {
+    // A large commit is written as an SST file and ingested: see store/record_sink.h.
+    store::IngestSink sink(impl_->db.get(), impl_->dir + "/" + std::string(kIngestFile));
+    if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &sink); !s.ok()) return s;
+    if (Status s = sink.Ingest(); !s.ok()) return s;
+  } else {
+    // Built and written in place: a batch can be MBs, and each copy costs more than encoding.
+    rocksdb::WriteBatch batch(bytes);
+    store::BatchSink sink(&batch);
+    if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &sink); !s.ok()) return s;
+    if (Status s = impl_->Write(&batch); !s.ok()) return s;
+  }
   agg.Clear();
   return Status::Ok();
 }
@@ -235,7 +253,8 @@ Status Store::PrepareCommit(const FindingAggregator& agg,
                             const std::vector<RowRecord>& rows, std::string* out) const {
   if (Status s = impl_->CheckWritable(); !s.ok()) return s;
   rocksdb::WriteBatch batch(EstimatedBatchBytes(agg));
-  if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &batch); !s.ok()) return s;
+  store::BatchSink sink(&batch);
+  if (Status s = BuildBatch(agg, checkpoints, snapshots, rows, &sink); !s.ok()) return s;
   *out = batch.Data();
   return Status::Ok();
 }
@@ -243,17 +262,17 @@ Status Store::PrepareCommit(const FindingAggregator& agg,
 Status Store::BuildBatch(const FindingAggregator& agg,
                          const std::vector<SourceCheckpoint>& checkpoints,
                          const std::map<std::string, std::optional<std::string>>& snapshots,
-                         const std::vector<RowRecord>& rows, rocksdb::WriteBatch* out) const {
+                         const std::vector<RowRecord>& rows, store::RecordSink* sink) const {
   Status s;
 
   // Read-modify-write: each (key, hour) the aggregator holds is unique, so one Get per entry.
-  // Nothing is changed in `agg` until the batch is written, so a failed Commit can be retried.
+  // Nothing is changed in `agg` until the records are written, so a failed Commit can be retried.
   //
-  // Records go into the batch in key order: the memtable is a skip list, and inserting keys in
-  // the aggregator's hash order made every insert search it from the top, which cost more than
-  // everything else in Commit. The keys are encoded first and sorted as the bytes RocksDB
-  // compares (one memcmp each, where comparing the key structs field by field cost as much as
-  // the inserts). Access records ("a/...") sort before denial records ("d/...").
+  // Records go out in key order, record type by record type ("a/" < "c/" < "d/" < "i/" < "r/" <
+  // "s/"): an SST file takes nothing else, and the memtable is a skip list that inserting keys
+  // in the aggregator's hash order made search from the top every time. The counter keys are
+  // encoded first and sorted as the bytes RocksDB compares (one memcmp each, where comparing the
+  // key structs field by field cost as much as the inserts).
   const FindingAggregator::Tables& t = *agg.tables_;
   std::vector<std::pair<std::string, const CounterValue*>> accesses;
   accesses.reserve(t.accesses.size());
@@ -288,14 +307,21 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   if (s = impl_->HasAny(store::kAccessPrefix, &stored_accesses); !s.ok()) return s;
   if (s = impl_->HasAny(store::kDenialPrefix, &stored_denials); !s.ok()) return s;
 
-  rocksdb::WriteBatch& batch = *out;
   for (const auto& [key, counter] : accesses) {
     std::optional<std::string> old;
     if (stored_accesses && !(s = impl_->Get(key, &old)).ok()) return s;
     CounterValue value;
     if (old && !store::DecodeCounter(*old, &value)) return Corrupt("access", key);
     store::MergeCounter(*counter, &value);
-    batch.Put(key, store::EncodeCounter(value));
+    if (s = sink->Put(key, store::EncodeCounter(value)); !s.ok()) return s;
+  }
+  // A source listed twice keeps its last checkpoint, as a batch's later Put would.
+  std::map<std::string, const SourceCheckpoint*> checkpoint_records;
+  for (const auto& cp : checkpoints) {
+    checkpoint_records[store::EncodeNamedKey(store::kCheckpointPrefix, cp.source_id)] = &cp;
+  }
+  for (const auto& [key, cp] : checkpoint_records) {
+    if (s = sink->Put(key, store::EncodeCheckpoint(*cp)); !s.ok()) return s;
   }
   for (const auto& [key, bucket] : denials) {
     std::optional<std::string> old;
@@ -306,7 +332,7 @@ Status Store::BuildBatch(const FindingAggregator& agg,
     for (uint32_t e : bucket->examples) {
       store::MergeExample(t.examples[e], agg.max_examples_, &value.examples);
     }
-    batch.Put(key, store::EncodeDenialValue(value));
+    if (s = sink->Put(key, store::EncodeDenialValue(value)); !s.ok()) return s;
   }
   if (t.has_input) {
     InputStats totals;
@@ -317,32 +343,37 @@ Status Store::BuildBatch(const FindingAggregator& agg,
       return Corrupt("input stats", store::kInputStatsKey);
     }
     store::MergeInputStats(t.input, &totals);
-    batch.Put(std::string(store::kInputStatsKey), store::EncodeInputStats(totals));
+    if (s = sink->Put(store::kInputStatsKey, store::EncodeInputStats(totals)); !s.ok()) return s;
   }
-  for (const auto& cp : checkpoints) {
-    batch.Put(store::EncodeNamedKey(store::kCheckpointPrefix, cp.source_id),
-              store::EncodeCheckpoint(cp));
-  }
-  for (const auto& [name, blob] : snapshots) {
-    const std::string key = store::EncodeNamedKey(store::kSnapshotPrefix, name);
-    if (blob) {
-      batch.Put(key, *blob);
-    } else {
-      batch.Delete(key);
-    }
-  }
+  // Row changes apply in order: a whole table's removal drops the changes before it, and what
+  // is left is one final state per key, after the removals.
+  std::vector<std::string> removed_tables;
+  std::map<std::string, std::optional<std::string>> row_records;
   for (const RowRecord& r : rows) {
     if (r.whole_table) {
       // The table's keys share RowTablePrefix, which ends in the terminator 0x00 0x01.
-      const std::string begin = store::RowTablePrefix(r.table);
-      batch.DeleteRange(begin, PrefixEnd(begin));
-    } else if (r.blob) {
-      batch.Put(store::EncodeRowKey(r.table, r.key), *r.blob);
+      std::string begin = store::RowTablePrefix(r.table);
+      row_records.erase(row_records.lower_bound(begin), row_records.lower_bound(PrefixEnd(begin)));
+      removed_tables.push_back(std::move(begin));
     } else {
-      batch.Delete(store::EncodeRowKey(r.table, r.key));
+      row_records[store::EncodeRowKey(r.table, r.key)] = r.blob;
     }
   }
-
+  for (const std::string& begin : removed_tables) {
+    if (s = sink->DeleteRange(begin, PrefixEnd(begin)); !s.ok()) return s;
+  }
+  for (const auto& [key, blob] : row_records) {
+    s = blob ? sink->Put(key, *blob) : sink->Delete(key);
+    if (!s.ok()) return s;
+  }
+  std::map<std::string, const std::optional<std::string>*> snapshot_records;
+  for (const auto& [name, blob] : snapshots) {
+    snapshot_records[store::EncodeNamedKey(store::kSnapshotPrefix, name)] = &blob;
+  }
+  for (const auto& [key, blob] : snapshot_records) {
+    s = *blob ? sink->Put(key, **blob) : sink->Delete(key);
+    if (!s.ok()) return s;
+  }
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 // Store round trips. Atomicity of Commit (counters + checkpoints + snapshots) is by construction:
-// Store::Commit builds ONE rocksdb::WriteBatch and writes it with one DB::Write, which RocksDB
-// applies all-or-nothing (see rocksdb_store.cc). The tests here check what a crash-free run and a
-// reopen (the recovery path: WAL replay) produce.
+// Store::Commit writes ONE rocksdb::WriteBatch with one DB::Write, or ONE SST file with one
+// IngestExternalFile, which RocksDB applies all-or-nothing (see rocksdb_store.cc). The tests here
+// check what a crash-free run and a reopen (the recovery path) produce, for both ways of
+// writing: each StoreTest runs once with every commit a batch and once with every commit
+// ingested.
 
 #include "rls_shadow/store.h"
 
@@ -34,14 +36,27 @@ Finding MakeFinding(int64_t time_us, std::string tenant = "t1", std::string exam
   return f;
 }
 
-class StoreTest : public ::testing::Test {
+// The parameter: whether commits are ingested as SST files (else written as WriteBatches).
+class StoreTest : public ::testing::TestWithParam<bool> {
  protected:
-  void SetUp() override { ASSERT_TRUE(Store::Open(path_, &store_).ok()); }
+  void SetUp() override { Reopen(); }
 
   void Reopen() {
     store_.reset();
-    Status s = Store::Open(path_, &store_);
+    StoreOptions options;
+    options.ingest_from_bytes = GetParam() ? 0 : SIZE_MAX;
+    Status s = Store::Open(path_, &store_, options);
     ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  std::vector<RowRecord> Rows() {
+    std::vector<RowRecord> rows;
+    Status s = store_->ScanRows([&](const RowRecord& r) {
+      rows.push_back(r);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+    return rows;
   }
 
   std::vector<DenialRow> Denials(int64_t since, int64_t until) {
@@ -56,7 +71,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, CountersAddUpAcrossCommits) {
+TEST_P(StoreTest, CountersAddUpAcrossCommits) {
   FindingAggregator agg;
   agg.Add(MakeFinding(kT0 + 100));
   agg.Add(MakeFinding(kT0 + 200));
@@ -82,7 +97,7 @@ TEST_F(StoreTest, CountersAddUpAcrossCommits) {
   EXPECT_EQ(acc[0].key.lane, "billing");
 }
 
-TEST_F(StoreTest, WindowsSelectOverlappingHourBuckets) {
+TEST_P(StoreTest, WindowsSelectOverlappingHourBuckets) {
   FindingAggregator agg;
   agg.Add(MakeFinding(kT0 + 10));                // hour 0
   agg.Add(MakeFinding(kT0 + kHourUs + 10));      // hour 1
@@ -110,7 +125,7 @@ TEST_F(StoreTest, WindowsSelectOverlappingHourBuckets) {
   EXPECT_EQ(rows[0].value.last_seen_us, kT0 + kHourUs + 20);
 }
 
-TEST_F(StoreTest, ExamplesStayBoundedAcrossCommitsAndHours) {
+TEST_P(StoreTest, ExamplesStayBoundedAcrossCommitsAndHours) {
   FindingAggregator agg(2);
   agg.Add(MakeFinding(kT0, "t1", "SELECT 1"));
   ASSERT_TRUE(store_->Commit(agg, {}).ok());
@@ -132,7 +147,7 @@ TEST_F(StoreTest, ExamplesStayBoundedAcrossCommitsAndHours) {
   EXPECT_EQ(both[0].examples, (std::vector<std::string>{"SELECT 1", "SELECT 2"}));  // oldest
 }
 
-TEST_F(StoreTest, CheckpointsSnapshotsAndInputStatsCommitTogether) {
+TEST_P(StoreTest, CheckpointsSnapshotsAndInputStatsCommitTogether) {
   FindingAggregator agg;
   agg.Add(MakeFinding(kT0));
   agg.AddInputStats(InputStats{100, 90, 10, {{"not_json", 7}, {"localized", 3}}, 2});
@@ -167,7 +182,7 @@ TEST_F(StoreTest, CheckpointsSnapshotsAndInputStatsCommitTogether) {
   EXPECT_EQ(in.rejected_by_reason["localized"], 3u);
 }
 
-TEST_F(StoreTest, StateSurvivesReopen) {
+TEST_P(StoreTest, StateSurvivesReopen) {
   FindingAggregator agg;
   agg.Add(MakeFinding(kT0));
   ASSERT_TRUE(store_->Commit(agg, {{"src", 1, 1}}, {{"snap", "x"}}).ok());
@@ -187,7 +202,7 @@ TEST_F(StoreTest, StateSurvivesReopen) {
   EXPECT_EQ(Denials(kT0, kT0 + 2)[0].value.count, 2u);
 }
 
-TEST_F(StoreTest, KeyStringsWithSeparatorsNulAndUtf8StayDistinct) {
+TEST_P(StoreTest, KeyStringsWithSeparatorsNulAndUtf8StayDistinct) {
   FindingAggregator agg;
   const std::vector<std::string> tenants = {"a/b",
                                             "a",
@@ -208,7 +223,7 @@ TEST_F(StoreTest, KeyStringsWithSeparatorsNulAndUtf8StayDistinct) {
   for (const auto& t : tenants) EXPECT_EQ(by_tenant[t], t == "a/b" ? 2u : 1u) << t;
 }
 
-TEST_F(StoreTest, PutTablesReplacesTheSet) {
+TEST_P(StoreTest, PutTablesReplacesTheSet) {
   ASSERT_TRUE(store_
                   ->PutTables({{"public.b", "app", true, true, {"p1", "p2"}},
                                {"public.a", "app", false, false, {}}})
@@ -226,7 +241,7 @@ TEST_F(StoreTest, PutTablesReplacesTheSet) {
   EXPECT_EQ(tables[0].table, "public.c");
 }
 
-TEST_F(StoreTest, ReadOnlyOpenSeesCommittedStateAndRefusesWrites) {
+TEST_P(StoreTest, ReadOnlyOpenSeesCommittedStateAndRefusesWrites) {
   FindingAggregator agg;
   agg.Add(MakeFinding(kT0));
   ASSERT_TRUE(store_->Commit(agg, {{"src", 7, 1}}).ok());
@@ -247,6 +262,40 @@ TEST_F(StoreTest, ReadOnlyOpenSeesCommittedStateAndRefusesWrites) {
   EXPECT_FALSE(agg.empty());  // a failed Commit leaves the aggregator for a retry
   EXPECT_FALSE(reader->PutTables({}).ok());
 }
+
+// Row-index records apply in order, within a commit and across commits: a table's removal
+// drops its earlier rows (stored or of the same commit) and spares the ones after it.
+TEST_P(StoreTest, RowChangesApplyInOrder) {
+  FindingAggregator agg;
+  auto put = [](std::string table, std::string key, std::string blob) {
+    return RowRecord{std::move(table), std::move(key), std::move(blob), false};
+  };
+  auto remove = [](std::string table, std::string key) {
+    return RowRecord{std::move(table), std::move(key), std::nullopt, false};
+  };
+  auto remove_table = [](std::string table) { return RowRecord{std::move(table), "", {}, true}; };
+  ASSERT_TRUE(store_
+                  ->Commit(agg, {}, {},
+                           {put("public.a", "1", "a1"), put("public.a", "2", "a2"),
+                            put("public.b", "1", "b1"), put("public.b", "2", "b2")})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Commit(agg, {}, {},
+                           {put("public.a", "3", "a3"), remove_table("public.a"),
+                            put("public.a", "4", "a4"), remove("public.b", "1"),
+                            put("public.b", "2", "b2'"), put("public.b", "3", "b3"),
+                            remove("public.b", "3")})
+                  .ok());
+  Reopen();
+  std::vector<std::string> seen;
+  for (const RowRecord& r : Rows()) seen.push_back(r.table + "/" + r.key + "=" + r.blob.value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"public.a/4=a4", "public.b/2=b2'"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(BatchAndIngest, StoreTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Ingested" : "Batched";
+                         });
 
 TEST(StoreOpen, ErrorsNameTheDirectory) {
   testing::ScratchDir dir;
