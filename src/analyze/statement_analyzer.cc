@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -549,20 +550,22 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   // ones EXECUTE binds, so it is analysed as written.
   if (shape_.lifted_any && StartsWithKeyword(shape_.text, "prepare")) shape_usable = false;
   if (shape_usable) {
-    auto it = by_shape_.find(shape_.text);
-    if (it != by_shape_.end() && it->second) {
+    const uint64_t hash = std::hash<std::string_view>{}(shape_.text);
+    const uint32_t found = by_shape_.Find(std::string_view(shape_.text), hash);
+    const ShapeEntry* entry = found == by_shape_.kNone ? nullptr : &by_shape_.key(found);
+    if (entry != nullptr && entry->analyzed) {
       ++hits_;
       if (shape_.lifted_any) {
         for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
       }
-      return it->second;
+      return entry->analyzed;
     }
-    if (it == by_shape_.end()) {
+    if (entry == nullptr) {
       ++misses_;
-      if (by_shape_.size() >= max_entries_) by_shape_.clear();
+      if (by_shape_.size() >= max_entries_) by_shape_.Clear();
       auto analyzed = Parse(shape_.lifted_any ? std::string_view(shape_.text) : sql);
       if (analyzed->parsed || !shape_.lifted_any) {
-        by_shape_.emplace(shape_.text, analyzed);
+        by_shape_.Insert(ShapeEntry{shape_.text, hash, analyzed});
         if (shape_.lifted_any) {
           for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
         }
@@ -570,7 +573,7 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
       }
       // The shaped text does not parse (a literal where the grammar wants a keyword):
       // remember that, and parse texts of this shape as written.
-      by_shape_.emplace(shape_.text, nullptr);
+      by_shape_.Insert(ShapeEntry{shape_.text, hash, nullptr});
     }
   }
   std::string key(sql);

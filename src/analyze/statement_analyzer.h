@@ -15,6 +15,7 @@
 #include "analyze/pg_tree.h"
 #include "analyze/sql_shape.h"
 #include "analyze/statement.h"
+#include "common/dense_index.h"
 
 namespace rls_shadow {
 
@@ -36,8 +37,20 @@ class StatementAnalyzer {
  private:
   std::shared_ptr<const AnalyzedText> Parse(std::string_view sql) const;
 
+  // A shape and its analysis; null when the shaped text does not parse (texts of that shape are
+  // then parsed as written).
+  struct ShapeEntry {
+    std::string text;
+    uint64_t hash = 0;
+    std::shared_ptr<const AnalyzedText> analyzed;
+    uint64_t Hash() const { return hash; }
+    bool operator==(std::string_view shape) const { return text == shape; }
+  };
+
   size_t max_entries_;
-  std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_shape_;
+  // Looked up for nearly every log line: a flat index, as chained nodes cost more than the
+  // shaping itself.
+  common::DenseIndex<ShapeEntry> by_shape_;
   std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_text_;
   SqlShape shape_;
   size_t hits_ = 0;
