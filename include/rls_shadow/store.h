@@ -173,7 +173,8 @@ class Store {
   // WriteBatch, or one ingested SST file when large), then clears `agg`. Counters are added to what
   // is stored (count summed, first_seen min, last_seen max); examples are appended up to agg's
   // bound. On error nothing is written and `agg` is left intact, so the caller may retry. Not
-  // allowed on a read-only store. `rows` are applied in order, after everything else in the batch.
+  // allowed on a read-only store. `rows` are applied in order (a table's removal drops the
+  // changes to it before it, not those after).
   // A snapshot mapped to nullopt is deleted.
   Status Commit(FindingAggregator& agg, const std::vector<SourceCheckpoint>& checkpoints,
                 const std::map<std::string, std::optional<std::string>>& snapshots = {},

@@ -15,7 +15,8 @@ namespace rls_shadow::common {
 
 // Keys numbered 0, 1, ... in the order they were first inserted, found in an open-addressing
 // table with linear probing. A Key has Hash() (the hash it was inserted with); the caller keeps
-// the values in its own arrays, indexed by those numbers.
+// the values in its own arrays, indexed by those numbers, or in the key beside what Hash() and
+// == read.
 template <class Key>
 class DenseIndex {
  public:

@@ -366,12 +366,10 @@ Status Store::BuildBatch(const FindingAggregator& agg,
     s = blob ? sink->Put(key, *blob) : sink->Delete(key);
     if (!s.ok()) return s;
   }
-  std::map<std::string, const std::optional<std::string>*> snapshot_records;
+  // By name is already key order: the encoding preserves the names' byte order (key_codec.h).
   for (const auto& [name, blob] : snapshots) {
-    snapshot_records[store::EncodeNamedKey(store::kSnapshotPrefix, name)] = &blob;
-  }
-  for (const auto& [key, blob] : snapshot_records) {
-    s = *blob ? sink->Put(key, **blob) : sink->Delete(key);
+    const std::string key = store::EncodeNamedKey(store::kSnapshotPrefix, name);
+    s = blob ? sink->Put(key, *blob) : sink->Delete(key);
     if (!s.ok()) return s;
   }
   return Status::Ok();

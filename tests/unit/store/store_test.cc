@@ -263,6 +263,23 @@ TEST_P(StoreTest, ReadOnlyOpenSeesCommittedStateAndRefusesWrites) {
   EXPECT_FALSE(reader->PutTables({}).ok());
 }
 
+// Snapshots go out in name order, which must be key order for an ingested file: names that
+// are prefixes of one another or hold NUL bytes included.
+TEST_P(StoreTest, SnapshotsWithNamesSharingPrefixes) {
+  FindingAggregator agg;
+  const std::string nul_name("s\0x", 3);
+  ASSERT_TRUE(
+      store_->Commit(agg, {}, {{"s", "1"}, {nul_name, "2"}, {"s/0", "3"}, {"s0", "4"}, {"t", "5"}})
+          .ok());
+  ASSERT_TRUE(store_->Commit(agg, {}, {{"s/0", std::nullopt}, {"s0", "4'"}}).ok());
+  Reopen();
+  EXPECT_EQ(store_->GetSnapshot("s"), "1");
+  EXPECT_EQ(store_->GetSnapshot(nul_name), "2");
+  EXPECT_FALSE(store_->GetSnapshot("s/0").has_value());
+  EXPECT_EQ(store_->GetSnapshot("s0"), "4'");
+  EXPECT_EQ(store_->GetSnapshot("t"), "5");
+}
+
 // Row-index records apply in order, within a commit and across commits: a table's removal
 // drops its earlier rows (stored or of the same commit) and spares the ones after it.
 TEST_P(StoreTest, RowChangesApplyInOrder) {
