@@ -159,10 +159,7 @@ class AccessEvaluation {
     Row row;
     row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {
-      if (!all && std::find(table_.policy_columns.begin(), table_.policy_columns.end(), col) ==
-                      table_.policy_columns.end()) {
-        continue;
-      }
+      if (!all && !IsPolicyColumn(col)) continue;
       Value v = ValueFor(col, e.get(), nullptr, nullptr);
       // An invalid literal fails regardless.
       if (v.is_known() || v.is_null()) row[col] = std::move(v);
@@ -310,7 +307,12 @@ class AccessEvaluation {
     return row;
   }
 
+  // The new rows of an INSERT ... VALUES. Only the columns something may read are evaluated:
+  // the policies' columns; every column when ON CONFLICT DO UPDATE's assignments may read them
+  // (excluded.col). So a value no policy reads (an amount, a payload parameter) is not computed,
+  // nor is it an input of the verdict (VerdictMemo).
   std::vector<Row> InsertRows() const {
+    const bool all = !access_.assignments.empty();
     std::vector<Row> rows;
     for (const auto& values : access_.rows) {
       Row row;
@@ -320,10 +322,12 @@ class AccessEvaluation {
           size_t pos = std::stoul(std::string(col.substr(1)));
           if (pos < table_.column_order.size()) col = table_.column_order[pos];
         }
+        if (!all && !IsPolicyColumn(col)) continue;
         row[col] = ValueFor(col, values[i].second.get(), nullptr, nullptr);
       }
       // Columns not listed take their DEFAULT (evaluated in the session), else NULL.
       for (const auto& [col, info] : table_.columns) {
+        if (!all && !IsPolicyColumn(col)) continue;
         if (!row.count(col)) row[col] = ValueFor(col, nullptr, nullptr, nullptr);
       }
       rows.push_back(std::move(row));
@@ -332,9 +336,12 @@ class AccessEvaluation {
   }
 
   // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).
+  // Only assignments to the policies' columns are evaluated: the new row is read by policies
+  // (and the tenant by their columns), nothing else.
   Row Assigned(const Row& base, const Row* excluded) const {
     Row row = base;
     for (const auto& [col, e] : access_.assignments) {
+      if (!IsPolicyColumn(col)) continue;
       if (e == nullptr) {
         row[col] = ValueFor(col, nullptr, &base, excluded);
         continue;
@@ -347,6 +354,12 @@ class AccessEvaluation {
       }
     }
     return row;
+  }
+
+  // Whether a policy expression of the table names `column`: only those of a row are read.
+  bool IsPolicyColumn(std::string_view column) const {
+    return std::find(table_.policy_columns.begin(), table_.policy_columns.end(), column) !=
+           table_.policy_columns.end();
   }
 
   bool Applies(const Policy& p, PolicyCommand cmd) const {
