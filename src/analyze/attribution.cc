@@ -172,7 +172,11 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
   }
   a.code_path_from_comment = !a.code_path.empty();
   if (a.code_path.empty()) a.code_path = application_name;
-  if (a.lane.empty()) a.lane.assign(lane_setting_value);
+  if (a.lane.empty() && !lane_setting_value.empty()) {
+    // The session's value may change while the statement runs (SET app.lane = ...): a copy.
+    lane_from_setting_.assign(lane_setting_value);
+    a.lane = lane_from_setting_;
+  }
   if (a.lane.empty()) a.lane = LaneForApplication(application_name);
   return a;
 }

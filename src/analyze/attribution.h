@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "analyze/analyzer_config.h"
+#include "common/text_hash.h"
 
 namespace rls_shadow {
 
@@ -23,9 +24,11 @@ namespace rls_shadow {
 // legacy key:value form. Returns the pairs in order; empty when there is no such comment.
 std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_view sql);
 
+// Views, so a statement's attribution copies nothing: into the Attributor's caches and into the
+// application_name given, valid until the next Attribute call and while that name lives.
 struct Attribution {
-  std::string code_path;
-  std::string lane;
+  std::string_view code_path;
+  std::string_view lane;
   // Whether the code path came from the statement's own comment rather than application_name:
   // only then does a change of code path show that another job is running.
   bool code_path_from_comment = false;
@@ -44,7 +47,7 @@ class Attributor {
   // copying the key (C++20 heterogeneous lookup).
   struct StringHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const { return common::HashText(s); }
   };
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
@@ -64,6 +67,7 @@ class Attributor {
   // Trailing comments, attributed: an application sends the same few comments over and over.
   StringMap<CommentAttribution> comments_;
   StringMap<std::string> app_lane_cache_;
+  std::string lane_from_setting_;  // what Attribution::lane views when the setting names it
 };
 
 }  // namespace rls_shadow

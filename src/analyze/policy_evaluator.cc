@@ -150,12 +150,15 @@ class AccessEvaluation {
 
   // The rows the access's WHERE pins down: filter columns with known values. Only the columns
   // something may read are evaluated: the policies' columns; every column when the row index
-  // matches stored rows by their values, or when an assignment may read the old row (SET a = b).
+  // matches stored rows by their values, or when an assignment Assigned evaluates (one to a
+  // policy column) may read the old row (SET tenant_id = other_col::uuid).
   Row FilterRow() const {
-    const bool all =
-        ctx_.rows != nullptr ||
-        std::any_of(access_.assignments.begin(), access_.assignments.end(),
-                    [](const auto& a) { return a.second && !IsRowIndependent(*a.second); });
+    const bool all = ctx_.rows != nullptr ||
+                     std::any_of(access_.assignments.begin(), access_.assignments.end(),
+                                 [this](const auto& a) {
+                                   return a.second && IsPolicyColumn(a.first) &&
+                                          !IsRowIndependent(*a.second);
+                                 });
     Row row;
     row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {

@@ -98,7 +98,7 @@ void ShadowEngine::AdvanceChanges(const LogEvent& event, Session* session) {
   }
 }
 
-void ShadowEngine::EndSession(std::unordered_map<std::string, Session>::iterator it) {
+void ShadowEngine::EndSession(SessionMap::iterator it) {
   Session& s = it->second;
   Complete(s);
   // A transaction still open when the session ends is rolled back.
@@ -242,7 +242,7 @@ std::string ShadowEngine::Example(const LogEvent& event) const {
   if (config_.redact_examples) {
     // Literals and parameter values are what carry tenant data: show the shape only (the
     // analyzer has just computed it for this statement).
-    std::string text = analyzer_.last_shape_text();
+    std::string text(analyzer_.last_shape_text());
     // Comments were dropped: tidy the blanks they leave before a trailing semicolon.
     while (!text.empty() && (text.back() == ' ' || text.back() == ';' || text.back() == '\n')) {
       text.pop_back();
@@ -383,7 +383,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   ctx.session = &s.state;
   ctx.params = &params;
   ctx.settings_changed_in_statement = sets_config;
-  ctx.code_path = who.code_path_from_comment ? who.code_path : std::string();
+  if (who.code_path_from_comment) ctx.code_path = who.code_path;
   ctx.lane = who.lane;
   if (joiner_ && s.wrote_indexed_serial != s.state.transaction_serial()) ctx.rows = &rows_;
   bool writes_indexed = false;

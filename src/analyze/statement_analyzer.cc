@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analyze/pg_tree.h"
+#include "common/text_hash.h"
 
 namespace rls_shadow {
 namespace {
@@ -539,9 +540,23 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Parse(std::string_view sq
   return std::make_shared<const AnalyzedText>(AnalyzeSql(sql));
 }
 
+void StatementAnalyzer::RememberExactText(std::string_view sql, uint64_t hash, uint32_t shape) {
+  // Bounded like by_shape_; texts differing only in comments (a trace id) may be many.
+  if (by_exact_text_.size() >= max_entries_) by_exact_text_.Clear();
+  by_exact_text_.Insert(TextEntry{std::string(sql), hash, shape});
+}
+
 std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
     std::string_view sql, std::vector<std::optional<std::string>>* params) {
+  const uint64_t text_hash = common::HashText(sql);
+  if (const uint32_t known = by_exact_text_.Find(sql, text_hash); known != by_exact_text_.kNone) {
+    const ShapeEntry& entry = by_shape_.key(by_exact_text_.key(known).shape);
+    ++hits_;
+    last_shape_ = entry.text;
+    return entry.analyzed;
+  }
   ShapeOf(sql, &shape_);
+  last_shape_ = shape_.text;
   // A shape whose lifted literals would not line up with the logged parameters (some were not
   // logged) is parsed as written instead.
   bool shape_usable =
@@ -550,24 +565,31 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   // ones EXECUTE binds, so it is analysed as written.
   if (shape_.lifted_any && StartsWithKeyword(shape_.text, "prepare")) shape_usable = false;
   if (shape_usable) {
-    const uint64_t hash = std::hash<std::string_view>{}(shape_.text);
+    const uint64_t hash = common::HashText(shape_.text);
     const uint32_t found = by_shape_.Find(std::string_view(shape_.text), hash);
     const ShapeEntry* entry = found == by_shape_.kNone ? nullptr : &by_shape_.key(found);
     if (entry != nullptr && entry->analyzed) {
       ++hits_;
       if (shape_.lifted_any) {
         for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+      } else {
+        RememberExactText(sql, text_hash, found);
       }
       return entry->analyzed;
     }
     if (entry == nullptr) {
       ++misses_;
-      if (by_shape_.size() >= max_entries_) by_shape_.Clear();
+      if (by_shape_.size() >= max_entries_) {
+        by_shape_.Clear();
+        by_exact_text_.Clear();
+      }
       auto analyzed = Parse(shape_.lifted_any ? std::string_view(shape_.text) : sql);
       if (analyzed->parsed || !shape_.lifted_any) {
-        by_shape_.Insert(ShapeEntry{shape_.text, hash, analyzed});
+        const uint32_t number = by_shape_.Insert(ShapeEntry{shape_.text, hash, analyzed});
         if (shape_.lifted_any) {
           for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+        } else {
+          RememberExactText(sql, text_hash, number);
         }
         return analyzed;
       }

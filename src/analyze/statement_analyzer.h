@@ -29,13 +29,17 @@ class StatementAnalyzer {
                                               std::vector<std::optional<std::string>>* params);
 
   // The shape of the text last given to Analyze: literals replaced by $n, comments dropped.
-  const std::string& last_shape_text() const { return shape_.text; }
+  // Valid until the next Analyze.
+  std::string_view last_shape_text() const { return last_shape_; }
 
   size_t cache_hits() const { return hits_; }
   size_t cache_misses() const { return misses_; }
 
  private:
   std::shared_ptr<const AnalyzedText> Parse(std::string_view sql) const;
+  // Adds `sql`, which has no literal to lift and whose shape is by_shape_'s number `shape`, to
+  // by_exact_text_.
+  void RememberExactText(std::string_view sql, uint64_t hash, uint32_t shape);
 
   // A shape and its analysis; null when the shaped text does not parse (texts of that shape are
   // then parsed as written).
@@ -47,10 +51,22 @@ class StatementAnalyzer {
     bool operator==(std::string_view shape) const { return text == shape; }
   };
 
+  // A text with no literal to lift, as logged, and the number of its shape in by_shape_: a
+  // prepared statement's text recurs exactly, and finding it costs less than shaping it.
+  struct TextEntry {
+    std::string text;
+    uint64_t hash = 0;
+    uint32_t shape = 0;
+    uint64_t Hash() const { return hash; }
+    bool operator==(std::string_view sql) const { return text == sql; }
+  };
+
   size_t max_entries_;
   // Looked up for nearly every log line: a flat index, as chained nodes cost more than the
   // shaping itself.
   common::DenseIndex<ShapeEntry> by_shape_;
+  common::DenseIndex<TextEntry> by_exact_text_;  // cleared with by_shape_
+  std::string_view last_shape_;                  // see last_shape_text()
   std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_text_;
   SqlShape shape_;
   size_t hits_ = 0;

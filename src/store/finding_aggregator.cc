@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "rls_shadow/store.h"
+#include "common/text_hash.h"
 #include "store/aggregator_tables.h"
 #include "store/counter_merge.h"
 #include "store/key_codec.h"
@@ -16,7 +17,7 @@ namespace store {
 
 uint32_t StringPool::Intern(std::string_view s) {
   if (s.empty()) return 0;  // every allowed finding's tenant
-  const uint64_t hash = std::hash<std::string_view>{}(s);
+  const uint64_t hash = common::HashText(s);
   const uint32_t id = index_.Find(s, hash);
   if (id != DenseIndex<Pooled>::kNone) return id;
   return index_.Insert(Pooled{texts_.emplace_back(s), hash});
@@ -25,7 +26,7 @@ uint32_t StringPool::Intern(std::string_view s) {
 void StringPool::Clear() {
   index_.Clear();
   texts_.clear();
-  index_.Insert(Pooled{texts_.emplace_back(), std::hash<std::string_view>{}("")});
+  index_.Insert(Pooled{texts_.emplace_back(), common::HashText("")});
 }
 
 }  // namespace store
