@@ -469,7 +469,8 @@ Value Evaluator::EvalSubquery(const Expr& e) const {
     std::vector<std::pair<std::string_view, Value>> typed;
     typed.reserve(row.size());
     for (const auto& [col, text] : row) {
-      typed.emplace_back(col, text ? Value::Known(*text, replica->column_type(col)) : Value::Null());
+      typed.emplace_back(col,
+                         text ? Value::Known(*text, replica->column_type(col)) : Value::Null());
     }
     Value outer;  // an outer column read through in_.column
     // Inside the subquery a column is the inner table's when qualified by its name or alias,

@@ -153,12 +153,11 @@ class AccessEvaluation {
   // matches stored rows by their values, or when an assignment Assigned evaluates (one to a
   // policy column) may read the old row (SET tenant_id = other_col::uuid).
   Row FilterRow() const {
-    const bool all = ctx_.rows != nullptr ||
-                     std::any_of(access_.assignments.begin(), access_.assignments.end(),
-                                 [this](const auto& a) {
-                                   return a.second && IsPolicyColumn(a.first) &&
-                                          !IsRowIndependent(*a.second);
-                                 });
+    const bool all =
+        ctx_.rows != nullptr ||
+        std::any_of(access_.assignments.begin(), access_.assignments.end(), [this](const auto& a) {
+          return a.second && IsPolicyColumn(a.first) && !IsRowIndependent(*a.second);
+        });
     Row row;
     row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {

@@ -115,7 +115,8 @@ void ShadowEngine::Finish() {
   std::vector<Session*> open;
   open.reserve(sessions_.size());
   for (auto& [id, s] : sessions_) open.push_back(&s);
-  std::sort(open.begin(), open.end(), [](const Session* a, const Session* b) { return a->id < b->id; });
+  std::sort(open.begin(), open.end(),
+            [](const Session* a, const Session* b) { return a->id < b->id; });
   for (Session* s : open) {
     Touch(s, s->id);
     Complete(*s);
@@ -262,8 +263,17 @@ std::string ShadowEngine::Example(const LogEvent& event) const {
 
 void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   ++stats_.statements;
-  params_ = event.params;
-  std::shared_ptr<const AnalyzedText> analyzed = analyzer_.Analyze(event.sql, &params_);
+  // The logged parameters, followed by the literals the analyzer lifts, if any: only then are
+  // they copied.
+  lifted_.clear();
+  std::shared_ptr<const AnalyzedText> analyzed =
+      analyzer_.Analyze(event.sql, event.params.size(), &lifted_);
+  const std::vector<std::optional<std::string>>* params = &event.params;
+  if (!lifted_.empty()) {
+    params_ = event.params;
+    for (auto& literal : lifted_) params_.push_back(std::move(literal));
+    params = &params_;
+  }
   if (!analyzed->parsed) {
     ++stats_.statements_unparsed;
     return;
@@ -329,10 +339,10 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
     }
     TrackPrepared(s, *analyzed, i, event.sql);
     if (!st.execute_name.empty()) {
-      RunExecute(s, st, event, who, &example);
+      RunExecute(s, st, event, who, *params, &example);
       continue;
     }
-    RunStatement(s, st, event, who, params_, &example);
+    RunStatement(s, st, event, who, *params, &example);
   }
 }
 
@@ -350,11 +360,13 @@ void ShadowEngine::TrackPrepared(Session& s, const AnalyzedText& text, size_t st
 }
 
 void ShadowEngine::RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
-                              const Attribution& who, std::string* example) {
+                              const Attribution& who,
+                              const std::vector<std::optional<std::string>>& params,
+                              std::string* example) {
   auto it = s.prepared.find(st.execute_name);
   if (it == s.prepared.end()) return;  // PostgreSQL fails it (26000); the ERROR line follows
   // The arguments are evaluated in the session, with the logged parameters of the EXECUTE.
-  const EvalInputs in = SessionInputs(s.state, &params_);
+  const EvalInputs in = SessionInputs(s.state, &params);
   Evaluator eval(in);
   std::vector<std::optional<std::string>> args;
   for (const ExprPtr& arg : st.execute_args) {

@@ -157,11 +157,11 @@ class ShadowEngine {
                     const Attribution& who, const std::vector<std::optional<std::string>>& params,
                     std::string* example);
   // PREPARE / DEALLOCATE: the session's SQL-level prepared queries (DISCARD ALL: ApplySettings).
-  void TrackPrepared(Session& s, const AnalyzedText& text, size_t statement,
-                     std::string_view sql);
+  void TrackPrepared(Session& s, const AnalyzedText& text, size_t statement, std::string_view sql);
   // EXECUTE name(args): the prepared query with the arguments as its parameters.
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
-                  const Attribution& who, std::string* example);
+                  const Attribution& who, const std::vector<std::optional<std::string>>& params,
+                  std::string* example);
   std::string Example(const LogEvent& event) const;
   // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.
   HeldWrite FollowWrite(const Session& s, const TableAccess& access, const AccessContext& ctx,
@@ -185,7 +185,8 @@ class ShadowEngine {
   std::unique_ptr<ChangeJoiner> joiner_;
   std::optional<ObservedTransaction> change_txn_;   // the change transaction being read
   bool change_txn_framed_ = false;                  // it began with a BEGIN (wal2json)
-  std::vector<std::optional<std::string>> params_;  // reused per statement
+  std::vector<std::optional<std::string>> params_;  // bound + lifted, when any are lifted
+  std::vector<std::optional<std::string>> lifted_;  // reused per statement
   EngineStats stats_;
   std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
 };

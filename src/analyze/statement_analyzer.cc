@@ -547,7 +547,7 @@ void StatementAnalyzer::RememberExactText(std::string_view sql, uint64_t hash, u
 }
 
 std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
-    std::string_view sql, std::vector<std::optional<std::string>>* params) {
+    std::string_view sql, size_t bound, std::vector<std::optional<std::string>>* lifted) {
   const uint64_t text_hash = common::HashText(sql);
   if (const uint32_t known = by_exact_text_.Find(sql, text_hash); known != by_exact_text_.kNone) {
     const ShapeEntry& entry = by_shape_.key(by_exact_text_.key(known).shape);
@@ -559,8 +559,7 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   last_shape_ = shape_.text;
   // A shape whose lifted literals would not line up with the logged parameters (some were not
   // logged) is parsed as written instead.
-  bool shape_usable =
-      params->size() == static_cast<size_t>(shape_.param_base) || !shape_.lifted_any;
+  bool shape_usable = bound == static_cast<size_t>(shape_.param_base) || !shape_.lifted_any;
   // PREPARE's query numbers its own parameters from $1: lifted literals would collide with the
   // ones EXECUTE binds, so it is analysed as written.
   if (shape_.lifted_any && StartsWithKeyword(shape_.text, "prepare")) shape_usable = false;
@@ -571,7 +570,7 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
     if (entry != nullptr && entry->analyzed) {
       ++hits_;
       if (shape_.lifted_any) {
-        for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+        for (auto& lit : shape_.literals) lifted->emplace_back(std::move(lit));
       } else {
         RememberExactText(sql, text_hash, found);
       }
@@ -587,7 +586,7 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
       if (analyzed->parsed || !shape_.lifted_any) {
         const uint32_t number = by_shape_.Insert(ShapeEntry{shape_.text, hash, analyzed});
         if (shape_.lifted_any) {
-          for (auto& lit : shape_.literals) params->emplace_back(std::move(lit));
+          for (auto& lit : shape_.literals) lifted->emplace_back(std::move(lit));
         } else {
           RememberExactText(sql, text_hash, number);
         }

@@ -26,7 +26,13 @@ class StatementAnalyzer {
   // Analyses `sql`. `params` holds the bound parameters ($1 first) and receives the lifted
   // literals after them. Never fails: a text libpg_query rejects yields parsed == false.
   std::shared_ptr<const AnalyzedText> Analyze(std::string_view sql,
-                                              std::vector<std::optional<std::string>>* params);
+                                              std::vector<std::optional<std::string>>* params) {
+    return Analyze(sql, params->size(), params);
+  }
+  // The same for a text with `bound` bound parameters, kept elsewhere: `lifted` receives only
+  // the lifted literals (so most statements, which lift none, need no copy of their parameters).
+  std::shared_ptr<const AnalyzedText> Analyze(std::string_view sql, size_t bound,
+                                              std::vector<std::optional<std::string>>* lifted);
 
   // The shape of the text last given to Analyze: literals replaced by $n, comments dropped.
   // Valid until the next Analyze.

@@ -6,8 +6,8 @@
 #include <functional>
 #include <utility>
 
-#include "rls_shadow/store.h"
 #include "common/text_hash.h"
+#include "rls_shadow/store.h"
 #include "store/aggregator_tables.h"
 #include "store/counter_merge.h"
 #include "store/key_codec.h"
