@@ -541,8 +541,10 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Parse(std::string_view sq
 }
 
 void StatementAnalyzer::RememberExactText(std::string_view sql, uint64_t hash, uint32_t shape) {
-  // Bounded like by_shape_; texts differing only in comments (a trace id) may be many.
-  if (by_exact_text_.size() >= max_entries_) by_exact_text_.Clear();
+  // Texts differing only in a comment (a trace id in each) may all be new: a tighter bound than
+  // by_shape_'s, ~20 MB of 300-byte statements.
+  constexpr size_t kMaxExactTexts = 65536;
+  if (by_exact_text_.size() >= std::min(max_entries_, kMaxExactTexts)) by_exact_text_.Clear();
   by_exact_text_.Insert(TextEntry{std::string(sql), hash, shape});
 }
 

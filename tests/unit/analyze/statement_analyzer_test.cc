@@ -366,6 +366,43 @@ TEST(StatementAnalyzerCache, UnloggedParametersParseAsWritten) {
   EXPECT_EQ(Render(a->statements[0].accesses[0].filters), (Strings{"id=$1", "val='x'"}));
 }
 
+TEST(StatementAnalyzerCache, ATextWithoutLiteralsIsFoundAgainAsWritten) {
+  // Found by its exact text the second time: the same analysis, its shape (comment dropped)
+  // as last_shape_text(), and nothing lifted.
+  StatementAnalyzer analyzer;
+  const std::string sql = "SELECT * FROM t WHERE tenant_id = $1 /*lane='a'*/";
+  std::vector<std::optional<std::string>> params{std::string("T")};
+  auto first = analyzer.Analyze(sql, &params);
+  const std::string shape(analyzer.last_shape_text());
+  analyzer.Analyze("SELECT * FROM t WHERE id = 5", &params);  // another last shape between
+  params = {std::string("T")};
+  auto again = analyzer.Analyze(sql, &params);
+  EXPECT_EQ(again.get(), first.get());
+  EXPECT_EQ(analyzer.last_shape_text(), shape);
+  EXPECT_EQ(shape, "SELECT * FROM t WHERE tenant_id = $1  ");
+  EXPECT_EQ(params, (std::vector<std::optional<std::string>>{"T"}));
+  EXPECT_EQ(analyzer.cache_misses(), 2u);
+  EXPECT_EQ(analyzer.cache_hits(), 1u);
+}
+
+TEST(StatementAnalyzerCache, TextsFoundAsWrittenSurviveTheShapeCacheFilling) {
+  // The shape cache starts afresh when full; a text found as written must not then name a
+  // shape that is gone, or another that took its number. Texts with literals fill the shape
+  // cache without being remembered as written.
+  StatementAnalyzer analyzer(/*max_cache_entries=*/2);
+  std::vector<std::optional<std::string>> params;
+  auto relname = [&](const std::string& sql) {
+    params.clear();
+    auto analyzed = analyzer.Analyze(sql, &params);
+    return analyzed->parsed ? analyzed->statements[0].accesses[0].relname : std::string("?");
+  };
+  EXPECT_EQ(relname("SELECT * FROM a"), "a");
+  EXPECT_EQ(relname("SELECT * FROM x WHERE id = 1"), "x");
+  EXPECT_EQ(relname("SELECT * FROM y WHERE id = 1"), "y");  // the shape cache starts afresh
+  EXPECT_EQ(relname("SELECT * FROM a"), "a");
+  EXPECT_EQ(analyzer.last_shape_text(), "SELECT * FROM a");
+}
+
 TEST(StatementAnalyzerCache, UnparsableTextIsReportedNotThrown) {
   StatementAnalyzer analyzer;
   std::vector<std::optional<std::string>> params;
