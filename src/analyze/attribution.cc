@@ -171,7 +171,10 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
     }
   }
   a.code_path_from_comment = !a.code_path.empty();
-  if (a.code_path.empty()) a.code_path = application_name;
+  if (a.code_path.empty()) {
+    code_path_from_application_.assign(application_name);
+    a.code_path = code_path_from_application_;
+  }
   if (a.lane.empty() && !lane_setting_value.empty()) {
     // The session's value may change while the statement runs (SET app.lane = ...): a copy.
     lane_from_setting_.assign(lane_setting_value);

@@ -24,8 +24,8 @@ namespace rls_shadow {
 // legacy key:value form. Returns the pairs in order; empty when there is no such comment.
 std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_view sql);
 
-// Views, so a statement's attribution copies nothing: into the Attributor's caches and into the
-// application_name given, valid until the next Attribute call and while that name lives.
+// Views into the Attributor's caches and buffers, so a statement's attribution allocates
+// nothing: valid until the next Attribute call.
 struct Attribution {
   std::string_view code_path;
   std::string_view lane;
@@ -67,7 +67,9 @@ class Attributor {
   // Trailing comments, attributed: an application sends the same few comments over and over.
   StringMap<CommentAttribution> comments_;
   StringMap<std::string> app_lane_cache_;
-  std::string lane_from_setting_;  // what Attribution::lane views when the setting names it
+  // What Attribution views when the code path is application_name / the lane is the setting's.
+  std::string code_path_from_application_;
+  std::string lane_from_setting_;
 };
 
 }  // namespace rls_shadow
