@@ -311,8 +311,7 @@ class AccessEvaluation {
 
   // The new rows of an INSERT ... VALUES. Only the columns something may read are evaluated:
   // the policies' columns; every column when ON CONFLICT DO UPDATE's assignments may read them
-  // (excluded.col). So a value no policy reads (an amount, a payload parameter) is not computed,
-  // nor is it an input of the verdict (VerdictMemo).
+  // (excluded.col). So a value no policy reads (an amount, a payload parameter) is not computed.
   std::vector<Row> InsertRows() const {
     const bool all = !access_.assignments.empty();
     std::vector<Row> rows;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/dense_index.h"
+#include "common/text_hash.h"
 #include "rls_shadow/store.h"
 
 namespace rls_shadow::store {
@@ -44,12 +45,7 @@ class StringPool {
   DenseIndex<Pooled> index_;
 };
 
-// Mixes one more word into a hash (a multiply-xorshift step: the table's low bits pick the slot,
-// so every input bit must reach them).
-inline uint64_t MixHash(uint64_t h, uint64_t v) {
-  h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
-  return h ^ (h >> 29);
-}
+using common::MixHash;
 
 // A DenialKey (see store.h) and its hour, by the ids of its strings in the aggregator's pool.
 struct DenialIds {
