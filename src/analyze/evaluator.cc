@@ -61,17 +61,23 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string SqlTypeName(std::string_view type) {
+std::string_view SqlTypeName(std::string_view type) {
   if (type == "int4") return "integer";
   if (type == "int8") return "bigint";
   if (type == "int2") return "smallint";
   if (type == "bool") return "boolean";
-  return std::string(type);
+  return type;
 }
 
 Value InvalidInput(std::string_view type, std::string_view text) {
-  return Value::Error(
-      "22P02", fmt::format("invalid input syntax for type {}: \"{}\"", SqlTypeName(type), text));
+  // Appended rather than formatted: a policy that casts an empty context raises this on every
+  // access the context reaches.
+  const std::string_view name = SqlTypeName(type);
+  std::string message;
+  message.reserve(34 + name.size() + text.size());
+  message.append("invalid input syntax for type ").append(name).append(": \"").append(text);
+  message.push_back('"');
+  return Value::Error("22P02", std::move(message));
 }
 
 Value CastInteger(std::string_view text, std::string_view type) {
@@ -444,9 +450,9 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kCase:
       return EvalCase(e);
     case Expr::Kind::kCurrentUser:
-      return Value::Known(in_.current_user, "text");
+      return Value::Known(std::string(in_.current_user), "text");
     case Expr::Kind::kSessionUser:
-      return Value::Known(in_.session_user, "text");
+      return Value::Known(std::string(in_.session_user), "text");
     case Expr::Kind::kSubquery:
       return EvalSubquery(e);
     case Expr::Kind::kUnsupported:

@@ -23,8 +23,9 @@ namespace rls_shadow {
 struct EvalInputs {
   // The session's value of a setting: nullopt when the session never defined it (NULL).
   std::function<std::optional<std::string_view>(std::string_view name)> setting;
-  std::string current_user;
-  std::string session_user;
+  // Borrowed, like params: the session's, unchanged while an evaluation runs.
+  std::string_view current_user;
+  std::string_view session_user;
   // Bound parameters: $1 is params[0]; nullopt is NULL.
   const std::vector<std::optional<std::string>>* params = nullptr;
   // The row: a column's value when it is known, nullopt when the row is not observed. Gets the

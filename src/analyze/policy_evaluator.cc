@@ -18,18 +18,36 @@ namespace {
 // allocated a node per column, for every access. The names are borrowed: every row lives within
 // one PolicyEvaluator::Evaluate, and its names are the access's, the catalog's or those of the
 // stored rows it was typed from, all of which outlive it.
+//
+// A row's version names its content: a copy shares it, any change (or being moved from) takes
+// a new one. So "the same expression on a row of this version" is the same value.
 class Row {
  public:
   using Entry = std::pair<std::string_view, Value>;
   using const_iterator = std::vector<Entry>::const_iterator;
 
+  Row() : version_(NextVersion()) {}
+  Row(const Row&) = default;
+  Row& operator=(const Row&) = default;
+  Row(Row&& other) noexcept
+      : entries_(std::move(other.entries_)),
+        version_(std::exchange(other.version_, NextVersion())) {}
+  Row& operator=(Row&& other) noexcept {
+    entries_ = std::move(other.entries_);
+    version_ = std::exchange(other.version_, NextVersion());
+    return *this;
+  }
+
+  uint64_t version() const { return version_; }
   const_iterator find(std::string_view column) const {
     return std::find_if(entries_.begin(), entries_.end(),
                         [&](const Entry& e) { return e.first == column; });
   }
   const_iterator end() const { return entries_.end(); }
   size_t count(std::string_view column) const { return find(column) == end() ? 0 : 1; }
+  // The value is changed through the reference right away, before anything reads the row.
   Value& operator[](std::string_view column) {
+    version_ = NextVersion();
     for (Entry& e : entries_) {
       if (e.first == column) return e.second;
     }
@@ -38,16 +56,28 @@ class Row {
   const_iterator begin() const { return entries_.begin(); }
   // Adds `column` unless the row has it already (as std::map::emplace).
   void emplace(std::string_view column, Value value) {
-    if (find(column) == end()) entries_.emplace_back(column, std::move(value));
+    if (find(column) != end()) return;
+    version_ = NextVersion();
+    entries_.emplace_back(column, std::move(value));
   }
   void reserve(size_t n) { entries_.reserve(n); }
   void erase(std::string_view column) {
     auto it = find(column);
-    if (it != end()) entries_.erase(it);
+    if (it == end()) return;
+    version_ = NextVersion();
+    entries_.erase(it);
+  }
+
+ private:
+  // Versions are compared only among the rows of one evaluation, which runs on one thread.
+  static uint64_t NextVersion() {
+    thread_local uint64_t last = 0;
+    return ++last;
   }
 
  private:
   std::vector<Entry> entries_;
+  uint64_t version_;
 };
 
 // One set of policies: the USING (or, when check, WITH CHECK) expressions of the policies that
@@ -90,7 +120,7 @@ class AccessEvaluation {
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
                    const AccessContext& ctx)
       : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
-    ctx.session->Users(&inputs_.current_user, &inputs_.session_user);
+    ctx.session->UsersView(&inputs_.current_user, &inputs_.session_user);
     role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
     inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
@@ -104,7 +134,7 @@ class AccessEvaluation {
     }
   }
 
-  const std::string& role() const { return role_; }
+  std::string_view role() const { return role_; }
 
   // The session's value of setting `name` (SessionState::SettingView). The session does not
   // change while the access is evaluated, and its policies read the same setting again and
@@ -370,6 +400,25 @@ class AccessEvaluation {
     });
   }
 
+  // The value of policy expression `e` (null: TRUE) on `row`, evaluated once per row version:
+  // a command's policies and SELECT's are mostly the same FOR ALL policies read on the same
+  // row (UPDATE's USING and SELECT's; its WITH CHECK on a new row no assignment changed), and
+  // nothing else an expression reads changes while the access is evaluated. The reference
+  // holds until the next call.
+  const Value& PolicyValue(const Expr* e, const Row& row, const Evaluator& eval) const {
+    for (size_t i = 0; i < memo_size_; ++i) {
+      const Memo& m = memo_[i];
+      if (m.expr == e && m.row_version == row.version()) return m.value;
+    }
+    Memo& m = memo_[memo_next_];
+    memo_next_ = (memo_next_ + 1) % memo_.size();
+    memo_size_ = std::max(memo_size_, memo_next_ == 0 ? memo_.size() : memo_next_);
+    m.expr = e;
+    m.row_version = row.version();
+    m.value = e ? eval.Eval(*e) : Value::Bool(true);
+    return m.value;
+  }
+
   // Evaluates the policies for `cmd` on `row`: USING when !check, else WITH CHECK (defaulting
   // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
@@ -392,10 +441,10 @@ class AccessEvaluation {
     for (const Policy& p : table_.policies) {
       if (!Applies(p, cmd)) continue;
       const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
-      Value v = e ? eval.Eval(*e) : Value::Bool(true);
+      const Value& v = PolicyValue(e, row, eval);
       if (v.is_error() || v.is_indeterminate()) {
         if (!absorbing || (v.is_error() && !absorbing->second.is_error())) {
-          absorbing.emplace(&p, std::move(v));
+          absorbing.emplace(&p, v);
         }
         continue;
       }
@@ -505,8 +554,16 @@ class AccessEvaluation {
   const TableInfo& table_;
   const TableAccess& access_;
   const AccessContext& ctx_;
-  std::string role_;
+  std::string_view role_;  // the session's or the context's: both outlive the evaluation
   EvalInputs inputs_;
+  struct Memo {
+    const Expr* expr = nullptr;
+    uint64_t row_version = 0;
+    Value value;
+  };
+  mutable std::array<Memo, 4> memo_;  // PolicyValue's, reused in turn
+  mutable size_t memo_size_ = 0;
+  mutable size_t memo_next_ = 0;
   mutable std::array<char, 64> setting_name_;
   mutable size_t setting_name_size_ = 0;  // 0: nothing remembered
   mutable std::optional<std::string_view> setting_value_;

@@ -1,8 +1,24 @@
 #include "analyze/session_state.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace rls_shadow {
+
+// A session defines a handful of settings, and most names looked up (role, row_security, the
+// lane setting) differ in length from all but one or two of them: a scan that compares lengths
+// first costs less than the binary search's calls to memcmp. Many settings: the search.
+SessionState::Settings::const_iterator SessionState::FindSetting(std::string_view name) const {
+  constexpr size_t kScanned = 16;
+  if (settings_.size() > kScanned) return settings_.find(name);
+  for (auto it = settings_.begin(); it != settings_.end(); ++it) {
+    if (it->first.size() == name.size() &&
+        std::memcmp(it->first.data(), name.data(), name.size()) == 0) {
+      return it;
+    }
+  }
+  return settings_.end();
+}
 
 std::optional<std::string_view> SessionState::SettingView(std::string_view name) const {
   auto default_of = [&]() -> std::optional<std::string_view> {
@@ -11,7 +27,7 @@ std::optional<std::string_view> SessionState::SettingView(std::string_view name)
     }
     return std::nullopt;
   };
-  auto it = settings_.find(name);
+  auto it = FindSetting(name);
   if (it == settings_.end() || !it->second.defined) return default_of();
   const SettingEntry& e = it->second;
   if (e.local) return *e.local;
@@ -27,30 +43,28 @@ std::optional<std::string> SessionState::Setting(std::string_view name) const {
 }
 
 const SettingEntry* SessionState::Entry(std::string_view name) const {
-  auto it = settings_.find(name);
+  auto it = FindSetting(name);
   return it == settings_.end() ? nullptr : &it->second;
 }
 
-std::string SessionState::SessionUser() const {
+std::string_view SessionState::SessionUserView() const {
   auto auth = SettingView("session_authorization");
-  if (auth && !auth->empty() && *auth != "default") return std::string(*auth);
+  if (auth && !auth->empty() && *auth != "default") return *auth;
   return login_user_;
 }
 
-void SessionState::Users(std::string* current_user, std::string* session_user) const {
-  *session_user = SessionUser();
+std::string SessionState::SessionUser() const { return std::string(SessionUserView()); }
+
+void SessionState::UsersView(std::string_view* current_user, std::string_view* session_user) const {
+  *session_user = SessionUserView();
   auto role = SettingView("role");
-  if (role && !role->empty() && *role != "none") {
-    current_user->assign(*role);
-  } else {
-    *current_user = *session_user;
-  }
+  *current_user = role && !role->empty() && *role != "none" ? *role : *session_user;
 }
 
 std::string SessionState::CurrentUser() const {
-  auto role = SettingView("role");
-  if (role && !role->empty() && *role != "none") return std::string(*role);
-  return SessionUser();
+  std::string_view current, session;
+  UsersView(&current, &session);
+  return std::string(current);
 }
 
 bool SessionState::RowSecurityOff() const {

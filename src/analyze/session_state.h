@@ -59,9 +59,10 @@ class SessionState {
   std::optional<std::string_view> SettingView(std::string_view name) const;
   const SettingEntry* Entry(std::string_view name) const;
   std::string CurrentUser() const;
-  // CurrentUser() and SessionUser() at once (the session user is looked up once).
-  void Users(std::string* current_user, std::string* session_user) const;
   std::string SessionUser() const;
+  // CurrentUser() and SessionUser() at once (the session user is looked up once), as views
+  // valid until the state next changes.
+  void UsersView(std::string_view* current_user, std::string_view* session_user) const;
   bool RowSecurityOff() const;
   bool in_transaction_block() const { return in_block_; }
   bool aborted() const { return aborted_; }
@@ -108,6 +109,8 @@ class SessionState {
   bool ReadJson(simdjson::dom::element json);
 
  private:
+  std::string_view SessionUserView() const;
+  Settings::const_iterator FindSetting(std::string_view name) const;
   void EndTransaction(bool commit);
   // Restores `snapshot`, keeping every placeholder defined since (they never go back to NULL).
   void Restore(const Settings& snapshot);

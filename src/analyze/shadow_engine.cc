@@ -175,8 +175,7 @@ EvalInputs SessionInputs(const SessionState& state,
                          const std::vector<std::optional<std::string>>* params) {
   EvalInputs in;
   in.setting = [&state](std::string_view name) { return state.SettingView(name); };
-  in.current_user = state.CurrentUser();
-  in.session_user = state.SessionUser();
+  state.UsersView(&in.current_user, &in.session_user);
   in.params = params;
   return in;
 }
