@@ -12,9 +12,12 @@ namespace {
 
 rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
 
-Status Checked(const rocksdb::Status& s, std::string_view what) {
+// The message is made only on failure: a commit puts every key through here.
+Status Checked(const rocksdb::Status& s, std::string_view what, std::string_view path = {}) {
   if (s.ok()) return Status::Ok();
-  return Status::Error(std::string(what) + ": " + s.ToString());
+  std::string message(what);
+  if (!path.empty()) message.append(" ").append(path);
+  return Status::Error(message + ": " + s.ToString());
 }
 
 }  // namespace
@@ -47,30 +50,30 @@ Status IngestSink::Opened() {
   if (writer_) return Status::Ok();
   // The database's own options: the file is built with its comparator and compression.
   writer_ = std::make_unique<Writer>(db_->GetOptions());
-  return Checked(writer_->sst.Open(path_), "cannot write " + path_);
+  return Checked(writer_->sst.Open(path_), "cannot write", path_);
 }
 
 Status IngestSink::Put(std::string_view key, std::string_view value) {
   if (Status s = Opened(); !s.ok()) return s;
-  return Checked(writer_->sst.Put(ToSlice(key), ToSlice(value)), "cannot write " + path_);
+  return Checked(writer_->sst.Put(ToSlice(key), ToSlice(value)), "cannot write", path_);
 }
 
 Status IngestSink::Delete(std::string_view key) {
   if (Status s = Opened(); !s.ok()) return s;
-  return Checked(writer_->sst.Delete(ToSlice(key)), "cannot write " + path_);
+  return Checked(writer_->sst.Delete(ToSlice(key)), "cannot write", path_);
 }
 
 Status IngestSink::DeleteRange(std::string_view begin, std::string_view end) {
   if (Status s = Opened(); !s.ok()) return s;
-  return Checked(writer_->sst.DeleteRange(ToSlice(begin), ToSlice(end)), "cannot write " + path_);
+  return Checked(writer_->sst.DeleteRange(ToSlice(begin), ToSlice(end)), "cannot write", path_);
 }
 
 Status IngestSink::Ingest() {
   if (!writer_) return Status::Ok();
-  if (Status s = Checked(writer_->sst.Finish(), "cannot write " + path_); !s.ok()) return s;
+  if (Status s = Checked(writer_->sst.Finish(), "cannot write", path_); !s.ok()) return s;
   rocksdb::IngestExternalFileOptions options;
   options.move_files = true;  // a hard link: the records are not copied again
-  if (Status s = Checked(db_->IngestExternalFile({path_}, options), "cannot commit " + path_);
+  if (Status s = Checked(db_->IngestExternalFile({path_}, options), "cannot commit", path_);
       !s.ok()) {
     return s;
   }
