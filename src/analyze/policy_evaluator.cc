@@ -75,7 +75,6 @@ class Row {
     return ++last;
   }
 
- private:
   std::vector<Entry> entries_;
   uint64_t version_;
 };
