@@ -411,7 +411,7 @@ class AccessEvaluation {
     }
     Memo& m = memo_[memo_next_];
     memo_next_ = (memo_next_ + 1) % memo_.size();
-    memo_size_ = std::max(memo_size_, memo_next_ == 0 ? memo_.size() : memo_next_);
+    if (memo_size_ < memo_.size()) ++memo_size_;
     m.expr = e;
     m.row_version = row.version();
     m.value = e ? eval.Eval(*e) : Value::Bool(true);
