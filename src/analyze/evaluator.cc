@@ -519,13 +519,20 @@ Value Evaluator::EvalSubquery(const Expr& e) const {
   return FromTruth(any);
 }
 
-Value Evaluator::EvalParam(const Expr& e) const {
+const std::optional<std::string>* Evaluator::LoggedParam(const Expr& e) const {
   if (in_.params == nullptr || e.param < 1 || static_cast<size_t>(e.param) > in_.params->size()) {
+    return nullptr;
+  }
+  return &(*in_.params)[static_cast<size_t>(e.param) - 1];
+}
+
+Value Evaluator::EvalParam(const Expr& e) const {
+  const std::optional<std::string>* p = LoggedParam(e);
+  if (p == nullptr) {
     return Value::Indeterminate(fmt::format("parameter ${} was not logged", e.param));
   }
-  const auto& p = (*in_.params)[static_cast<size_t>(e.param) - 1];
-  if (!p) return Value::Null();
-  return Value::Known(*p, "");
+  if (!*p) return Value::Null();
+  return Value::Known(**p, "");
 }
 
 Value Evaluator::EvalColumn(const Expr& e) const {
@@ -565,12 +572,24 @@ Value Evaluator::EvalCompareWithRowValue(const Expr& e, const Value& column,
 
 std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) const {
   if (func.name != "current_setting"sv || func.args.empty() || func.args.size() > 2 ||
-      func.args[0]->kind != Expr::Kind::kConst || !in_.setting) {
+      !in_.setting) {
     return std::nullopt;
   }
   if (func.args.size() == 2 && func.args[1]->kind != Expr::Kind::kBool) return std::nullopt;
-  const std::string& name = func.args[0]->text;
-  if (name.find('.') == std::string::npos) return std::nullopt;
+  // The name as written, or as a statement's shape lifted it: a logged, non-null $n (what
+  // EvalFunc reads through EvalParam).
+  const Expr& arg = *func.args[0];
+  std::string_view name;
+  if (arg.kind == Expr::Kind::kConst) {
+    name = arg.text;
+  } else if (arg.kind == Expr::Kind::kParam) {
+    const std::optional<std::string>* p = LoggedParam(arg);
+    if (p == nullptr || !*p) return std::nullopt;
+    name = **p;
+  } else {
+    return std::nullopt;
+  }
+  if (name.find('.') == std::string_view::npos) return std::nullopt;
   return in_.setting(name);
 }
 
@@ -582,6 +601,25 @@ std::optional<std::string_view> Evaluator::SettingCastText(const Expr& e) const 
   std::optional<std::string_view> text = DefinedSettingText(*e.args[0]);
   if (!text || (e.name == "uuid"sv && !IsCanonicalUuid(*text))) return std::nullopt;
   return text;
+}
+
+std::optional<Value> Evaluator::KeptTextAs(const Expr& e, std::string_view type) const {
+  if (type != "uuid"sv && type != "text"sv) return std::nullopt;
+  if (e.kind == Expr::Kind::kCast && e.name == type) {
+    // EvalFunc's text value, kept by both casts (SettingCastText checks the uuid is canonical).
+    if (std::optional<std::string_view> text = SettingCastText(e)) {
+      return Value::Known(std::string(*text), std::string(type));
+    }
+    return std::nullopt;
+  }
+  if (e.kind == Expr::Kind::kParam) {
+    // EvalParam's untyped value, which Cast keeps when it is already in canonical form.
+    const std::optional<std::string>* p = LoggedParam(e);
+    if (p != nullptr && *p && (type == "text"sv || IsCanonicalUuid(**p))) {
+      return Value::Known(**p, std::string(type));
+    }
+  }
+  return std::nullopt;
 }
 
 Value Evaluator::EvalFunc(const Expr& e) const {

@@ -60,20 +60,27 @@ class Evaluator {
   static bool CastDecides(std::string_view type);
   // Maps a boolean Value to a policy verdict: pass only when TRUE for every possible row.
   static Predicate ToPredicate(const Value& v);
+  // Cast(Eval(e), type) for the forms a tenant filter takes, $n and current_setting(...)::type,
+  // when `type` is uuid or text and the value keeps its text (a canonical uuid, any text): the
+  // same value, built without evaluating and casting. nullopt in every other case.
+  std::optional<Value> KeptTextAs(const Expr& e, std::string_view type) const;
 
  private:
   Value EvalColumn(const Expr& e) const;
   // `column = e` / `column <> e` where the row knows the column: compared without copying the
   // row's value when both sides are known values of one non-numeric type; else the general path.
   Value EvalCompareWithRowValue(const Expr& e, const Value& column, const Expr& other) const;
-  // current_setting('<literal>'[, <bool literal>]) of a setting the session defines: its text,
-  // borrowed from the session (what EvalFunc would copy into a known text Value). nullopt in
-  // every other case (another form, a built-in name, an undefined setting): EvalFunc decides.
+  // current_setting('<literal>' or a logged $n[, <bool literal>]) of a setting the session
+  // defines: its text, borrowed from the session (what EvalFunc would copy into a known text
+  // Value). nullopt in every other case (another form, a built-in name, an undefined setting):
+  // EvalFunc decides.
   std::optional<std::string_view> DefinedSettingText(const Expr& func) const;
   // `e` when it is current_setting(...)::uuid or ::text of a setting the session defines and
   // the cast keeps the text as it is (a canonical uuid, any text): that text, in place.
   // nullopt otherwise (Eval decides).
   std::optional<std::string_view> SettingCastText(const Expr& e) const;
+  // The logged value of $n (`e` a kParam): null when $n was not logged; nullopt inside is NULL.
+  const std::optional<std::string>* LoggedParam(const Expr& e) const;
   Value EvalParam(const Expr& e) const;
   Value EvalFunc(const Expr& e) const;
   // Takes its operands by value: callers pass temporaries, and casts rewrite them in place.

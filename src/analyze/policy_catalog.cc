@@ -320,9 +320,11 @@ bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view rol
 void PolicyCatalog::ComputePolicyColumns() {
   for (auto& [name, table] : tables_) {
     table.policy_columns.clear();
-    for (const Policy& p : table.policies) {
+    for (Policy& p : table.policies) {
       if (p.using_expr) CollectColumns(*p.using_expr, &table.policy_columns);
       if (p.check_expr) CollectColumns(*p.check_expr, &table.policy_columns);
+      p.using_setting = p.using_expr ? FirstSettingName(*p.using_expr) : nullptr;
+      p.check_setting = p.check_expr ? FirstSettingName(*p.check_expr) : nullptr;
     }
   }
 }

@@ -34,6 +34,10 @@ struct Policy {
   std::vector<std::string> roles;  // "public" for PUBLIC
   ExprPtr using_expr;              // null when absent
   ExprPtr check_expr;              // null when absent (then USING is the check)
+  // The first setting each expression reads (FirstSettingName), null when none: the tenant of
+  // a finding is read from it. Kept by PolicyCatalog::Apply, as policy_columns is.
+  const std::string* using_setting = nullptr;
+  const std::string* check_setting = nullptr;
 };
 
 struct TableInfo {
@@ -88,7 +92,8 @@ class PolicyCatalog {
   TableInfo& TableFor(std::string_view schema, std::string_view name);
   // Recomputes privileges_ after the roles changed.
   void ComputePrivileges();
-  // Recomputes each table's policy_columns after its policies changed.
+  // Recomputes each table's policy_columns, and each policy's first settings, after its
+  // policies changed.
   void ComputePolicyColumns();
 
   std::map<std::string, TableInfo, std::less<>> tables_;

@@ -160,6 +160,9 @@ class AccessEvaluation {
     };
     Evaluator eval(inputs_, &lookup);
     const auto it = table_.columns.find(column);
+    if (e != nullptr && it != table_.columns.end()) {
+      if (std::optional<Value> kept = eval.KeptTextAs(*e, it->second.type)) return *std::move(kept);
+    }
     Value v;
     if (e == nullptr) {
       if (it == table_.columns.end() || !it->second.default_expr) return Value::Null();
@@ -405,6 +408,12 @@ class AccessEvaluation {
   // nothing else an expression reads changes while the access is evaluated. The reference
   // holds until the next call.
   const Value& PolicyValue(const Expr* e, const Row& row, const Evaluator& eval) const {
+    // USING (true), the permissive policy beside every restrictive one, needs no evaluation
+    // and no memo slot.
+    static const Value kTrue = Value::Bool(true);
+    static const Value kFalse = Value::Bool(false);
+    if (e == nullptr) return kTrue;
+    if (e->kind == Expr::Kind::kBool) return e->text == "t" ? kTrue : kFalse;
     for (size_t i = 0; i < memo_size_; ++i) {
       const Memo& m = memo_[i];
       if (m.expr == e && m.row_version == row.version()) return m.value;
@@ -414,7 +423,7 @@ class AccessEvaluation {
     if (memo_size_ < memo_.size()) ++memo_size_;
     m.expr = e;
     m.row_version = row.version();
-    m.value = e ? eval.Eval(*e) : Value::Bool(true);
+    m.value = eval.Eval(*e);
     return m.value;
   }
 
@@ -535,15 +544,17 @@ class AccessEvaluation {
     return out;
   }
 
-  // Calls fn(expr) for each expression `o` evaluated, in evaluation order.
+  // Calls fn(expr, first setting expr reads or null) for each expression `o` evaluated, in
+  // evaluation order, until fn returns true.
   template <typename Fn>
   void ForEachExpr(const SetOutcome& o, Fn fn) const {
     for (size_t i = 0; i < o.set_count; ++i) {
       const PolicySet& set = o.sets[i];
       for (const Policy& p : table_.policies) {
         if (!Applies(p, set.cmd)) continue;
-        const Expr* e = set.check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
-        if (e != nullptr && fn(*e)) return;
+        const bool use_check = set.check && p.check_expr;
+        const Expr* e = use_check ? p.check_expr.get() : p.using_expr.get();
+        if (e != nullptr && fn(*e, use_check ? p.check_setting : p.using_setting)) return;
       }
     }
   }
@@ -874,8 +885,8 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
   // Tenant: the context the policy reads (the first setting its expressions read, else the
   // configured context setting), else the row's tenant column.
   const std::string* setting_name = nullptr;
-  ev.ForEachExpr(decisive, [&](const Expr& e) {
-    setting_name = FirstSettingName(e);
+  ev.ForEachExpr(decisive, [&](const Expr&, const std::string* first_setting) {
+    setting_name = first_setting;
     return setting_name != nullptr;
   });
   if (setting_name == nullptr && !config_.context_settings.empty()) {
@@ -889,7 +900,7 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
     out->tenant.assign(*context);
   } else {
     // The first column the expressions reference (in order) whose value the row knows.
-    ev.ForEachExpr(decisive, [&](const Expr& e) {
+    ev.ForEachExpr(decisive, [&](const Expr& e, const std::string*) {
       const Value* known = FirstKnownColumn(e, *tenant_row);
       if (known != nullptr) out->tenant = known->text;
       return known != nullptr;

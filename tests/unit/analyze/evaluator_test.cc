@@ -242,6 +242,92 @@ TEST(Evaluator, RowColumnComparedWithSetting) {
   EXPECT_TRUE(eval(uuid_policy, unknown, std::nullopt).is_null());
 }
 
+// A statement's shape lifts the setting's name into a parameter: current_setting($1, true)
+// reads the setting the logged $1 names, compared in place like the literal form.
+TEST(Evaluator, SettingNamedByParameterComparesLikeTheLiteral) {
+  const std::map<std::string, Value> known{{"tenant_id", Value::Known(T1, "uuid")}};
+  const std::map<std::string, Value> unknown;
+  for (const auto* row : {&known, &unknown}) {
+    for (std::optional<std::string> setting :
+         {std::optional<std::string>(T1), std::optional<std::string>(T2),
+          std::optional<std::string>(""), std::optional<std::string>()}) {
+      EvalInputs in;
+      in.setting = [&](std::string_view name) -> std::optional<std::string_view> {
+        if (name != "app.x" || !setting) return std::nullopt;
+        return *setting;
+      };
+      in.column_type = [](std::string_view) { return std::pair<std::string, bool>{"uuid", true}; };
+      const std::vector<std::optional<std::string>> params{"app.x"};
+      in.params = &params;
+      const RowLookup lookup = [&](const Expr& c) -> const Value* {
+        auto it = row->find(c.name);
+        return it == row->end() ? nullptr : &it->second;
+      };
+      const Evaluator eval(in, &lookup);
+      const Value by_literal =
+          eval.Eval(*ParseExpr("tenant_id = current_setting('app.x', true)::uuid"));
+      const Value by_param = eval.Eval(*ParseExpr("tenant_id = current_setting($1, true)::uuid"));
+      EXPECT_EQ(by_param.kind, by_literal.kind) << setting.value_or("NULL");
+      EXPECT_EQ(by_param.text, by_literal.text);
+      EXPECT_EQ(by_param.possible, by_literal.possible);
+      EXPECT_EQ(by_param.message, by_literal.message);
+    }
+  }
+}
+
+// KeptTextAs builds Cast(Eval(e), type) for $n and current_setting(...)::type directly; where
+// it answers, the value is exactly the evaluated and cast one, and it answers for the canonical
+// forms (a canonical uuid, any text) only.
+TEST(Evaluator, KeptTextAsIsTheCastOfTheEvaluatedValue) {
+  const std::string upper = "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11";  // canonical in lower case
+  const std::map<std::string, std::string, std::less<>> settings{{"app.x", T1}, {"app.up", upper},
+                                                                 {"app.empty", ""}};
+  const std::vector<std::optional<std::string>> params{T1, upper, std::nullopt, "app.x", "t x"};
+  EvalInputs in;
+  in.setting = [&](std::string_view name) -> std::optional<std::string_view> {
+    auto it = settings.find(name);
+    if (it == settings.end()) return std::nullopt;
+    return it->second;
+  };
+  in.params = &params;
+  const Evaluator eval(in);
+  struct Case {
+    std::string expr;
+    std::string type;
+    bool kept;  // whether KeptTextAs answers
+  };
+  const std::vector<Case> cases{
+      {"$1", "uuid", true},
+      {"$1", "text", true},
+      {"$2", "uuid", false},  // not canonical: Cast rewrites it
+      {"$2", "text", true},
+      {"$3", "uuid", false},  // NULL
+      {"$5", "text", true},
+      {"$9", "uuid", false},  // not logged
+      {"$1", "int4", false},
+      {"current_setting('app.x', true)::uuid", "uuid", true},
+      {"current_setting('app.x')::text", "text", true},
+      {"current_setting($4, true)::uuid", "uuid", true},
+      {"current_setting('app.up', true)::uuid", "uuid", false},
+      {"current_setting('app.empty', true)::uuid", "uuid", false},  // 22P02
+      {"current_setting('app.none', true)::uuid", "uuid", false},   // NULL
+      {"current_setting('app.x', true)::uuid", "text", false},
+  };
+  for (const Case& c : cases) {
+    ExprPtr e = ParseExpr(c.expr);
+    ASSERT_TRUE(e) << c.expr;
+    std::optional<Value> kept = eval.KeptTextAs(*e, c.type);
+    ASSERT_EQ(kept.has_value(), c.kept) << c.expr << " as " << c.type;
+    if (!kept) continue;
+    const Value cast = Evaluator::Cast(eval.Eval(*e), c.type);
+    EXPECT_EQ(kept->kind, cast.kind) << c.expr;
+    EXPECT_EQ(kept->text, cast.text) << c.expr;
+    EXPECT_EQ(kept->type, cast.type) << c.expr;
+    EXPECT_EQ(kept->possible, cast.possible) << c.expr;
+    EXPECT_EQ(kept->message, cast.message) << c.expr;
+  }
+}
+
 TEST(Evaluator, UuidFormsPostgresRejects) {
   for (const char* form : {
            "",
