@@ -593,20 +593,30 @@ std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) 
   return in_.setting(name);
 }
 
+namespace {
+
+// Whether Cast to `type` keeps `text` as it is: any text to text, a canonical uuid to uuid
+// (what Cast moves through unchanged). SettingCastText and KeptTextAs read it in place of Cast.
+bool CastKeepsText(std::string_view type, std::string_view text) {
+  return type == "text"sv || (type == "uuid"sv && IsCanonicalUuid(text));
+}
+
+}  // namespace
+
 std::optional<std::string_view> Evaluator::SettingCastText(const Expr& e) const {
   if (e.kind != Expr::Kind::kCast || (e.name != "uuid"sv && e.name != "text"sv) ||
       e.args[0]->kind != Expr::Kind::kFunc) {
     return std::nullopt;
   }
   std::optional<std::string_view> text = DefinedSettingText(*e.args[0]);
-  if (!text || (e.name == "uuid"sv && !IsCanonicalUuid(*text))) return std::nullopt;
+  if (!text || !CastKeepsText(e.name, *text)) return std::nullopt;
   return text;
 }
 
 std::optional<Value> Evaluator::KeptTextAs(const Expr& e, std::string_view type) const {
   if (type != "uuid"sv && type != "text"sv) return std::nullopt;
   if (e.kind == Expr::Kind::kCast && e.name == type) {
-    // EvalFunc's text value, kept by both casts (SettingCastText checks the uuid is canonical).
+    // EvalFunc's text value, kept by both casts (SettingCastText checks CastKeepsText).
     if (std::optional<std::string_view> text = SettingCastText(e)) {
       return Value::Known(std::string(*text), std::string(type));
     }
@@ -615,7 +625,7 @@ std::optional<Value> Evaluator::KeptTextAs(const Expr& e, std::string_view type)
   if (e.kind == Expr::Kind::kParam) {
     // EvalParam's untyped value, which Cast keeps when it is already in canonical form.
     const std::optional<std::string>* p = LoggedParam(e);
-    if (p != nullptr && *p && (type == "text"sv || IsCanonicalUuid(**p))) {
+    if (p != nullptr && *p && CastKeepsText(type, **p)) {
       return Value::Known(**p, std::string(type));
     }
   }

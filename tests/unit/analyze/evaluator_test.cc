@@ -269,6 +269,7 @@ TEST(Evaluator, SettingNamedByParameterComparesLikeTheLiteral) {
       const Value by_param = eval.Eval(*ParseExpr("tenant_id = current_setting($1, true)::uuid"));
       EXPECT_EQ(by_param.kind, by_literal.kind) << setting.value_or("NULL");
       EXPECT_EQ(by_param.text, by_literal.text);
+      EXPECT_EQ(by_param.type, by_literal.type);
       EXPECT_EQ(by_param.possible, by_literal.possible);
       EXPECT_EQ(by_param.message, by_literal.message);
     }
