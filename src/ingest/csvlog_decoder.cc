@@ -6,8 +6,6 @@
 
 #include <charconv>
 
-#include "ingest/log_timestamp.h"
-
 namespace rls_shadow::ingest {
 namespace {
 
@@ -114,7 +112,7 @@ bool CsvlogDecoder::Decode(std::string_view record, LogEvent* event, RecordExtra
   if (field(kLogTime).empty()) return Fail(failure, "missing_field", "empty log_time");
   if (field(kSessionId).empty()) return Fail(failure, "missing_field", "empty session_id");
   if (field(kMessage).empty()) return Fail(failure, "missing_field", "empty message");
-  if (!ParseLogTimestamp(field(kLogTime), &event->time_us)) {
+  if (!timestamps_.Parse(field(kLogTime), &event->time_us)) {
     return Fail(failure, "bad_timestamp",
                 "unreadable log_time \"" + std::string(field(kLogTime)) + "\"");
   }

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "ingest/decoded_record.h"
+#include "ingest/log_timestamp.h"
 #include "rls_shadow/log_event.h"
 
 namespace rls_shadow::ingest {
@@ -32,6 +33,7 @@ class CsvlogDecoder {
 
   std::string scratch_;  // a copy of the record, unquoted in place; fields_ point into it
   std::array<std::string_view, kMaxColumns> fields_;
+  LogTimestampParser timestamps_;
   size_t field_count_ = 0;
 };
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <utility>
 
-#include "ingest/log_timestamp.h"
-
 namespace rls_shadow::ingest {
 namespace {
 
@@ -235,7 +233,7 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
   if (!has_timestamp) return Fail(failure, "missing_field", "no \"timestamp\" key");
   if (!has_session) return Fail(failure, "missing_field", "no \"session_id\" key");
   if (!has_message) return Fail(failure, "missing_field", "no \"message\" key");
-  if (!ParseLogTimestamp(timestamp, &event->time_us)) {
+  if (!timestamps_.Parse(timestamp, &event->time_us)) {
     return Fail(failure, "bad_timestamp",
                 "unreadable timestamp \"" + std::string(timestamp) + "\"");
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ingest/decoded_record.h"
+#include "ingest/log_timestamp.h"
 #include "rls_shadow/log_event.h"
 
 namespace rls_shadow::ingest {
@@ -23,6 +24,7 @@ class JsonlogDecoder {
 
  private:
   simdjson::ondemand::parser parser_;
+  LogTimestampParser timestamps_;
 };
 
 }  // namespace rls_shadow::ingest
