@@ -1,6 +1,7 @@
 // SessionState::WriteJson / ReadJson: a session's settings and transaction state as JSON, the
 // core of the engine's saved state (engine_state.cc). JSON keeps a snapshot readable when
 // someone has to look inside a state directory.
+#include <algorithm>
 #include <string>
 
 #include "analyze/session_state.h"
@@ -123,6 +124,10 @@ bool SessionState::ReadJson(simdjson::dom::element json) {
       return false;
     }
   }
+  identity_named_ = NamesIdentitySetting(settings_) || NamesIdentitySetting(txn_start_) ||
+                    NamesIdentitySetting(statement_start_) ||
+                    std::any_of(savepoints_.begin(), savepoints_.end(),
+                                [](const auto& p) { return NamesIdentitySetting(p.second); });
   return true;
 }
 

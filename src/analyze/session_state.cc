@@ -20,6 +20,25 @@ SessionState::Settings::const_iterator SessionState::FindSetting(std::string_vie
   return settings_.end();
 }
 
+namespace {
+
+// The settings that decide who the session is and whether RLS applies to it.
+bool IsIdentitySetting(std::string_view name) {
+  return name == "role" || name == "session_authorization" || name == "row_security";
+}
+
+}  // namespace
+
+SettingEntry& SessionState::Touch(const std::string& name) {
+  if (IsIdentitySetting(name)) identity_named_ = true;
+  return settings_[name];
+}
+
+bool SessionState::NamesIdentitySetting(const Settings& settings) {
+  return std::any_of(settings.begin(), settings.end(),
+                     [](const auto& entry) { return IsIdentitySetting(entry.first); });
+}
+
 std::optional<std::string_view> SessionState::SettingView(std::string_view name) const {
   auto default_of = [&]() -> std::optional<std::string_view> {
     if (defaults_ != nullptr && !defaults_->empty()) {
@@ -48,6 +67,7 @@ const SettingEntry* SessionState::Entry(std::string_view name) const {
 }
 
 std::string_view SessionState::SessionUserView() const {
+  if (!IdentityMayBeSet()) return login_user_;
   auto auth = SettingView("session_authorization");
   if (auth && !auth->empty() && *auth != "default") return *auth;
   return login_user_;
@@ -56,6 +76,10 @@ std::string_view SessionState::SessionUserView() const {
 std::string SessionState::SessionUser() const { return std::string(SessionUserView()); }
 
 void SessionState::UsersView(std::string_view* current_user, std::string_view* session_user) const {
+  if (!IdentityMayBeSet()) {
+    *current_user = *session_user = login_user_;
+    return;
+  }
   *session_user = SessionUserView();
   auto role = SettingView("role");
   *current_user = role && !role->empty() && *role != "none" ? *role : *session_user;
@@ -68,6 +92,7 @@ std::string SessionState::CurrentUser() const {
 }
 
 bool SessionState::RowSecurityOff() const {
+  if (!IdentityMayBeSet()) return false;
   auto v = SettingView("row_security");
   return v && (*v == "off" || *v == "false" || *v == "0" || *v == "no");
 }
@@ -107,7 +132,7 @@ void SessionState::FailStatement() {
 
 bool SessionState::Set(const std::string& name, std::optional<std::string> value, bool is_local,
                        const SettingOrigin& origin) {
-  SettingEntry& e = settings_[name];
+  SettingEntry& e = Touch(name);
   e.defined = true;
   if (is_local) {
     if (!in_block_ && !implicit_block_) {
@@ -128,7 +153,7 @@ bool SessionState::Set(const std::string& name, std::optional<std::string> value
 
 void SessionState::SetConfig(const std::string& name, std::optional<std::string> value,
                              bool is_local, const SettingOrigin& origin) {
-  SettingEntry& e = settings_[name];
+  SettingEntry& e = Touch(name);
   e.defined = true;
   e.origin = origin;
   if (is_local) {
@@ -141,7 +166,7 @@ void SessionState::SetConfig(const std::string& name, std::optional<std::string>
 }
 
 void SessionState::Reset(const std::string& name) {
-  SettingEntry& e = settings_[name];
+  SettingEntry& e = Touch(name);
   e.defined = true;
   e.session.reset();
   e.local.reset();

@@ -111,6 +111,15 @@ class SessionState {
  private:
   std::string_view SessionUserView() const;
   Settings::const_iterator FindSetting(std::string_view name) const;
+  // settings_[name], for a change: notes a name that sets who the session is or whether RLS
+  // applies (identity_named_).
+  SettingEntry& Touch(const std::string& name);
+  static bool NamesIdentitySetting(const Settings& settings);
+  // Whether role, session_authorization or row_security may have a value: if not, reading
+  // them needs no lookup (the common case, read for every access).
+  bool IdentityMayBeSet() const {
+    return identity_named_ || (defaults_ != nullptr && !defaults_->empty());
+  }
   void EndTransaction(bool commit);
   // Restores `snapshot`, keeping every placeholder defined since (they never go back to NULL).
   void Restore(const Settings& snapshot);
@@ -130,6 +139,10 @@ class SessionState {
   // statement_start_ is not written then.
   bool statement_start_is_txn_start_ = false;
   std::vector<std::pair<std::string, Settings>> savepoints_;
+  // One of role, session_authorization, row_security was ever named in a change (or in a
+  // restored state). Never cleared: every snapshot holds only names settings_ once held, so
+  // until this is set none of them holds those names either.
+  bool identity_named_ = false;
 };
 
 }  // namespace rls_shadow

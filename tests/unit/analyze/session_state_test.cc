@@ -5,6 +5,12 @@
 #include "analyze/session_state.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <string>
+
+#include "common/json_writer.h"
 
 #include "unit/analyze/engine_harness.h"
 
@@ -327,6 +333,66 @@ TEST(SessionState, RolesFollowSetRoleAndSessionAuthorization) {
   s.Set("role", "none", false, SettingOrigin{});
   s.EndStatement();
   EXPECT_EQ(s.CurrentUser(), "postgres");
+}
+
+// A session that never named role, session_authorization or row_security reads them without a
+// lookup; these cover every other way they get a value.
+TEST(SessionState, IdentitySettingsFromDatabaseDefaultsApply) {
+  const std::map<std::string, std::string> defaults = {{"row_security", "off"},
+                                                       {"role", "app_role"}};
+  SessionState s("postgres");
+  EXPECT_FALSE(s.RowSecurityOff());
+  s.set_defaults(&defaults);
+  EXPECT_TRUE(s.RowSecurityOff());
+  EXPECT_EQ(s.CurrentUser(), "app_role");
+  EXPECT_EQ(s.SessionUser(), "postgres");
+}
+
+SessionState RoundTrip(const SessionState& s) {
+  JsonWriter w;
+  s.WriteJson(&w);
+  simdjson::dom::parser parser;
+  simdjson::dom::element json;
+  EXPECT_EQ(parser.parse(w.str()).get(json), simdjson::SUCCESS);
+  SessionState restored;
+  EXPECT_TRUE(restored.ReadJson(json));
+  return restored;
+}
+
+TEST(SessionState, IdentitySettingsSurviveASavedState) {
+  SessionState s("postgres");
+  s.BeginStatement(false);
+  s.Set("role", "app_role", false, SettingOrigin{});
+  s.Set("session_authorization", "alice", false, SettingOrigin{});
+  s.Set("row_security", "off", false, SettingOrigin{});
+  s.EndStatement();
+  SessionState restored = RoundTrip(s);
+  EXPECT_EQ(restored.CurrentUser(), "app_role");
+  EXPECT_EQ(restored.SessionUser(), "alice");
+  EXPECT_TRUE(restored.RowSecurityOff());
+}
+
+// Saved inside a transaction with a savepoint taken after SET ROLE: after the restore, ROLLBACK
+// TO brings the role back from the savepoint.
+TEST(SessionState, IdentitySettingInASavedSavepointComesBack) {
+  SessionState s("postgres");
+  s.BeginStatement(false);
+  s.Begin();
+  s.Set("role", "app_role", false, SettingOrigin{});
+  s.EndStatement();
+  s.BeginStatement(false);
+  s.Savepoint("sp");
+  s.EndStatement();
+  SessionState restored = RoundTrip(s);
+  EXPECT_EQ(restored.CurrentUser(), "app_role");
+  restored.BeginStatement(false);
+  restored.Set("role", "none", false, SettingOrigin{});
+  restored.EndStatement();
+  EXPECT_EQ(restored.CurrentUser(), "postgres");
+  restored.BeginStatement(false);
+  restored.RollbackTo("sp");
+  restored.EndStatement();
+  EXPECT_EQ(restored.CurrentUser(), "app_role");
 }
 
 }  // namespace
