@@ -36,14 +36,12 @@ struct LogEvent {
   int64_t pid = 0;
   std::string session_id;  // "6b02db28.1f9c"
   int64_t line_num = 0;    // per-session line number
-  std::string vxid;        // "3/450"
   int64_t txid = 0;        // 0 when none
   std::string severity;    // LOG, ERROR, WARNING, ...
   std::string state_code;  // SQLSTATE, empty when absent
   std::string message;     // full message text
   std::string detail;
   std::string application_name;
-  std::string command_tag;  // "ps" in jsonlog, command_tag in csvlog
 
   // kStatement: the statement text as sent (after "statement: " / "execute <name>: ").
   // kError / kWarning: the "statement" key when present (the text that failed).

@@ -16,8 +16,6 @@ enum Column : size_t {
   kProcessId = 3,
   kSessionId = 5,
   kSessionLineNum = 6,
-  kCommandTag = 7,
-  kVirtualTransactionId = 9,
   kTransactionId = 10,
   kErrorSeverity = 11,
   kSqlStateCode = 12,
@@ -120,8 +118,6 @@ bool CsvlogDecoder::Decode(std::string_view record, LogEvent* event, RecordExtra
   event->user.assign(field(kUserName));
   event->dbname.assign(field(kDatabaseName));
   event->session_id.assign(field(kSessionId));
-  event->command_tag.assign(field(kCommandTag));
-  event->vxid.assign(field(kVirtualTransactionId));
   event->severity.assign(field(kErrorSeverity));
   // jsonlog omits state_code when it is 0 (successful completion); csvlog writes "00000".
   if (field(kSqlStateCode) != "00000") event->state_code.assign(field(kSqlStateCode));

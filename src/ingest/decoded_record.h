@@ -31,14 +31,12 @@ inline void ClearDecodedFields(LogEvent* event) {
   event->pid = 0;
   event->session_id.clear();
   event->line_num = 0;
-  event->vxid.clear();
   event->txid = 0;
   event->severity.clear();
   event->state_code.clear();
   event->message.clear();
   event->detail.clear();
   event->application_name.clear();
-  event->command_tag.clear();
   event->sql.clear();
   event->extended_protocol = false;
   event->prepared_name.clear();

@@ -18,8 +18,6 @@ enum class Key {
   kUser,
   kDbname,
   kSessionId,
-  kPs,
-  kVxid,
   kErrorSeverity,
   kStateCode,
   kMessage,
@@ -65,7 +63,6 @@ Key ClassifyKey(const char* raw, std::string_view* name) {
       break;
     case 'p':
       if (is("pid")) return Key::kPid;
-      if (is("ps")) return Key::kPs;
       break;
     case 's':
       if (is("session_id")) return Key::kSessionId;
@@ -78,9 +75,6 @@ Key ClassifyKey(const char* raw, std::string_view* name) {
       break;
     case 'u':
       if (is("user")) return Key::kUser;
-      break;
-    case 'v':
-      if (is("vxid")) return Key::kVxid;
       break;
     default:
       break;
@@ -165,12 +159,6 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
         target = &event->session_id;
         has_session = true;
         break;
-      case Key::kPs:
-        target = &event->command_tag;
-        break;
-      case Key::kVxid:
-        target = &event->vxid;
-        break;
       case Key::kErrorSeverity:
         target = &event->severity;
         break;
@@ -222,7 +210,8 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
         return FailOnValue(failure, error, value, key, "an integer");
       }
     }
-    // Other keys (remote_host, session_start, query_id, ...) are skipped by the next step.
+    // Other keys (remote_host, ps, session_start, vxid, query_id, ...) are skipped by the next
+    // step.
   }
   // Anything after the object ("{...} x", "{...}}") makes the line invalid.
   // (simdjson 3.0 has no document::at_end(): past the last token, current_location() fails.)

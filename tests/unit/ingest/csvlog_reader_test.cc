@@ -39,14 +39,12 @@ TEST(CsvlogReaderTest, AgreesWithJsonlogFromTheSameServerRun) {
     EXPECT_EQ(c.pid, j.pid);
     EXPECT_EQ(c.session_id, j.session_id);
     EXPECT_EQ(c.line_num, j.line_num);
-    EXPECT_EQ(c.vxid, j.vxid);
     EXPECT_EQ(c.txid, j.txid);
     EXPECT_EQ(c.severity, j.severity);
     EXPECT_EQ(c.state_code, j.state_code);
     EXPECT_EQ(c.message, j.message);
     EXPECT_EQ(c.detail, j.detail);
     EXPECT_EQ(c.application_name, j.application_name);
-    EXPECT_EQ(c.command_tag, j.command_tag);
     EXPECT_EQ(c.sql, j.sql);
     EXPECT_EQ(c.extended_protocol, j.extended_protocol);
     EXPECT_EQ(c.prepared_name, j.prepared_name);

@@ -26,7 +26,6 @@ TEST(JsonlogReaderTest, DecodesTheVerbatimRlsErrorLine) {
   EXPECT_EQ(error.pid, 8092);
   EXPECT_EQ(error.session_id, "6b02db28.1f9c");
   EXPECT_EQ(error.line_num, 9);
-  EXPECT_EQ(error.vxid, "3/450");
   EXPECT_EQ(error.txid, 0);
   EXPECT_EQ(error.severity, "ERROR");
   EXPECT_EQ(error.state_code, "42501");
@@ -34,7 +33,6 @@ TEST(JsonlogReaderTest, DecodesTheVerbatimRlsErrorLine) {
   EXPECT_EQ(error.sql,
             "INSERT INTO t VALUES (502,'22222222-2222-2222-2222-222222222222','c1-bad');");
   EXPECT_EQ(error.application_name, "c1_txid");
-  EXPECT_EQ(error.command_tag, "INSERT");
   EXPECT_EQ(error.position.line, 1u);
   EXPECT_EQ(error.position.offset, 0u);
   EXPECT_EQ(error.position.source, DataPath("pg_semantics_c.json"));
