@@ -2,6 +2,7 @@
 
 #include <string.h>  // memrchr
 
+#include <algorithm>
 #include <cctype>
 
 namespace rls_shadow {
@@ -51,6 +52,21 @@ size_t FindLastCommentEnd(std::string_view s) {
     if (slash == nullptr) return std::string_view::npos;
     const size_t i = static_cast<size_t>(static_cast<const char*>(slash) - s.data());
     if (s[i - 1] == '*') return i - 1;
+    end = i;
+  }
+  return std::string_view::npos;
+}
+
+// s.rfind("/*", before): the last "/*" starting at or before `before`, jumping from '/' to '/'
+// as above (the comment's body lies between it and `before`).
+size_t FindCommentStart(std::string_view s, size_t before) {
+  if (s.size() < 2) return std::string_view::npos;
+  size_t end = std::min(before, s.size() - 2) + 1;  // where a "/*" may start: [0, end)
+  while (end > 0) {
+    const void* slash = memrchr(s.data(), '/', end);
+    if (slash == nullptr) return std::string_view::npos;
+    const size_t i = static_cast<size_t>(static_cast<const char*>(slash) - s.data());
+    if (s[i + 1] == '*') return i;
     end = i;
   }
   return std::string_view::npos;
@@ -158,7 +174,7 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
                                   std::string_view lane_setting_value) {
   Attribution a;
   if (size_t close = FindLastCommentEnd(sql); close != std::string_view::npos) {
-    size_t open = sql.rfind("/*", close);
+    size_t open = FindCommentStart(sql, close);
     if (open != std::string_view::npos) {
       std::string_view comment = sql.substr(open);
       auto it = comments_.find(comment);

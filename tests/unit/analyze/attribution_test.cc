@@ -54,6 +54,23 @@ TEST(Attributor, ControllerAndAction) {
             "orders#show");
 }
 
+// The comment is found from its end back to the "/*" before it, past other slashes.
+TEST(Attributor, TrailingCommentAmongOtherSlashes) {
+  AttributionConfig config;
+  Attributor a(config);
+  EXPECT_EQ(a.Attribute("SELECT a / b FROM t /*code_path='x.rb'*/", "web", "").code_path, "x.rb");
+  EXPECT_EQ(a.Attribute("SELECT '/*' || c /*code_path='y.rb'*/", "web", "").code_path, "y.rb");
+  // Comments are cached by their text: one cut short at the inner slash would share "/b.rb'*/".
+  EXPECT_EQ(a.Attribute("SELECT 1 /*code_path='a/b.rb'*/", "web", "").code_path, "a/b.rb");
+  EXPECT_EQ(a.Attribute("SELECT 1 /*code_path='c/b.rb'*/", "web", "").code_path, "c/b.rb");
+  EXPECT_EQ(a.Attribute("/*code_path='z.rb'*/", "web", "").code_path, "z.rb");
+  for (std::string_view no_comment : {"SELECT 1 /*/", "SELECT 1 */", "/", "*/", ""}) {
+    Attribution at = a.Attribute(no_comment, "web", "");
+    EXPECT_EQ(at.code_path, "web") << no_comment;
+    EXPECT_FALSE(at.code_path_from_comment) << no_comment;
+  }
+}
+
 TEST(Attributor, ApplicationNameFallback) {
   AttributionConfig config;
   Attributor a(config);
