@@ -115,15 +115,15 @@ bool CsvlogDecoder::Decode(std::string_view record, LogEvent* event, RecordExtra
                 "unreadable log_time \"" + std::string(field(kLogTime)) + "\"");
   }
 
-  event->user.assign(field(kUserName));
-  event->dbname.assign(field(kDatabaseName));
-  event->session_id.assign(field(kSessionId));
-  event->severity.assign(field(kErrorSeverity));
+  AssignField(&event->user, field(kUserName));
+  AssignField(&event->dbname, field(kDatabaseName));
+  AssignField(&event->session_id, field(kSessionId));
+  AssignField(&event->severity, field(kErrorSeverity));
   // jsonlog omits state_code when it is 0 (successful completion); csvlog writes "00000".
-  if (field(kSqlStateCode) != "00000") event->state_code.assign(field(kSqlStateCode));
-  event->message.assign(field(kMessage));
-  event->detail.assign(field(kDetail));
-  event->application_name.assign(field(kApplicationName));
+  if (field(kSqlStateCode) != "00000") AssignField(&event->state_code, field(kSqlStateCode));
+  AssignField(&event->message, field(kMessage));
+  AssignField(&event->detail, field(kDetail));
+  AssignField(&event->application_name, field(kApplicationName));
   extras->statement = field(kQuery);
   if (field_count_ > kBackendType) extras->backend_type = field(kBackendType);
   return true;

@@ -21,6 +21,14 @@ struct DecodeFailure {
   std::string message;           // one line for a person
 };
 
+// *field = text, for a decoded field of a reused event. assign() goes through the general
+// replace (which allows `text` to overlap the string); clearing and appending is the plain copy
+// into the kept capacity, and a decoder sets ten fields a record.
+inline void AssignField(std::string* field, std::string_view text) {
+  field->clear();
+  field->append(text);
+}
+
 // Clears every decoded field of a reused event; keeps position.source (set once per source)
 // and the strings' capacity, so a steady stream of records allocates nothing.
 inline void ClearDecodedFields(LogEvent* event) {

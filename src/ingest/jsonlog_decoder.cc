@@ -199,7 +199,7 @@ bool JsonlogDecoder::Decode(std::string_view line, size_t padded_size, LogEvent*
         return FailOnValue(failure, error, value, key, "a string");
       // Views point into the parser's string buffer, valid until the next iterate().
       if (target != nullptr) {
-        target->assign(text);
+        AssignField(target, text);
       } else {
         *view_target = text;
       }

@@ -28,8 +28,8 @@ bool ClassifyExecute(std::string_view rest, LogEvent* event, DecodeFailure* fail
   if (size_t slash = name.find('/'); slash != std::string_view::npos) name = name.substr(0, slash);
   event->kind = LogEventKind::kStatement;
   event->extended_protocol = true;
-  event->prepared_name.assign(name);
-  event->sql.assign(rest.substr(colon + 2));
+  AssignField(&event->prepared_name, name);
+  AssignField(&event->sql, rest.substr(colon + 2));
   // No detail means no parameters. Other details (none are known) are not parameters.
   if (std::string_view(event->detail).starts_with(kParametersPrefix) &&
       !ParseParametersDetail(event->detail, &event->params)) {
@@ -48,12 +48,12 @@ bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin*
   event->kind = LogEventKind::kOther;
   if (IsErrorSeverity(event->severity)) {
     event->kind = LogEventKind::kError;
-    event->sql.assign(extras.statement);
+    AssignField(&event->sql, extras.statement);
     return true;
   }
   if (event->severity == "WARNING") {
     event->kind = LogEventKind::kWarning;
-    event->sql.assign(extras.statement);
+    AssignField(&event->sql, extras.statement);
     return true;
   }
 
@@ -73,7 +73,7 @@ bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin*
 
   if (message.starts_with(kStatementPrefix)) {
     event->kind = LogEventKind::kStatement;
-    event->sql.assign(message.substr(kStatementPrefix.size()));
+    AssignField(&event->sql, message.substr(kStatementPrefix.size()));
     *origin = statement_origin;
     return true;
   }
