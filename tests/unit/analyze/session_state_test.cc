@@ -11,7 +11,6 @@
 #include <string>
 
 #include "common/json_writer.h"
-
 #include "unit/analyze/engine_harness.h"
 
 namespace rls_shadow {

@@ -10,7 +10,9 @@ namespace rls_shadow {
 namespace {
 
 using testing_ingest::DataPath;
+using testing_ingest::JsonLine;
 using testing_ingest::ReadAll;
+using testing_ingest::WriteTempFile;
 
 TEST(JsonlogReaderTest, DecodesTheVerbatimRlsErrorLine) {
   auto result = ReadAll(DataPath("pg_semantics_c.json"));
@@ -36,6 +38,27 @@ TEST(JsonlogReaderTest, DecodesTheVerbatimRlsErrorLine) {
   EXPECT_EQ(error.position.line, 1u);
   EXPECT_EQ(error.position.offset, 0u);
   EXPECT_EQ(error.position.source, DataPath("pg_semantics_c.json"));
+}
+
+// The reader reuses one event: each record's fields are its own, whatever the record before held
+// (longer, shorter, absent), and a key given twice keeps its last value, as assignment would.
+TEST(JsonlogReaderTest, ReusedEventHoldsOnlyEachRecordsFields) {
+  const std::string path = WriteTempFile(
+      "reused_fields.json",
+      JsonLine("statement: SELECT 1", 1,
+               ",\"application_name\":\"a-rather-long-application-name\"") +
+          JsonLine("statement: SELECT 22", 2, ",\"application_name\":\"ab\"") +
+          JsonLine("statement: SELECT 3", 3) +
+          JsonLine("statement: SELECT 4", 4,
+                   ",\"application_name\":\"first\",\"application_name\":\"second\""));
+  auto result = ReadAll(path);
+  ASSERT_EQ(result.events.size(), 4u);
+  EXPECT_EQ(result.events[0].application_name, "a-rather-long-application-name");
+  EXPECT_EQ(result.events[1].application_name, "ab");
+  EXPECT_EQ(result.events[1].sql, "SELECT 22");
+  EXPECT_EQ(result.events[2].application_name, "");
+  EXPECT_EQ(result.events[2].sql, "SELECT 3");
+  EXPECT_EQ(result.events[3].application_name, "second");
 }
 
 TEST(JsonlogReaderTest, DecodesTheVerbatimWarningAndExecuteLines) {
