@@ -29,8 +29,9 @@ inline void AssignField(std::string* field, std::string_view text) {
   field->append(text);
 }
 
-// Clears every decoded field of a reused event; keeps position.source (set once per source)
-// and the strings' capacity, so a steady stream of records allocates nothing.
+// Clears every decoded field of a reused event but params (ClassifyEvent's); keeps
+// position.source (set once per source) and the strings' capacity, so a steady stream of
+// records allocates nothing.
 inline void ClearDecodedFields(LogEvent* event) {
   event->kind = LogEventKind::kOther;
   event->time_us = 0;
@@ -48,7 +49,7 @@ inline void ClearDecodedFields(LogEvent* event) {
   event->sql.clear();
   event->extended_protocol = false;
   event->prepared_name.clear();
-  event->params.clear();
+  // params are ClassifyEvent's, which sets them for every record (see there).
 }
 
 }  // namespace rls_shadow::ingest

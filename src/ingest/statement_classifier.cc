@@ -19,7 +19,8 @@ bool IsErrorSeverity(std::string_view severity) {
 }
 
 // Handles "execute <name>[/<portal>]: <text>" (rest starts after "execute ").
-bool ClassifyExecute(std::string_view rest, LogEvent* event, DecodeFailure* failure) {
+bool ClassifyExecute(std::string_view rest, LogEvent* event, DecodeFailure* failure,
+                     bool* params_parsed) {
   if (rest.starts_with(kFetchPrefix)) return true;  // kOther: see the header
   size_t colon = rest.find(": ");
   if (colon == std::string_view::npos) return true;  // not PostgreSQL's shape: kOther
@@ -31,8 +32,9 @@ bool ClassifyExecute(std::string_view rest, LogEvent* event, DecodeFailure* fail
   AssignField(&event->prepared_name, name);
   AssignField(&event->sql, rest.substr(colon + 2));
   // No detail means no parameters. Other details (none are known) are not parameters.
-  if (std::string_view(event->detail).starts_with(kParametersPrefix) &&
-      !ParseParametersDetail(event->detail, &event->params)) {
+  if (!std::string_view(event->detail).starts_with(kParametersPrefix)) return true;
+  *params_parsed = true;  // parsed, or cleared when malformed
+  if (!ParseParametersDetail(event->detail, &event->params)) {
     failure->reason = "bad_parameters";
     failure->message = "execute line with a malformed parameters detail";
     return false;
@@ -40,10 +42,8 @@ bool ClassifyExecute(std::string_view rest, LogEvent* event, DecodeFailure* fail
   return true;
 }
 
-}  // namespace
-
-bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin* origin,
-                   DecodeFailure* failure) {
+bool Classify(const RecordExtras& extras, LogEvent* event, StatementOrigin* origin,
+              DecodeFailure* failure, bool* params_parsed) {
   *origin = StatementOrigin::kNone;
   event->kind = LogEventKind::kOther;
   if (IsErrorSeverity(event->severity)) {
@@ -78,7 +78,9 @@ bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin*
     return true;
   }
   if (message.starts_with(kExecutePrefix)) {
-    if (!ClassifyExecute(message.substr(kExecutePrefix.size()), event, failure)) return false;
+    if (!ClassifyExecute(message.substr(kExecutePrefix.size()), event, failure, params_parsed)) {
+      return false;
+    }
     if (event->kind == LogEventKind::kStatement) *origin = statement_origin;
     return true;
   }
@@ -89,6 +91,19 @@ bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin*
     event->kind = LogEventKind::kDisconnect;
   }
   return true;
+}
+
+}  // namespace
+
+bool ClassifyEvent(const RecordExtras& extras, LogEvent* event, StatementOrigin* origin,
+                   DecodeFailure* failure) {
+  // The parameter list is set here for every record: parsed for an execute line with a
+  // parameters detail, cleared otherwise. The decoders leave it alone, so from one execute line
+  // to the next its strings keep their capacity instead of being allocated again.
+  bool params_parsed = false;
+  const bool ok = Classify(extras, event, origin, failure, &params_parsed);
+  if (!params_parsed) event->params.clear();
+  return ok;
 }
 
 }  // namespace rls_shadow::ingest

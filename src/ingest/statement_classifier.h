@@ -17,7 +17,8 @@ enum class StatementOrigin {
 };
 
 // Sets event->kind and, for statements, sql, extended_protocol, prepared_name and params; for
-// errors and warnings, sql = extras.statement. Reads severity, message and detail, which the
+// errors and warnings, sql = extras.statement. params is set for every record: empty unless an
+// execute line carries parameters. Reads severity, message and detail, which the
 // decoder has filled. Returns false with failure->reason "bad_parameters" when an execute line
 // carries a parameters detail that cannot be decoded.
 //

@@ -61,6 +61,35 @@ TEST(JsonlogReaderTest, ReusedEventHoldsOnlyEachRecordsFields) {
   EXPECT_EQ(result.events[3].application_name, "second");
 }
 
+// The parameter list is kept from one record to the next for its strings' capacity: each
+// event still has exactly its own parameters, and none unless it is an execute line with them.
+TEST(JsonlogReaderTest, ReusedEventHoldsOnlyEachRecordsParameters) {
+  auto params = [](const std::string& detail) { return ",\"detail\":\"" + detail + "\""; };
+  const std::string path = WriteTempFile(
+      "reused_params.json",
+      JsonLine("execute <unnamed>: SELECT $1, $2, $3", 1,
+               params("parameters: $1 = 'a-long-first-value-past-sso', $2 = 'b', $3 = 'c'")) +
+          JsonLine("execute <unnamed>: SELECT $1", 2, params("parameters: $1 = 'x'")) +
+          JsonLine("statement: SELECT 1", 3) + JsonLine("execute <unnamed>: SELECT 2", 4) +
+          JsonLine("execute <unnamed>: SELECT $1, $2", 5,
+                   params("parameters: $1 = NULL, $2 = 'it''s'")) +
+          JsonLine("some failure", 6,
+                   ",\"error_severity\":\"ERROR\"" + params("parameters: $1 = 'e'")) +
+          JsonLine("execute <unnamed>: SELECT $1, $2", 7,
+                   params("parameters: $1 = 'p', $2 = 'q'")));
+  auto result = ReadAll(path);
+  ASSERT_EQ(result.events.size(), 7u);
+  using Params = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(result.events[0].params, (Params{"a-long-first-value-past-sso", "b", "c"}));
+  EXPECT_EQ(result.events[1].params, (Params{"x"}));
+  EXPECT_EQ(result.events[2].params, Params{});
+  EXPECT_EQ(result.events[3].params, Params{});
+  EXPECT_EQ(result.events[4].params, (Params{std::nullopt, "it's"}));
+  EXPECT_EQ(result.events[5].kind, LogEventKind::kError);
+  EXPECT_EQ(result.events[5].params, Params{});
+  EXPECT_EQ(result.events[6].params, (Params{"p", "q"}));
+}
+
 TEST(JsonlogReaderTest, DecodesTheVerbatimWarningAndExecuteLines) {
   auto result = ReadAll(DataPath("pg_semantics_c.json"));
   ASSERT_EQ(result.events.size(), 3u);
