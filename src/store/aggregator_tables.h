@@ -32,6 +32,7 @@ class StringPool {
   StringPool() { Clear(); }
   uint32_t Intern(std::string_view s);
   std::string_view operator[](uint32_t id) const { return index_.key(id).text; }
+  size_t size() const { return index_.size(); }
   void Clear();
 
  private:

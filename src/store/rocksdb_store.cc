@@ -25,6 +25,7 @@
 #include "store/aggregator_tables.h"
 #include "store/counter_merge.h"
 #include "store/key_codec.h"
+#include "store/key_order.h"
 #include "store/record_sink.h"
 #include "store/value_codec.h"
 
@@ -271,34 +272,9 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   // Records go out in key order, record type by record type ("a/" < "c/" < "d/" < "i/" < "r/" <
   // "s/"): an SST file takes nothing else, and the memtable is a skip list that inserting keys
   // in the aggregator's hash order made search from the top every time. The counter keys are
-  // encoded first and sorted as the bytes RocksDB compares (one memcmp each, where comparing the
-  // key structs field by field cost as much as the inserts).
+  // put in that order from their ids (store/key_order.h) and encoded one at a time.
   const FindingAggregator::Tables& t = *agg.tables_;
-  std::vector<std::pair<std::string, const CounterValue*>> accesses;
-  accesses.reserve(t.accesses.size());
-  for (uint32_t i = 0; i < t.accesses.size(); ++i) {
-    const store::AccessIds& k = t.access_index.key(i);
-    accesses.emplace_back(store::EncodeAccessKey(
-                              store::AccessKeyView{t.fields[k.table], t.fields[k.code_path],
-                                                   t.fields[k.lane], static_cast<Effect>(k.effect)},
-                              k.hour),
-                          &t.accesses[i]);
-  }
-  std::sort(accesses.begin(), accesses.end());
-  std::vector<std::pair<std::string, const store::DenialCounts*>> denials;
-  denials.reserve(t.denials.size());
-  for (uint32_t i = 0; i < t.denials.size(); ++i) {
-    const store::DenialIds& k = t.denial_index.key(i);
-    denials.emplace_back(
-        store::EncodeDenialKey(
-            store::DenialKeyView{t.fields[k.table], static_cast<Command>(k.command),
-                                 t.fields[k.policy], t.fields[k.tenant], t.fields[k.code_path],
-                                 t.fields[k.lane], static_cast<Effect>(k.effect),
-                                 static_cast<Cause>(k.cause)},
-            k.hour),
-        &t.denials[i]);
-  }
-  std::sort(denials.begin(), denials.end());
+  const std::vector<uint32_t> rank = store::ByteOrderRanks(t.fields);
 
   // A state directory without counters of a kind (the first commit into it) has none to read
   // back: one Get per key is spared.
@@ -307,12 +283,17 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   if (s = impl_->HasAny(store::kAccessPrefix, &stored_accesses); !s.ok()) return s;
   if (s = impl_->HasAny(store::kDenialPrefix, &stored_denials); !s.ok()) return s;
 
-  for (const auto& [key, counter] : accesses) {
+  for (uint32_t i : store::AccessKeysInOrder(t.access_index, rank)) {
+    const store::AccessIds& k = t.access_index.key(i);
+    const std::string key = store::EncodeAccessKey(
+        store::AccessKeyView{t.fields[k.table], t.fields[k.code_path], t.fields[k.lane],
+                             static_cast<Effect>(k.effect)},
+        k.hour);
     std::optional<std::string> old;
     if (stored_accesses && !(s = impl_->Get(key, &old)).ok()) return s;
     CounterValue value;
     if (old && !store::DecodeCounter(*old, &value)) return Corrupt("access", key);
-    store::MergeCounter(*counter, &value);
+    store::MergeCounter(t.accesses[i], &value);
     if (s = sink->Put(key, store::EncodeCounter(value)); !s.ok()) return s;
   }
   // A source listed twice keeps its last checkpoint, as a batch's later Put would.
@@ -323,13 +304,21 @@ Status Store::BuildBatch(const FindingAggregator& agg,
   for (const auto& [key, cp] : checkpoint_records) {
     if (s = sink->Put(key, store::EncodeCheckpoint(*cp)); !s.ok()) return s;
   }
-  for (const auto& [key, bucket] : denials) {
+  for (uint32_t i : store::DenialKeysInOrder(t.denial_index, rank)) {
+    const store::DenialIds& k = t.denial_index.key(i);
+    const std::string key = store::EncodeDenialKey(
+        store::DenialKeyView{t.fields[k.table], static_cast<Command>(k.command),
+                             t.fields[k.policy], t.fields[k.tenant], t.fields[k.code_path],
+                             t.fields[k.lane], static_cast<Effect>(k.effect),
+                             static_cast<Cause>(k.cause)},
+        k.hour);
     std::optional<std::string> old;
     if (stored_denials && !(s = impl_->Get(key, &old)).ok()) return s;
     store::DenialValue value;
     if (old && !store::DecodeDenialValue(*old, &value)) return Corrupt("denial", key);
-    store::MergeCounter(bucket->value, &value.counter);
-    for (uint32_t e : bucket->examples) {
+    const store::DenialCounts& bucket = t.denials[i];
+    store::MergeCounter(bucket.value, &value.counter);
+    for (uint32_t e : bucket.examples) {
       store::MergeExample(t.examples[e], agg.max_examples_, &value.examples);
     }
     if (s = sink->Put(key, store::EncodeDenialValue(value)); !s.ok()) return s;
