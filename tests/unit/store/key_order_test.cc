@@ -18,9 +18,22 @@ namespace {
 using namespace std::string_literals;
 
 // Texts in first-insertion order unlike their byte order.
-const std::vector<std::string> kTexts = {
-    "public.orders", "a"s, "a\0"s, "a\0b"s, "ab", "\xff"s, "", "a\x01"s, "A", "\xc3\xa9t\xc3\xa9",
-    "public.order", "public.orders_archive", "a\0\0"s, "b", "\x7f"s, "\x80"s};
+const std::vector<std::string> kTexts = {"public.orders",
+                                         "a"s,
+                                         "a\0"s,
+                                         "a\0b"s,
+                                         "ab",
+                                         "\xff"s,
+                                         "",
+                                         "a\x01"s,
+                                         "A",
+                                         "\xc3\xa9t\xc3\xa9",
+                                         "public.order",
+                                         "public.orders_archive",
+                                         "a\0\0"s,
+                                         "b",
+                                         "\x7f"s,
+                                         "\x80"s};
 
 // Numbers sorted by the bytes of the key `encode` gives each.
 template <typename Encode>
@@ -55,8 +68,15 @@ TEST(KeyOrder, KeysInOrderAreTheEncodedKeysSortedAsBytes) {
   DenseIndex<DenialIds> denials;
   DenseIndex<AccessIds> accesses;
   for (int i = 0; i < 3000; ++i) {
-    DenialIds d{id(), id(), id(), id(), id(), static_cast<uint8_t>(random() % 3),
-                static_cast<uint8_t>(random() % 3), static_cast<uint8_t>(random() % 3), hour()};
+    DenialIds d{id(),
+                id(),
+                id(),
+                id(),
+                id(),
+                static_cast<uint8_t>(random() % 3),
+                static_cast<uint8_t>(random() % 3),
+                static_cast<uint8_t>(random() % 3),
+                hour()};
     bool inserted = false;
     denials.FindOrInsert(d, &inserted);
     AccessIds a{id(), id(), id(), static_cast<uint8_t>(random() % 3), hour()};
