@@ -1,21 +1,31 @@
 #include "store/key_order.h"
 
 #include <algorithm>
-#include <numeric>
-#include <tuple>
+#include <array>
+#include <utility>
 
 namespace rls_shadow::store {
 namespace {
 
 // Sorts the numbers 0..n-1 by sort_key(number), which lists a key's fields in encoding order.
+// The sort keys are computed once, beside their numbers, so a comparison reads one array.
 template <typename SortKey>
 std::vector<uint32_t> SortedNumbers(size_t n, SortKey sort_key) {
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return sort_key(a) < sort_key(b); });
+  std::vector<std::pair<decltype(sort_key(0)), uint32_t>> keyed;
+  keyed.reserve(n);
+  for (uint32_t number = 0; number < n; ++number) keyed.emplace_back(sort_key(number), number);
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> order;
+  order.reserve(n);
+  for (const auto& entry : keyed) order.push_back(entry.second);
   return order;
 }
+
+// Two fields in one word, the first deciding.
+uint64_t Pair(uint32_t first, uint32_t second) { return (uint64_t{first} << 32) | second; }
+
+// An hour ordered as unsigned, as AppendHour encodes it.
+uint64_t HourWord(int64_t hour) { return static_cast<uint64_t>(hour) ^ (uint64_t{1} << 63); }
 
 }  // namespace
 
@@ -29,22 +39,26 @@ std::vector<uint32_t> ByteOrderRanks(const StringPool& pool) {
   return rank;
 }
 
-// The fields in the order EncodeDenialKey writes them (after the "d/" every key shares).
+// A key's fields packed into words compared in turn, in the order EncodeDenialKey writes them
+// (after the "d/" every key shares): hour (its sign bit flipped, as AppendHour does), table,
+// command, policy, tenant, code path, lane, effect, cause.
 std::vector<uint32_t> DenialKeysInOrder(const DenseIndex<DenialIds>& index,
                                         const std::vector<uint32_t>& rank) {
   return SortedNumbers(index.size(), [&](uint32_t n) {
     const DenialIds& k = index.key(n);
-    return std::make_tuple(k.hour, rank[k.table], k.command, rank[k.policy], rank[k.tenant],
-                           rank[k.code_path], rank[k.lane], k.effect, k.cause);
+    return std::array<uint64_t, 5>{HourWord(k.hour), Pair(rank[k.table], k.command),
+                                   Pair(rank[k.policy], rank[k.tenant]),
+                                   Pair(rank[k.code_path], rank[k.lane]), Pair(k.effect, k.cause)};
   });
 }
 
-// Likewise for EncodeAccessKey.
+// Likewise for EncodeAccessKey: hour, table, code path, lane, effect.
 std::vector<uint32_t> AccessKeysInOrder(const DenseIndex<AccessIds>& index,
                                         const std::vector<uint32_t>& rank) {
   return SortedNumbers(index.size(), [&](uint32_t n) {
     const AccessIds& k = index.key(n);
-    return std::make_tuple(k.hour, rank[k.table], rank[k.code_path], rank[k.lane], k.effect);
+    return std::array<uint64_t, 3>{HourWord(k.hour), Pair(rank[k.table], rank[k.code_path]),
+                                   Pair(rank[k.lane], k.effect)};
   });
 }
 
