@@ -2,8 +2,9 @@
 // their encodings (key_codec.h), computed from the keys' ids instead of from encoded bytes.
 //
 // Why: an SST file takes its keys in ascending order, so a commit sorts ~10^5 keys. Sorted as
-// encoded strings, every comparison ran memcmp over the long prefix keys share ("d/", the hour,
-// "public.orders", ...), and the sort cost as much as writing the file. AppendString's escaping
+// encoded strings (each allocated), every comparison ran memcmp over the long prefix keys share
+// ("d/", the hour, "public.orders", ...): 267M of the 963M instructions the bench log's commit
+// took. Sorted by ids as below: 162M. AppendString's escaping
 // keeps bytewise order (a NUL inside a text sorts above the terminator), so two keys' bytes
 // compare as their fields do, one after another: each text by its rank among the pool's texts
 // in byte order, each enum and hour by value.
