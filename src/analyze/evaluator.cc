@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -160,7 +161,10 @@ bool HasCanonicalText(std::string_view type) {
          type == "bool";
 }
 
-uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
+namespace {
+
+// Three-valued AND / OR of two sets of possible truth values: every pair of possibilities.
+constexpr uint8_t CombineTruthSets(uint8_t a, uint8_t b, bool is_and) {
   uint8_t out = 0;
   for (uint8_t x : {kMaybeTrue, kMaybeFalse, kMaybeNull}) {
     if (!(a & x)) continue;
@@ -184,6 +188,30 @@ uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
     }
   }
   return out;
+}
+
+// Every answer of CombineTruthSets, computed at compile time: truth sets are combined for each
+// policy of each access, and the pairs loop cost more than the rest of combining a policy.
+constexpr auto kCombinedTruth = [] {
+  std::array<std::array<std::array<uint8_t, kAnyTruth + 1>, kAnyTruth + 1>, 2> table{};
+  for (int op = 0; op < 2; ++op) {
+    for (uint8_t a = 0; a <= kAnyTruth; ++a) {
+      for (uint8_t b = 0; b <= kAnyTruth; ++b) table[op][a][b] = CombineTruthSets(a, b, op == 1);
+    }
+  }
+  return table;
+}();
+static_assert(kCombinedTruth[1][kMaybeTrue][kMaybeNull] == kMaybeNull);   // TRUE AND NULL
+static_assert(kCombinedTruth[1][kMaybeFalse][kAnyTruth] == kMaybeFalse);  // FALSE AND x
+static_assert(kCombinedTruth[0][kMaybeTrue][kAnyTruth] == kMaybeTrue);    // TRUE OR x
+static_assert(kCombinedTruth[0][kMaybeFalse][kMaybeNull] == kMaybeNull);  // FALSE OR NULL
+
+}  // namespace
+
+uint8_t CombineTruth(uint8_t a, uint8_t b, bool is_and) {
+  // Bits other than the three truth values were never read: masked, as the pairs loop ignores
+  // them.
+  return kCombinedTruth[is_and ? 1 : 0][a & kAnyTruth][b & kAnyTruth];
 }
 
 #if defined(__SSE2__)

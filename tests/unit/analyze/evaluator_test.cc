@@ -279,10 +279,43 @@ TEST(Evaluator, SettingNamedByParameterComparesLikeTheLiteral) {
 // KeptTextAs builds Cast(Eval(e), type) for $n and current_setting(...)::type directly; where
 // it answers, the value is exactly the evaluated and cast one, and it answers for the canonical
 // forms (a canonical uuid, any text) only.
+// CombineTruth (a table computed at compile time) against SQL's three-valued AND and OR, taken
+// over every pair of possibilities of every two sets of possible truth values.
+TEST(Evaluator, CombineTruthIsThreeValuedLogicOverEveryPairOfPossibilities) {
+  enum class T { kTrue, kFalse, kNull };
+  auto sql_and = [](T x, T y) {
+    if (x == T::kFalse || y == T::kFalse) return T::kFalse;
+    return x == T::kNull || y == T::kNull ? T::kNull : T::kTrue;
+  };
+  auto sql_or = [](T x, T y) {
+    if (x == T::kTrue || y == T::kTrue) return T::kTrue;
+    return x == T::kNull || y == T::kNull ? T::kNull : T::kFalse;
+  };
+  auto bit = [](T x) {
+    return x == T::kTrue ? kMaybeTrue : x == T::kFalse ? kMaybeFalse : kMaybeNull;
+  };
+  for (uint8_t a = 0; a <= kAnyTruth; ++a) {
+    for (uint8_t b = 0; b <= kAnyTruth; ++b) {
+      uint8_t want_and = 0;
+      uint8_t want_or = 0;
+      for (T x : {T::kTrue, T::kFalse, T::kNull}) {
+        for (T y : {T::kTrue, T::kFalse, T::kNull}) {
+          if ((a & bit(x)) && (b & bit(y))) {
+            want_and |= bit(sql_and(x, y));
+            want_or |= bit(sql_or(x, y));
+          }
+        }
+      }
+      EXPECT_EQ(CombineTruth(a, b, /*is_and=*/true), want_and) << int{a} << " AND " << int{b};
+      EXPECT_EQ(CombineTruth(a, b, /*is_and=*/false), want_or) << int{a} << " OR " << int{b};
+    }
+  }
+}
+
 TEST(Evaluator, KeptTextAsIsTheCastOfTheEvaluatedValue) {
   const std::string upper = "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11";  // canonical in lower case
-  const std::map<std::string, std::string, std::less<>> settings{{"app.x", T1}, {"app.up", upper},
-                                                                 {"app.empty", ""}};
+  const std::map<std::string, std::string, std::less<>> settings{
+      {"app.x", T1}, {"app.up", upper}, {"app.empty", ""}};
   const std::vector<std::optional<std::string>> params{T1, upper, std::nullopt, "app.x", "t x"};
   EvalInputs in;
   in.setting = [&](std::string_view name) -> std::optional<std::string_view> {
