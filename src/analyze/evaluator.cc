@@ -13,6 +13,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/ascii_lower.h"
+
 namespace rls_shadow {
 
 using namespace std::string_view_literals;  // "..."sv: compared size first, inline
@@ -109,7 +111,7 @@ Value CastNumeric(std::string_view text) {
 
 Value CastBool(std::string_view text) {
   std::string t(Trim(text));
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (char& c : t) c = AsciiLower(c);
   // PostgreSQL accepts any unique prefix of true/false/yes/no, on/off, and 1/0.
   auto prefix_of = [&](std::string_view word) {
     return !t.empty() && word.substr(0, t.size()) == t;
@@ -270,7 +272,7 @@ std::optional<std::string> CanonicalUuid(std::string_view text) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (std::isxdigit(static_cast<unsigned char>(c))) {
-      hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      hex += AsciiLower(c);
     } else if (c == '-' && !hex.empty() && hex.size() % 4 == 0 && hex.size() < 32 &&
                i + 1 < s.size() && s[i + 1] != '-') {
       continue;  // uuid_in allows a hyphen after any group of four digits

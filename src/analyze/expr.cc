@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
+
+#include "common/ascii_lower.h"
 
 namespace rls_shadow {
 namespace {
@@ -18,13 +19,6 @@ ExprPtr Unsupported(std::string what) {
   auto e = Make(Expr::Kind::kUnsupported);
   e->text = std::move(what);
   return e;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 ExprPtr ConvertConst(PgNode body) {
@@ -112,7 +106,7 @@ ExprPtr ConvertAExpr(PgNode body) {
 }
 
 ExprPtr ConvertFuncCall(PgNode body) {
-  std::string name = Lower(JoinNames(body, "funcname"));
+  std::string name = AsciiLower(JoinNames(body, "funcname"));
   if (name.rfind("pg_catalog.", 0) == 0) name = name.substr(11);
   auto e = Make(Expr::Kind::kFunc);
   e->name = name;
@@ -187,7 +181,7 @@ ExprPtr ConvertCase(PgNode body) {
 }  // namespace
 
 std::string NormalizeTypeName(std::string_view raw) {
-  std::string name = Lower(raw);
+  std::string name = AsciiLower(raw);
   if (name.rfind("pg_catalog.", 0) == 0) name = name.substr(11);
   if (name == "integer" || name == "int" || name == "int4" || name == "serial") return "int4";
   if (name == "bigint" || name == "int8" || name == "bigserial") return "int8";
@@ -275,7 +269,8 @@ ExprPtr ConvertExpr(PgNode node) {
       return Make(Expr::Kind::kCurrentUser);
     }
     if (op == "SVFOP_SESSION_USER") return Make(Expr::Kind::kSessionUser);
-    return Unsupported(fmt::format("{}", op.size() > 6 ? Lower(op.substr(6)) : Lower(op)));
+    return Unsupported(
+        fmt::format("{}", op.size() > 6 ? AsciiLower(op.substr(6)) : AsciiLower(op)));
   }
   if (type == "SubLink") return ConvertSubLink(body);
   if (type == "SetToDefault") return Unsupported("DEFAULT");

@@ -6,6 +6,7 @@
 
 #include "analyze/evaluator.h"
 #include "analyze/view_expansion.h"
+#include "common/ascii_lower.h"
 
 namespace rls_shadow {
 
@@ -227,8 +228,7 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
       case SettingChange::Kind::kSetConfig: {
         std::optional<std::string> name = text_of(c.name_expr);
         if (!name) break;
-        std::string lower = *name;
-        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string lower = AsciiLower(*name);
         Value local =
             Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(), "bool");
         s.state.SetConfig(lower, text_of(c.value), local.is_known() && local.text == "t", origin);

@@ -7,17 +7,11 @@
 #include <set>
 
 #include "analyze/pg_tree.h"
+#include "common/ascii_lower.h"
 #include "common/text_hash.h"
 
 namespace rls_shadow {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool IsWrappedNode(PgNode obj, std::string_view* type, PgNode* body) {
   simdjson::dom::object o;
@@ -37,7 +31,7 @@ bool StartsWithKeyword(std::string_view text, std::string_view keyword) {
   size_t i = text.find_first_not_of(" \t\r\n(");
   if (i == std::string_view::npos || text.size() - i < keyword.size()) return false;
   for (size_t k = 0; k < keyword.size(); ++k) {
-    if (std::tolower(static_cast<unsigned char>(text[i + k])) != keyword[k]) return false;
+    if (AsciiLower(text[i + k]) != keyword[k]) return false;
   }
   return true;
 }
@@ -73,7 +67,7 @@ class TreeWalker {
       // Plain EXPLAIN reads no rows; EXPLAIN ANALYZE executes the statement.
       bool analyze = false;
       for (PgNode opt : ListField(body, "options")) {
-        if (Lower(StringField(NodeBody(opt), "defname")) == "analyze") analyze = true;
+        if (AsciiLower(StringField(NodeBody(opt), "defname")) == "analyze") analyze = true;
       }
       // Plain EXPLAIN executes nothing, but the planner folds the policies' stable
       // expressions, so a ''::uuid cast fails there too (PG_SEMANTICS A7 notes).
@@ -145,7 +139,7 @@ class TreeWalker {
       return;
     }
     if (type == "FuncCall") {
-      std::string name = Lower(JoinNames(body, "funcname"));
+      std::string name = AsciiLower(JoinNames(body, "funcname"));
       if (name == "set_config" || name == "pg_catalog.set_config") {
         std::vector<PgNode> args = ListField(body, "args");
         if (args.size() == 3) {
@@ -455,7 +449,7 @@ class TreeWalker {
   void VariableSet(PgNode body) {
     std::string_view kind = StringField(body, "kind");
     SettingChange change;
-    change.name = Lower(StringField(body, "name"));
+    change.name = AsciiLower(StringField(body, "name"));
     change.is_local = BoolField(body, "is_local");
     if (kind == "VAR_SET_VALUE") {
       std::vector<PgNode> args = ListField(body, "args");

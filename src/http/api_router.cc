@@ -1,8 +1,8 @@
 #include "http/api_router.h"
 
-#include <cctype>
 #include <map>
 
+#include "common/ascii_lower.h"
 #include "common/json_writer.h"
 #include "http/dashboard_page.h"
 #include "http/denial_query.h"
@@ -72,7 +72,7 @@ bool ApiRouter::Authorized(std::string_view authorization, std::string_view quer
     constexpr std::string_view kScheme = "bearer ";
     if (authorization.size() <= kScheme.size()) return false;
     for (size_t i = 0; i < kScheme.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return false;
+      if (AsciiLower(authorization[i]) != kScheme[i]) return false;
     }
     token = authorization.substr(kScheme.size());
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
