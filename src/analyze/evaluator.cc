@@ -110,8 +110,7 @@ Value CastNumeric(std::string_view text) {
 }
 
 Value CastBool(std::string_view text) {
-  std::string t(Trim(text));
-  for (char& c : t) c = AsciiLower(c);
+  const std::string t = AsciiLower(Trim(text));
   // PostgreSQL accepts any unique prefix of true/false/yes/no, on/off, and 1/0.
   auto prefix_of = [&](std::string_view word) {
     return !t.empty() && word.substr(0, t.size()) == t;
