@@ -45,7 +45,7 @@ int64_t HourOf(int64_t time_us) {
 }
 
 void AppendHour(int64_t hour, std::string* out) {
-  const uint64_t u = static_cast<uint64_t>(hour) ^ (uint64_t{1} << 63);
+  const uint64_t u = HourWord(hour);
   for (int shift = 56; shift >= 0; shift -= 8) {
     out->push_back(static_cast<char>((u >> shift) & 0xff));
   }

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "store/key_codec.h"
+
 namespace rls_shadow::store {
 namespace {
 
@@ -23,9 +25,6 @@ std::vector<uint32_t> SortedNumbers(size_t n, SortKey sort_key) {
 
 // Two fields in one word, the first deciding.
 uint64_t Pair(uint32_t first, uint32_t second) { return (uint64_t{first} << 32) | second; }
-
-// An hour ordered as unsigned, as AppendHour encodes it.
-uint64_t HourWord(int64_t hour) { return static_cast<uint64_t>(hour) ^ (uint64_t{1} << 63); }
 
 }  // namespace
 
