@@ -42,9 +42,7 @@ int64_t HourOf(int64_t time_us);
 
 // The word an hour is written as, big-endian (AppendHour): its sign bit flipped, so the bytes
 // order as the hours do, negative ones first. store/key_order.h compares hours by it.
-inline uint64_t HourWord(int64_t hour) {
-  return static_cast<uint64_t>(hour) ^ (uint64_t{1} << 63);
-}
+inline uint64_t HourWord(int64_t hour) { return static_cast<uint64_t>(hour) ^ (uint64_t{1} << 63); }
 
 // Low-level pieces, exposed for tests.
 void AppendHour(int64_t hour, std::string* out);
