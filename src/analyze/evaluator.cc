@@ -549,6 +549,7 @@ Value Evaluator::EvalSubquery(const Expr& e) const {
 }
 
 const std::optional<std::string>* Evaluator::LoggedParam(const Expr& e) const {
+  if (in_.params_read != nullptr) in_.params_read->push_back(e.param);
   if (in_.params == nullptr || e.param < 1 || static_cast<size_t>(e.param) > in_.params->size()) {
     return nullptr;
   }

@@ -28,6 +28,9 @@ struct EvalInputs {
   std::string_view session_user;
   // Bound parameters: $1 is params[0]; nullopt is NULL.
   const std::vector<std::optional<std::string>>* params = nullptr;
+  // When set, the number n of every $n read is appended here (repeats included): with the
+  // settings read, all a verdict depends on in a session (see VerdictMemo).
+  std::vector<int>* params_read = nullptr;
   // The row: a column's value when it is known, nullopt when the row is not observed. Gets the
   // kColumn node, so a qualifier such as ON CONFLICT's `excluded` can be told apart.
   std::function<std::optional<Value>(const Expr& column)> column;

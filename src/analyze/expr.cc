@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <string_view>
 
 #include "common/ascii_lower.h"
+#include "common/key_bytes.h"
 
 namespace rls_shadow {
 namespace {
@@ -343,6 +346,21 @@ std::string ExprToString(const Expr& e) {
       return "<" + e.text + ">";
   }
   return "?";
+}
+
+void AppendExprKey(const Expr* e, std::string* out) {
+  if (e == nullptr) {
+    out->push_back('\0');
+    return;
+  }
+  out->push_back(static_cast<char>(1 + static_cast<int>(e->kind)));
+  common::AppendKeyText(out, e->name);
+  common::AppendKeyText(out, e->qualifier);
+  common::AppendKeyText(out, e->text);
+  common::AppendKeyWord(out, static_cast<uint64_t>(static_cast<int64_t>(e->param)));
+  out->push_back(static_cast<char>(e->is_string | (e->negated << 1) | (e->has_case_test << 2)));
+  common::AppendKeyWord(out, e->args.size());
+  for (const ExprPtr& arg : e->args) AppendExprKey(arg.get(), out);
 }
 
 bool IsRowIndependent(const Expr& e) {

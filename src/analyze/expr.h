@@ -66,6 +66,10 @@ ExprPtr ConvertExpr(PgNode node);
 // Deparses back to SQL-like text, for examples and messages ("tenant_id = current_setting(...)").
 std::string ExprToString(const Expr& e);
 
+// Appends an encoding of `e` (null: no expression) to `out`: two trees encode alike exactly when
+// every field of every node is the same.
+void AppendExprKey(const Expr* e, std::string* out);
+
 // True when the expression reads no column (its value is the same for every row).
 bool IsRowIndependent(const Expr& e);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/evaluator.h"
+#include "common/key_bytes.h"
 
 namespace rls_shadow {
 namespace {
@@ -110,19 +111,27 @@ struct SetOutcome {
   }
 };
 
+// Whether a policy expression of `table` names `column`.
+bool IsPolicyColumn(const TableInfo& table, std::string_view column) {
+  return std::find(table.policy_columns.begin(), table.policy_columns.end(), column) !=
+         table.policy_columns.end();
+}
+
 bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
   return p == PolicyCommand::kAll || p == wanted;
 }
 
 class AccessEvaluation {
  public:
+  // With `reads`, every setting and parameter the evaluation reads is noted there.
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
-                   const AccessContext& ctx)
-      : catalog_(catalog), table_(table), access_(access), ctx_(ctx) {
+                   const AccessContext& ctx, VerdictMemo::Reads* reads = nullptr)
+      : catalog_(catalog), table_(table), access_(access), ctx_(ctx), reads_(reads) {
     ctx.session->UsersView(&inputs_.current_user, &inputs_.session_user);
     role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
     inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
+    if (reads != nullptr) inputs_.params_read = &reads->params;
     inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
       auto it = table_.columns.find(col);
       if (it == table_.columns.end()) return {"", false};
@@ -134,6 +143,8 @@ class AccessEvaluation {
   }
 
   std::string_view role() const { return role_; }
+  std::string_view current_user() const { return inputs_.current_user; }
+  std::string_view session_user() const { return inputs_.session_user; }
 
   // The session's value of setting `name` (SessionState::SettingView). The session does not
   // change while the access is evaluated, and its policies read the same setting again and
@@ -141,6 +152,7 @@ class AccessEvaluation {
   std::optional<std::string_view> Setting(std::string_view name) const {
     const std::string_view cached(setting_name_.data(), setting_name_size_);
     if (setting_name_size_ != 0 && name == cached) return setting_value_;
+    if (reads_ != nullptr) reads_->AddSetting(name);
     setting_value_ = ctx_.session->SettingView(name);
     // The name is kept in place (no allocation per access); a longer one is not remembered.
     setting_name_size_ = name.size() <= setting_name_.size() ? name.size() : 0;
@@ -391,8 +403,7 @@ class AccessEvaluation {
 
   // Whether a policy expression of the table names `column`: only those of a row are read.
   bool IsPolicyColumn(std::string_view column) const {
-    return std::find(table_.policy_columns.begin(), table_.policy_columns.end(), column) !=
-           table_.policy_columns.end();
+    return rls_shadow::IsPolicyColumn(table_, column);
   }
 
   bool Applies(const Policy& p, PolicyCommand cmd) const {
@@ -564,6 +575,7 @@ class AccessEvaluation {
   const TableInfo& table_;
   const TableAccess& access_;
   const AccessContext& ctx_;
+  VerdictMemo::Reads* reads_;
   std::string_view role_;  // the session's or the context's: both outlive the evaluation
   EvalInputs inputs_;
   struct Memo {
@@ -619,15 +631,84 @@ bool PolicyEvaluator::Evaluate(const TableAccess& access, const AccessContext& c
   return Evaluate(catalog_.FindTable(access.schema, access.relname), access, ctx, out, observed);
 }
 
-bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access,
-                               const AccessContext& ctx, Finding* out,
-                               const std::vector<ObservedChange>* observed) const {
-  if (table == nullptr || table->is_view || !table->rls_enabled) return false;
+namespace {
 
-  AccessEvaluation ev(catalog_, *table, access, ctx);
-  out->table = table->name;
-  out->command = access.command;
-  out->role = ev.role();
+// The parts of `access` Judge reads when the session is all else it reads (no row index, no
+// changed rows), encoded: accesses to `table` that encode alike reach the same verdict in the
+// same session, so VerdictMemo keeps one verdict for them all. Whatever Judge comes to read of
+// an access must be encoded here. The filters, rows and assignments are those of the columns it
+// evaluates (FilterRow, InsertRows, Assigned): another column's value is never computed. Left
+// out: what only the row index reads (list_filters, reads_all_matching) and what nothing reads
+// (alias).
+std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
+  std::string out;
+  auto text = [&](std::string_view t) { common::AppendKeyText(&out, t); };
+  auto number = [&](uint64_t n) { common::AppendKeyWord(&out, n); };
+  text(table.name);
+  text(access.schema);
+  text(access.relname);
+  number(static_cast<uint64_t>(access.command));
+  number(static_cast<uint64_t>(access.on_conflict));
+  out.push_back(static_cast<char>(access.locking | (access.reads_columns << 1) |
+                                  (access.returning << 2) | (access.rows_known << 3) |
+                                  (access.plan_only << 4)));
+  text(access.unsupported);
+  number(access.conflict_columns.size());
+  for (const std::string& column : access.conflict_columns) text(column);
+
+  // FilterRow: every filter when an assignment to a policy column reads the old row.
+  const bool all_filters =
+      std::any_of(access.assignments.begin(), access.assignments.end(), [&](const auto& a) {
+        return a.second && IsPolicyColumn(table, a.first) && !IsRowIndependent(*a.second);
+      });
+  for (const auto& [column, e] : access.filters) {
+    if (!all_filters && !IsPolicyColumn(table, column)) continue;
+    out.push_back('f');
+    text(column);
+    AppendExprKey(e.get(), &out);
+  }
+  // InsertRows: every column when there are assignments (ON CONFLICT DO UPDATE reads excluded).
+  const bool all_columns = !access.assignments.empty();
+  out.push_back(all_columns ? 'A' : 'a');
+  number(access.rows.size());
+  for (const ColumnValues& row : access.rows) {
+    out.push_back('r');
+    for (const auto& [name, e] : row) {
+      std::string_view column = name;
+      if (!column.empty() && column[0] == '#') {
+        const size_t pos = std::stoul(std::string(column.substr(1)));
+        if (pos < table.column_order.size()) column = table.column_order[pos];
+      }
+      if (!all_columns && !IsPolicyColumn(table, column)) continue;
+      text(column);
+      AppendExprKey(e.get(), &out);
+    }
+  }
+  // Assigned: the assignments to policy columns.
+  for (const auto& [column, e] : access.assignments) {
+    if (!IsPolicyColumn(table, column)) continue;
+    out.push_back('s');
+    text(column);
+    AppendExprKey(e.get(), &out);
+  }
+  return out;
+}
+
+// What the cause of a denial is worked out from besides the session (see DenialCause).
+struct DenialFacts {
+  bool cause_pending = false;  // a denial whose cause is still to be worked out
+  bool is_owner = false;
+  bool no_permissive = false;
+  std::string_view context_name;  // the setting the tenant is read from
+};
+
+// Sets out's policy, tenant, effect, cause, sqlstate and detail for an access to an RLS table:
+// all of the verdict but a denial's cause, which is left to DenialCause (cause_pending).
+DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
+                  const AccessEvaluation& ev, const TableInfo* table, const TableAccess& access,
+                  const AccessContext& ctx, const std::vector<ObservedChange>* observed,
+                  Finding* out) {
+  DenialFacts facts;
   out->policy.clear();
   out->tenant.clear();
   out->sqlstate.clear();
@@ -636,15 +717,15 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
   out->cause = Cause::kNone;
 
   // TRUNCATE is not subject to RLS: it removes every tenant's rows (PG_SEMANTICS B7).
-  if (access.command == Command::kTruncate) return true;
+  if (access.command == Command::kTruncate) return facts;
 
-  const RoleInfo* role = catalog_.FindRole(ev.role());
-  if (role != nullptr && (role->superuser || role->bypassrls)) return true;
+  const RoleInfo* role = catalog.FindRole(ev.role());
+  if (role != nullptr && (role->superuser || role->bypassrls)) return facts;
 
-  const bool is_owner = !table->owner.empty() && catalog_.HasPrivsOfRole(ev.role(), table->owner);
+  const bool is_owner = !table->owner.empty() && catalog.HasPrivsOfRole(ev.role(), table->owner);
   if (is_owner && !table->rls_forced) {
     out->cause = Cause::kOwnerBypass;  // allowed, but only because the table is not forced
-    return true;
+    return facts;
   }
 
   auto deny = [&](Effect effect, Cause cause, std::string sqlstate, std::string detail) {
@@ -657,21 +738,21 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
     deny(Effect::kError, Cause::kRowSecurityOff, "42501",
          fmt::format("query would be affected by row-level security policy for table \"{}\"",
                      access.relname));
-    return true;
+    return facts;
   }
   if (access.command == Command::kCopyFrom) {
     deny(Effect::kError, Cause::kCopyFromRls, "0A000",
          "COPY FROM not supported with row-level security");
-    return true;
+    return facts;
   }
   if (!access.unsupported.empty()) {
     deny(Effect::kIndeterminate, Cause::kUnsupported, "", access.unsupported);
-    return true;
+    return facts;
   }
   if (ctx.settings_changed_in_statement) {
     deny(Effect::kIndeterminate, Cause::kUnsupported, "",
          "set_config() in the same statement as the access");
-    return true;
+    return facts;
   }
 
   // Evaluate the policy sets this command involves, in PostgreSQL's order.
@@ -872,7 +953,7 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
       }
       default:
         deny(Effect::kIndeterminate, Cause::kUnsupported, "", "command");
-        return true;
+        return facts;
     }
   }
 
@@ -889,8 +970,8 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
     setting_name = first_setting;
     return setting_name != nullptr;
   });
-  if (setting_name == nullptr && !config_.context_settings.empty()) {
-    setting_name = &config_.context_settings.front();
+  if (setting_name == nullptr && !config.context_settings.empty()) {
+    setting_name = &config.context_settings.front();
   }
   const std::string_view context_name =
       setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
@@ -910,30 +991,107 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
   out->effect = effect;
   out->sqlstate = sqlstate;
   out->detail = detail;
-  if (effect == Effect::kAllow) return true;
+  if (effect == Effect::kAllow) return facts;
   if (effect == Effect::kIndeterminate) {
     out->cause = Cause::kUnsupported;
-    return true;
+    return facts;
   }
 
-  // Why it would be denied.
-  const SettingEntry* entry = ctx.session->Entry(context_name);
-  if (is_owner) {
-    out->cause = Cause::kOwnerBypassLost;
-  } else if (decisive.no_permissive) {
-    out->cause = Cause::kNoPermissivePolicy;
-  } else if (!context) {
-    out->cause = Cause::kMissingContext;
-  } else if (context->empty()) {
-    out->cause = (entry != nullptr && entry->origin.lost_autocommit) ? Cause::kContextLostAutocommit
-                                                                     : Cause::kEmptyContext;
-  } else if (out->sqlstate == "22P02") {
-    out->cause = Cause::kInvalidContext;
-  } else if (entry != nullptr && IsStale(entry->origin, ctx, *ctx.session)) {
-    out->cause = Cause::kStaleContext;
-  } else {
-    out->cause = Cause::kWrongTenant;
+  facts.cause_pending = true;
+  facts.is_owner = is_owner;
+  facts.no_permissive = decisive.no_permissive;
+  facts.context_name = context_name;
+  return facts;
+}
+
+// Why an access would be denied: from the verdict, the session's context and where it came
+// from (the transaction, lane and code path that set it).
+Cause DenialCause(const DenialFacts& facts, const std::string& sqlstate, const AccessContext& ctx) {
+  const SessionState& session = *ctx.session;
+  const std::optional<std::string_view> context = session.SettingView(facts.context_name);
+  const SettingEntry* entry = session.Entry(facts.context_name);
+  if (facts.is_owner) return Cause::kOwnerBypassLost;
+  if (facts.no_permissive) return Cause::kNoPermissivePolicy;
+  if (!context) return Cause::kMissingContext;
+  if (context->empty()) {
+    return (entry != nullptr && entry->origin.lost_autocommit) ? Cause::kContextLostAutocommit
+                                                               : Cause::kEmptyContext;
   }
+  if (sqlstate == "22P02") return Cause::kInvalidContext;
+  if (entry != nullptr && IsStale(entry->origin, ctx, session)) return Cause::kStaleContext;
+  return Cause::kWrongTenant;
+}
+
+}  // namespace
+
+bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access,
+                               const AccessContext& ctx, Finding* out,
+                               const std::vector<ObservedChange>* observed,
+                               VerdictMemo* memo) const {
+  if (table == nullptr || table->is_view || !table->rls_enabled) return false;
+  if (memo != nullptr && (observed != nullptr || ctx.rows != nullptr)) memo = nullptr;
+
+  // As AccessEvaluation reads them (which a kept verdict does not need).
+  std::string_view current_user, session_user;
+  ctx.session->UsersView(&current_user, &session_user);
+  const std::string_view role = ctx.role_override.empty() ? current_user : ctx.role_override;
+  out->table = table->name;
+  out->command = access.command;
+  out->role = role;
+
+  VerdictMemo::Lookup lookup;
+  const VerdictMemo::Verdict* kept = nullptr;
+  if (memo != nullptr) {
+    const uint64_t id = access.id.value();
+    lookup.group = memo->GroupOf(id);
+    if (lookup.group == VerdictMemo::kNoGroup) {
+      lookup.group = memo->Group(id, VerdictShape(*table, access));
+    }
+    lookup.role = role;
+    lookup.current_user = current_user;
+    lookup.session_user = session_user;
+    lookup.row_security_off = ctx.session->RowSecurityOff();
+    lookup.settings_changed = ctx.settings_changed_in_statement;
+    lookup.session = ctx.session;
+    lookup.params = ctx.params;
+    kept = memo->Find(lookup);
+  }
+  DenialFacts facts;
+  if (kept != nullptr && !memo->verify()) {
+    out->policy = kept->policy;
+    out->tenant = kept->tenant;
+    out->sqlstate = kept->sqlstate;
+    out->detail = kept->detail;
+    out->effect = kept->effect;
+    out->cause = kept->cause;
+    facts.cause_pending = kept->cause_pending;
+    facts.is_owner = kept->is_owner;
+    facts.no_permissive = kept->no_permissive;
+    facts.context_name = kept->context_name;
+  } else {
+    VerdictMemo::Reads* reads = memo != nullptr ? memo->StartReads() : nullptr;
+    const AccessEvaluation ev(catalog_, *table, access, ctx, reads);
+    facts = Judge(catalog_, config_, ev, table, access, ctx, observed, out);
+    if (memo != nullptr) {
+      VerdictMemo::Verdict verdict;
+      verdict.effect = out->effect;
+      verdict.cause = out->cause;
+      verdict.policy = out->policy;
+      verdict.tenant = out->tenant;
+      verdict.sqlstate = out->sqlstate;
+      verdict.detail = out->detail;
+      verdict.cause_pending = facts.cause_pending;
+      verdict.is_owner = facts.is_owner;
+      verdict.no_permissive = facts.no_permissive;
+      verdict.context_name = facts.context_name;
+      if (kept == nullptr) {
+        memo->Add(lookup, *reads, verdict);
+      } else if (!(verdict == *kept)) {
+        memo->CountMismatch();
+      }
+    }
+  }
+  if (facts.cause_pending) out->cause = DenialCause(facts, out->sqlstate, ctx);
   return true;
 }
 

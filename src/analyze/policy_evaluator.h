@@ -17,6 +17,7 @@
 #include "analyze/row_index.h"
 #include "analyze/session_state.h"
 #include "analyze/statement.h"
+#include "analyze/verdict_memo.h"
 #include "rls_shadow/change_event.h"
 #include "rls_shadow/finding.h"
 
@@ -57,9 +58,12 @@ class PolicyEvaluator {
   bool Evaluate(const TableAccess& access, const AccessContext& ctx, Finding* out,
                 const std::vector<ObservedChange>* observed = nullptr) const;
   // The same for an access whose table the caller has looked up already: `table` is what
-  // PolicyCatalog::FindTable gives for the access's schema and name (null when none).
+  // PolicyCatalog::FindTable gives for the access's schema and name (null when none). With
+  // `memo`, a verdict reached before in the same circumstances is taken from it, and a new one
+  // is kept there (only when neither the row index nor `observed` is read).
   bool Evaluate(const TableInfo* table, const TableAccess& access, const AccessContext& ctx,
-                Finding* out, const std::vector<ObservedChange>* observed = nullptr) const;
+                Finding* out, const std::vector<ObservedChange>* observed = nullptr,
+                VerdictMemo* memo = nullptr) const;
 
  private:
   const PolicyCatalog& catalog_;

@@ -405,7 +405,10 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
           if (s.pending.size() == s.pending_size) s.pending.emplace_back();
           Finding& f = s.pending[s.pending_size];
           // Evaluate sets every field but those below, which are all set here.
-          if (!evaluator_.Evaluate(table, access, access_ctx, &f)) return;
+          // A view's base tables are read through copies made for this statement, which no
+          // later access shares: only the statement's own accesses are worth remembering.
+          VerdictMemo* memo = &access == &statement_access ? &verdicts_ : nullptr;
+          if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, memo)) return;
           if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
               rows_.Tracks(f.table)) {
             writes_indexed = true;

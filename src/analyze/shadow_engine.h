@@ -61,6 +61,8 @@ class ShadowEngine {
   void EnableChanges(int64_t window_us);
   void OnChange(const ChangeEvent& change);
   RowIndex& rows() { return rows_; }
+  // The verdicts kept for logged statements' accesses (hit figures; checking mode for tests).
+  VerdictMemo& verdict_memo() { return verdicts_; }
   // Null unless EnableChanges was called.
   const JoinStats* join_stats() const { return joiner_ ? &joiner_->stats() : nullptr; }
   // Completes every statement still waiting for its outcome (end of input).
@@ -180,6 +182,7 @@ class ShadowEngine {
   StatementAnalyzer analyzer_;
   Attributor attributor_;
   PolicyEvaluator evaluator_;
+  VerdictMemo verdicts_;  // for the accesses of logged statements
   SessionMap sessions_;
   RowIndex rows_;
   std::unique_ptr<ChangeJoiner> joiner_;

@@ -5,6 +5,8 @@
 // analysis serves every execution of the same shape.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,6 +37,32 @@ struct SettingChange {
 
 using ColumnValues = std::vector<std::pair<std::string, ExprPtr>>;  // null ExprPtr: DEFAULT
 
+// A number no other TableAccess of the process has had: a copy takes a new one (it may be
+// changed, as view expansion changes its copies), so an id always stands for one unchanged
+// access. VerdictMemo keys verdicts by it; unlike an address, it is never reused.
+class AccessId {
+ public:
+  AccessId() : value_(Next()) {}
+  AccessId(const AccessId&) noexcept : value_(Next()) {}
+  AccessId(AccessId&&) noexcept : value_(Next()) {}
+  AccessId& operator=(const AccessId&) noexcept {
+    value_ = Next();
+    return *this;
+  }
+  AccessId& operator=(AccessId&&) noexcept {
+    value_ = Next();
+    return *this;
+  }
+  uint64_t value() const { return value_; }
+
+ private:
+  static uint64_t Next() {
+    static std::atomic<uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  uint64_t value_;
+};
+
 struct TableAccess {
   std::string schema;  // "" when unqualified
   std::string relname;
@@ -56,6 +84,7 @@ struct TableAccess {
   bool reads_all_matching = false;
   std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE)
   bool plan_only = false;   // under a plain EXPLAIN: planned, never executed
+  AccessId id;
 };
 
 struct AnalyzedStatement {

@@ -291,7 +291,14 @@ class EngineHarness {
                const std::string& session = "s1") {
     engine_->OnEvent(lines_.Warning(sqlstate, message, session));
   }
+  // The disconnection line that ends `session`.
+  void Disconnect(const std::string& session) { engine_->OnEvent(lines_.Disconnect(session)); }
 
+  // Every finding so far, in the order the engine gave them (completes open statements).
+  const std::vector<Finding>& All() {
+    engine_->Finish();
+    return findings_;
+  }
   // Every finding of the statement logged at `line` on `session` (completes open statements).
   std::vector<Finding> At(int64_t line, const std::string& session = "s1") {
     engine_->Finish();
