@@ -123,12 +123,15 @@ bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
 
 class AccessEvaluation {
  public:
-  // With `reads`, every setting and parameter the evaluation reads is noted there.
+  // `current_user` and `session_user` are the session's (SessionState::UsersView), `role` the
+  // one whose policies apply. With `reads`, every setting and parameter the evaluation reads is
+  // noted there.
   AccessEvaluation(const PolicyCatalog& catalog, const TableInfo& table, const TableAccess& access,
-                   const AccessContext& ctx, VerdictMemo::Reads* reads = nullptr)
-      : catalog_(catalog), table_(table), access_(access), ctx_(ctx), reads_(reads) {
-    ctx.session->UsersView(&inputs_.current_user, &inputs_.session_user);
-    role_ = ctx.role_override.empty() ? inputs_.current_user : ctx.role_override;
+                   const AccessContext& ctx, std::string_view current_user,
+                   std::string_view session_user, std::string_view role, VerdictMemo::Reads* reads)
+      : catalog_(catalog), table_(table), access_(access), ctx_(ctx), reads_(reads), role_(role) {
+    inputs_.current_user = current_user;
+    inputs_.session_user = session_user;
     inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
     if (reads != nullptr) inputs_.params_read = &reads->params;
@@ -143,8 +146,6 @@ class AccessEvaluation {
   }
 
   std::string_view role() const { return role_; }
-  std::string_view current_user() const { return inputs_.current_user; }
-  std::string_view session_user() const { return inputs_.session_user; }
 
   // The session's value of setting `name` (SessionState::SettingView). The session does not
   // change while the access is evaluated, and its policies read the same setting again and
@@ -694,14 +695,6 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
   return out;
 }
 
-// What the cause of a denial is worked out from besides the session (see DenialCause).
-struct DenialFacts {
-  bool cause_pending = false;  // a denial whose cause is still to be worked out
-  bool is_owner = false;
-  bool no_permissive = false;
-  std::string_view context_name;  // the setting the tenant is read from
-};
-
 // Sets out's policy, tenant, effect, cause, sqlstate and detail for an access to an RLS table:
 // all of the verdict but a denial's cause, which is left to DenialCause (cause_pending).
 DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
@@ -1031,7 +1024,7 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
   if (table == nullptr || table->is_view || !table->rls_enabled) return false;
   if (memo != nullptr && (observed != nullptr || ctx.rows != nullptr)) memo = nullptr;
 
-  // As AccessEvaluation reads them (which a kept verdict does not need).
+  // Who the session is: part of the memo's key, and what the evaluation reads.
   std::string_view current_user, session_user;
   ctx.session->UsersView(&current_user, &session_user);
   const std::string_view role = ctx.role_override.empty() ? current_user : ctx.role_override;
@@ -1064,13 +1057,11 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
     out->detail = kept->detail;
     out->effect = kept->effect;
     out->cause = kept->cause;
-    facts.cause_pending = kept->cause_pending;
-    facts.is_owner = kept->is_owner;
-    facts.no_permissive = kept->no_permissive;
-    facts.context_name = kept->context_name;
+    facts = kept->facts;
   } else {
     VerdictMemo::Reads* reads = memo != nullptr ? memo->StartReads() : nullptr;
-    const AccessEvaluation ev(catalog_, *table, access, ctx, reads);
+    const AccessEvaluation ev(catalog_, *table, access, ctx, current_user, session_user, role,
+                              reads);
     facts = Judge(catalog_, config_, ev, table, access, ctx, observed, out);
     if (memo != nullptr) {
       VerdictMemo::Verdict verdict;
@@ -1080,10 +1071,7 @@ bool PolicyEvaluator::Evaluate(const TableInfo* table, const TableAccess& access
       verdict.tenant = out->tenant;
       verdict.sqlstate = out->sqlstate;
       verdict.detail = out->detail;
-      verdict.cause_pending = facts.cause_pending;
-      verdict.is_owner = facts.is_owner;
-      verdict.no_permissive = facts.no_permissive;
-      verdict.context_name = facts.context_name;
+      verdict.facts = facts;
       if (kept == nullptr) {
         memo->Add(lookup, *reads, verdict);
       } else if (!(verdict == *kept)) {

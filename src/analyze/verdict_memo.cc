@@ -14,10 +14,10 @@ uint64_t HashVerdict(const VerdictMemo::Verdict& v) {
   uint64_t h = MixHash(HashText(v.policy), HashText(v.tenant));
   h = MixHash(h, HashText(v.sqlstate));
   h = MixHash(h, HashText(v.detail));
-  h = MixHash(h, HashText(v.context_name));
+  h = MixHash(h, HashText(v.facts.context_name));
   return MixHash(h, static_cast<uint64_t>(v.effect) | static_cast<uint64_t>(v.cause) << 8 |
-                        uint64_t{v.cause_pending} << 16 | uint64_t{v.is_owner} << 17 |
-                        uint64_t{v.no_permissive} << 18);
+                        uint64_t{v.facts.cause_pending} << 16 | uint64_t{v.facts.is_owner} << 17 |
+                        uint64_t{v.facts.no_permissive} << 18);
 }
 
 // A value that may be missing: a tag byte, then the text when there is one.
@@ -99,7 +99,8 @@ const VerdictMemo::Verdict* VerdictMemo::Find(const Lookup& lookup) {
 }
 
 void VerdictMemo::Add(const Lookup& lookup, const Reads& reads, const Verdict& verdict) {
-  if (lookup.group >= signatures_.size()) return;  // dropped since (see Group)
+  // Not a group Group() gave since the memo was last emptied: nothing to keep it under.
+  if (lookup.group >= signatures_.size()) return;
   if (verdicts_.size() >= max_verdicts_) {
     // Drop the verdicts only: the groups stay valid, and the caller holds one.
     verdicts_.Clear();

@@ -17,7 +17,7 @@
 //
 // The cause of a denial also reads where the context came from (which transaction, lane and
 // code path set it), which changes with every job: the memo keeps what it needs to work the
-// cause out again (see Verdict::cause_pending) instead.
+// cause out again (DenialFacts) instead.
 //
 // Only for evaluations that read nothing but the session: not with the row index or changed
 // rows. Not thread-safe: one per engine.
@@ -37,11 +37,24 @@
 
 namespace rls_shadow {
 
+// What the cause of a denial is worked out from besides the session: PolicyEvaluator works it
+// out afresh for every access, since it also reads where the session's context came from.
+struct DenialFacts {
+  bool cause_pending = false;  // a denial whose cause is still to be worked out
+  bool is_owner = false;       // the role owns the table (the cause is then owner bypass lost)
+  bool no_permissive = false;  // no permissive policy applied
+  // The setting the tenant is read from: a name in the catalog or the configuration, which
+  // outlive the engine.
+  std::string_view context_name;
+  bool operator==(const DenialFacts&) const = default;
+};
+
 class VerdictMemo {
  public:
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
-  // A verdict: the Finding fields an evaluation sets, and what its denial cause needs.
+  // A verdict: the Finding fields an evaluation sets (the cause is kNone while pending), and
+  // what its denial cause needs.
   struct Verdict {
     Effect effect = Effect::kAllow;
     Cause cause = Cause::kNone;
@@ -49,13 +62,7 @@ class VerdictMemo {
     std::string tenant;
     std::string sqlstate;
     std::string detail;
-    // A denial whose cause is worked out from the session for each access (cause is kNone).
-    bool cause_pending = false;
-    bool is_owner = false;       // the role owns the table (the cause is then owner bypass lost)
-    bool no_permissive = false;  // no permissive policy applied
-    // The setting the tenant is read from: a name in the catalog or the configuration, which
-    // outlive the engine.
-    std::string_view context_name;
+    DenialFacts facts;
     bool operator==(const Verdict&) const = default;
   };
 

@@ -41,8 +41,8 @@ VerdictMemo::Verdict Denial(const std::string& tenant) {
   v.effect = Effect::kFiltered;
   v.policy = "p";
   v.tenant = tenant;
-  v.cause_pending = true;
-  v.context_name = kTenant;
+  v.facts.cause_pending = true;
+  v.facts.context_name = kTenant;
   return v;
 }
 
