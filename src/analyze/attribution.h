@@ -43,15 +43,6 @@ class Attributor {
                         std::string_view lane_setting_value);
 
  private:
-  // Hashes std::string and std::string_view alike, so the caches are searched without first
-  // copying the key (C++20 heterogeneous lookup).
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return common::HashText(s); }
-  };
-  template <typename V>
-  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
-
   // What a trailing comment says: the code path and lane its tags name ("" when none).
   struct CommentAttribution {
     std::string code_path;
@@ -65,8 +56,8 @@ class Attributor {
   const AttributionConfig& config_;
   std::vector<std::pair<std::regex, std::string>> app_lanes_;
   // Trailing comments, attributed: an application sends the same few comments over and over.
-  StringMap<CommentAttribution> comments_;
-  StringMap<std::string> app_lane_cache_;
+  common::TextMap<CommentAttribution> comments_;
+  common::TextMap<std::string> app_lane_cache_;
   // What Attribution views when the code path is application_name / the lane is the setting's.
   std::string code_path_from_application_;
   std::string lane_from_setting_;

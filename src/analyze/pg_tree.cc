@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <pg_query.h>
+#include <string.h>  // memmem
 
 namespace rls_shadow {
 namespace {
@@ -55,6 +56,10 @@ Status PgTree::Parse(std::string_view sql) {
     statements_.push_back(st);
   }
   return Status::Ok();
+}
+
+bool PgTree::Mentions(std::string_view text) const {
+  return memmem(json_.data(), json_.size(), text.data(), text.size()) != nullptr;
 }
 
 std::string_view NodeType(PgNode node) {

@@ -38,6 +38,10 @@ class PgTree {
     size_t length = 0;  // 0 means "to the end of the text"
   };
   const std::vector<Statement>& statements() const { return statements_; }
+  // Whether the parse tree's JSON text contains `text` anywhere (as a key, a value or part of
+  // one). A tree that does not mention a node type holds no such node: one scan of the text
+  // answers that for less than walking the tree.
+  bool Mentions(std::string_view text) const;
 
  private:
   // Taken from a per-thread pool and given back: a parser keeps its buffers between

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "analyze/pg_tree.h"
 #include "analyze/statement_analyzer.h"
@@ -297,13 +298,17 @@ const TableInfo* PolicyCatalog::FindQualified(std::string_view qualified) const 
 }
 
 const TableInfo* PolicyCatalog::FindTable(std::string_view schema, std::string_view name) const {
-  // Called for every access: build the key in a reused buffer instead of a fresh string.
-  thread_local std::string key;
-  key.assign(schema.empty() ? std::string_view("public") : schema);
-  key += '.';
-  key += name;
-  auto it = tables_.find(key);
-  return it == tables_.end() ? nullptr : &it->second;
+  // Called for every access: the key is put together on the stack (string appends cost more
+  // than the hash lookup); only a name longer than any PostgreSQL identifier pair needs a string.
+  if (schema.empty()) schema = "public";
+  char buffer[160];
+  if (schema.size() + 1 + name.size() > sizeof buffer) {
+    return FindQualified(std::string(schema) + '.' + std::string(name));
+  }
+  std::memcpy(buffer, schema.data(), schema.size());
+  buffer[schema.size()] = '.';
+  std::memcpy(buffer + schema.size() + 1, name.data(), name.size());
+  return FindQualified(std::string_view(buffer, schema.size() + 1 + name.size()));
 }
 
 const RoleInfo* PolicyCatalog::FindRole(std::string_view name) const {
@@ -359,6 +364,8 @@ std::vector<TableMeta> PolicyCatalog::RlsTables() const {
     for (const auto& p : table.policies) meta.policies.push_back(p.name);
     out.push_back(std::move(meta));
   }
+  std::sort(out.begin(), out.end(),
+            [](const TableMeta& a, const TableMeta& b) { return a.table < b.table; });
   return out;
 }
 

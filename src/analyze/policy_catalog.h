@@ -14,6 +14,7 @@
 
 #include "analyze/expr.h"
 #include "analyze/statement.h"
+#include "common/text_hash.h"
 #include "rls_shadow/status.h"
 #include "rls_shadow/store.h"
 
@@ -96,7 +97,8 @@ class PolicyCatalog {
   // policies changed.
   void ComputePolicyColumns();
 
-  std::map<std::string, TableInfo, std::less<>> tables_;
+  // Hashed: FindTable runs for every access. TableInfo addresses stay put as tables are added.
+  common::TextMap<TableInfo> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;
   // For each role, every role whose privileges it has through INHERIT memberships: the hot
   // path asks this for every policy of every access.

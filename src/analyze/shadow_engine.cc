@@ -238,26 +238,26 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
   }
 }
 
-std::string ShadowEngine::Example(const LogEvent& event) const {
+void ShadowEngine::Example(const LogEvent& event, std::string* out) const {
   if (config_.redact_examples) {
     // Literals and parameter values are what carry tenant data: show the shape only (the
     // analyzer has just computed it for this statement).
-    std::string text(analyzer_.last_shape_text());
+    out->assign(analyzer_.last_shape_text());
     // Comments were dropped: tidy the blanks they leave before a trailing semicolon.
-    while (!text.empty() && (text.back() == ' ' || text.back() == ';' || text.back() == '\n')) {
-      text.pop_back();
+    while (!out->empty() && (out->back() == ' ' || out->back() == ';' || out->back() == '\n')) {
+      out->pop_back();
     }
-    return text;
+    return;
   }
-  std::string out = event.sql;
+  out->assign(event.sql);
   if (!event.params.empty()) {
-    out += " -- parameters:";
+    out->append(" -- parameters:");
     for (size_t i = 0; i < event.params.size(); ++i) {
-      out += fmt::format(" ${} = {}", i + 1,
-                         event.params[i] ? "'" + *event.params[i] + "'" : std::string("NULL"));
+      out->append(
+          fmt::format(" ${} = {}", i + 1,
+                      event.params[i] ? "'" + *event.params[i] + "'" : std::string("NULL")));
     }
   }
-  return out;
 }
 
 void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
@@ -297,7 +297,7 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       s.state.SettingView(config_.attribution.lane_setting);
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
                                           lane_setting.value_or(std::string_view()));
-  std::string example;
+  example_.clear();
 
   for (size_t i = 0; i < analyzed->statements.size(); ++i) {
     const AnalyzedStatement& st = analyzed->statements[i];
@@ -338,10 +338,10 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
     }
     TrackPrepared(s, *analyzed, i, event.sql);
     if (!st.execute_name.empty()) {
-      RunExecute(s, st, event, who, *params, &example);
+      RunExecute(s, st, event, who, *params, &example_);
       continue;
     }
-    RunStatement(s, st, event, who, *params, &example);
+    RunStatement(s, st, event, who, *params, &example_);
   }
 }
 
@@ -415,7 +415,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
           }
           // Only would-be denials keep examples (see FindingAggregator): spare allowed
           // accesses the copy.
-          if (example->empty() && f.effect != Effect::kAllow) *example = Example(event);
+          if (example->empty() && f.effect != Effect::kAllow) Example(event, example);
           f.code_path = who.code_path;
           f.lane = who.lane;
           f.time_us = event.time_us;

@@ -164,7 +164,8 @@ class ShadowEngine {
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                   const Attribution& who, const std::vector<std::optional<std::string>>& params,
                   std::string* example);
-  std::string Example(const LogEvent& event) const;
+  // The statement's example text for its findings, into *out (the caller's reused buffer).
+  void Example(const LogEvent& event, std::string* out) const;
   // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.
   HeldWrite FollowWrite(const Session& s, const TableAccess& access, const AccessContext& ctx,
                         const std::vector<std::optional<std::string>>& params,
@@ -190,6 +191,7 @@ class ShadowEngine {
   bool change_txn_framed_ = false;                  // it began with a BEGIN (wal2json)
   std::vector<std::optional<std::string>> params_;  // bound + lifted, when any are lifted
   std::vector<std::optional<std::string>> lifted_;  // reused per statement
+  std::string example_;  // the statement's example, built at its first would-be denial
   EngineStats stats_;
   std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
 };

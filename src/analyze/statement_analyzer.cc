@@ -52,12 +52,15 @@ struct RangeRef {
 // Walks one top-level statement's parse tree and fills an AnalyzedStatement.
 class TreeWalker {
  public:
-  explicit TreeWalker(AnalyzedStatement* out) : out_(out) {}
+  // `may_have_ctes` is false when the parse tree is known to hold no CommonTableExpr
+  // (PgTree::Mentions): then the walk for CTE names, which visits every node, is skipped.
+  explicit TreeWalker(AnalyzedStatement* out, bool may_have_ctes = true)
+      : out_(out), may_have_ctes_(may_have_ctes) {}
 
   void Statement(PgNode wrapped) {
     std::string_view type = NodeType(wrapped);
     PgNode body = NodeBody(wrapped);
-    CollectCteNames(wrapped);
+    if (may_have_ctes_) CollectCteNames(wrapped);
     if (type == "SelectStmt" || type == "InsertStmt" || type == "UpdateStmt" ||
         type == "DeleteStmt" || type == "MergeStmt" || type == "CopyStmt" ||
         type == "TruncateStmt" || type == "VariableSetStmt" || type == "TransactionStmt" ||
@@ -77,7 +80,7 @@ class TreeWalker {
       // PREPARE runs nothing; the session remembers the query for EXECUTE.
       if (auto q = Field(body, "query")) {
         auto prepared = std::make_shared<AnalyzedStatement>();
-        TreeWalker(prepared.get()).Statement(*q);
+        TreeWalker(prepared.get(), may_have_ctes_).Statement(*q);
         out_->prepare_name = std::string(StringField(body, "name"));
         out_->prepared = std::move(prepared);
       }
@@ -495,6 +498,7 @@ class TreeWalker {
   }
 
   AnalyzedStatement* out_;
+  bool may_have_ctes_ = true;
   std::set<std::string> ctes_;
   std::map<int64_t, ColumnValues> filters_;       // by RangeVar location
   std::map<int64_t, ColumnValues> list_filters_;  // by RangeVar location
@@ -514,9 +518,10 @@ AnalyzedText AnalyzeSql(std::string_view sql) {
     out.parse_error = s.message();
     return out;
   }
+  const bool may_have_ctes = tree.Mentions("CommonTableExpr");
   for (const auto& stmt : tree.statements()) {
     AnalyzedStatement analyzed;
-    TreeWalker(&analyzed).Statement(stmt.node);
+    TreeWalker(&analyzed, may_have_ctes).Statement(stmt.node);
     out.statements.push_back(std::move(analyzed));
   }
   return out;

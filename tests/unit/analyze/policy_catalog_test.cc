@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "analyze/expr.h"
 
 namespace rls_shadow {
@@ -180,6 +184,41 @@ TEST(PolicyCatalog, RlsTablesListsEnabledTablesOnly) {
   EXPECT_EQ(tables[0].table, "public.orders");
   EXPECT_TRUE(tables[0].rls_forced);
   EXPECT_EQ(tables[0].policies, (std::vector<std::string>{"tenant", "tenant_r"}));
+}
+
+TEST(PolicyCatalog, RlsTablesComeInNameOrderAndEveryTableIsFound) {
+  // Tables are kept hashed (FindTable runs for every access); the store's table list is still
+  // in name order, whatever order the DDL created them in.
+  PolicyCatalog c;
+  std::string ddl;
+  const std::vector<std::string> names = {"zeta", "alpha", "mid", "beta", "omega", "a_1", "b"};
+  for (const std::string& name : names) {
+    ddl += "CREATE SCHEMA IF NOT EXISTS s2; CREATE TABLE public." + name + " (id int); ";
+    ddl += "CREATE TABLE s2." + name + " (id int); ";
+    ddl += "ALTER TABLE public." + name + " ENABLE ROW LEVEL SECURITY; ";
+    ddl += "ALTER TABLE s2." + name + " ENABLE ROW LEVEL SECURITY; ";
+  }
+  ASSERT_TRUE(c.Apply(ddl, "x.sql").ok());
+  std::vector<std::string> listed;
+  for (const TableMeta& t : c.RlsTables()) listed.push_back(t.table);
+  std::vector<std::string> expected;
+  for (const std::string& name : names) {
+    expected.push_back("public." + name);
+    expected.push_back("s2." + name);
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(listed, expected);
+  for (const std::string& name : names) {
+    const TableInfo* in_public = c.FindTable("", name);
+    ASSERT_NE(in_public, nullptr) << name;
+    EXPECT_EQ(in_public->name, "public." + name);
+    EXPECT_EQ(in_public, c.FindTable("public", name));
+    const TableInfo* in_s2 = c.FindTable("s2", name);
+    ASSERT_NE(in_s2, nullptr) << name;
+    EXPECT_EQ(in_s2->name, "s2." + name);
+  }
+  EXPECT_EQ(c.FindTable("public", "nope"), nullptr);
+  EXPECT_EQ(c.FindTable("s3", "zeta"), nullptr);
 }
 
 TEST(PolicyCatalog, SyntaxErrorNamesFileLineColumnAndLine) {

@@ -66,6 +66,20 @@ TEST(StatementAnalyzer, CteNamesAreNotTables) {
   EXPECT_EQ(got, (Strings{"t:select", "u:select"}));
 }
 
+TEST(StatementAnalyzer, CteNamesAreNotTablesWhereverTheCteIs) {
+  // The walk for CTE names is skipped for texts whose tree mentions no CommonTableExpr: a CTE
+  // in the second statement of a string, or in a prepared query, must still be found.
+  AnalyzedText two = AnalyzeSql("SELECT * FROM x; WITH x AS (SELECT * FROM t) SELECT * FROM x");
+  ASSERT_TRUE(two.parsed) << two.parse_error;
+  ASSERT_EQ(two.statements.size(), 2u);
+  EXPECT_EQ(Accesses(two.statements[1]), Strings{"t:select"});
+  AnalyzedStatement prepare = One("PREPARE q AS WITH x AS (SELECT * FROM t) SELECT * FROM x");
+  ASSERT_NE(prepare.prepared, nullptr);
+  EXPECT_EQ(Accesses(*prepare.prepared), Strings{"t:select"});
+  // A table named like the node type is still a table.
+  EXPECT_EQ(Accesses(One("SELECT * FROM \"CommonTableExpr\"")), Strings{"CommonTableExpr:select"});
+}
+
 TEST(StatementAnalyzer, DmlInsideCte) {
   AnalyzedStatement st =
       One("WITH d AS (DELETE FROM t WHERE id = 1 RETURNING *) INSERT INTO archive SELECT * "

@@ -15,8 +15,9 @@ TEST(HashText, EqualTextsHashAlikeWhereverTheyLie) {
 }
 
 TEST(HashText, EveryOneByteChangeChangesTheHash) {
-  // Each position is covered: the sixteen-byte steps, the eight-byte step and the tail.
-  for (size_t length : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 300}) {
+  // Each position is covered: the sixteen-byte steps and every way the tail is read (bytes,
+  // two overlapping 4-byte words, two 8-byte words, the last sixteen bytes of a long text).
+  for (size_t length : {0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33, 36, 300}) {
     const std::string base(length, 'a');
     std::set<uint64_t> seen{HashText(base)};
     for (size_t i = 0; i < length; ++i) {
