@@ -117,6 +117,29 @@ bool IsPolicyColumn(const TableInfo& table, std::string_view column) {
          table.policy_columns.end();
 }
 
+// Which of an access's values an evaluation computes, besides the policy columns': shared by
+// AccessEvaluation, which computes them, and VerdictShape, which must encode all it reads.
+
+// Every filter, when an assignment to a policy column reads the old row (SET tenant_id =
+// tenant_id || ...): it may read any column the WHERE clause pins.
+bool AssignmentReadsOldRow(const TableInfo& table, const TableAccess& access) {
+  return std::any_of(access.assignments.begin(), access.assignments.end(), [&](const auto& a) {
+    return a.second && IsPolicyColumn(table, a.first) && !IsRowIndependent(*a.second);
+  });
+}
+
+// Every column of an inserted row, when ON CONFLICT DO UPDATE's assignments may read them
+// (excluded.col).
+bool InsertReadsEveryColumn(const TableAccess& access) { return !access.assignments.empty(); }
+
+// The column a VALUES item is for: "#n" is the table's n-th column (INSERT without a column
+// list).
+std::string_view InsertedColumn(const TableInfo& table, std::string_view name) {
+  if (name.empty() || name[0] != '#') return name;
+  const size_t pos = std::stoul(std::string(name.substr(1)));
+  return pos < table.column_order.size() ? std::string_view(table.column_order[pos]) : name;
+}
+
 bool CommandMatches(PolicyCommand p, PolicyCommand wanted) {
   return p == PolicyCommand::kAll || p == wanted;
 }
@@ -198,11 +221,7 @@ class AccessEvaluation {
   // matches stored rows by their values, or when an assignment Assigned evaluates (one to a
   // policy column) may read the old row (SET tenant_id = other_col::uuid).
   Row FilterRow() const {
-    const bool all =
-        ctx_.rows != nullptr ||
-        std::any_of(access_.assignments.begin(), access_.assignments.end(), [this](const auto& a) {
-          return a.second && IsPolicyColumn(a.first) && !IsRowIndependent(*a.second);
-        });
+    const bool all = ctx_.rows != nullptr || AssignmentReadsOldRow(table_, access_);
     Row row;
     row.reserve(access_.filters.size());
     for (const auto& [col, e] : access_.filters) {
@@ -358,16 +377,12 @@ class AccessEvaluation {
   // the policies' columns; every column when ON CONFLICT DO UPDATE's assignments may read them
   // (excluded.col). So a value no policy reads (an amount, a payload parameter) is not computed.
   std::vector<Row> InsertRows() const {
-    const bool all = !access_.assignments.empty();
+    const bool all = InsertReadsEveryColumn(access_);
     std::vector<Row> rows;
     for (const auto& values : access_.rows) {
       Row row;
       for (size_t i = 0; i < values.size(); ++i) {
-        std::string_view col = values[i].first;
-        if (!col.empty() && col[0] == '#') {
-          size_t pos = std::stoul(std::string(col.substr(1)));
-          if (pos < table_.column_order.size()) col = table_.column_order[pos];
-        }
+        const std::string_view col = InsertedColumn(table_, values[i].first);
         if (!all && !IsPolicyColumn(col)) continue;
         row[col] = ValueFor(col, values[i].second.get(), nullptr, nullptr);
       }
@@ -657,29 +672,22 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
   number(access.conflict_columns.size());
   for (const std::string& column : access.conflict_columns) text(column);
 
-  // FilterRow: every filter when an assignment to a policy column reads the old row.
-  const bool all_filters =
-      std::any_of(access.assignments.begin(), access.assignments.end(), [&](const auto& a) {
-        return a.second && IsPolicyColumn(table, a.first) && !IsRowIndependent(*a.second);
-      });
+  // FilterRow (ctx.rows is never set with the memo).
+  const bool all_filters = AssignmentReadsOldRow(table, access);
   for (const auto& [column, e] : access.filters) {
     if (!all_filters && !IsPolicyColumn(table, column)) continue;
     out.push_back('f');
     text(column);
     AppendExprKey(e.get(), &out);
   }
-  // InsertRows: every column when there are assignments (ON CONFLICT DO UPDATE reads excluded).
-  const bool all_columns = !access.assignments.empty();
+  // InsertRows.
+  const bool all_columns = InsertReadsEveryColumn(access);
   out.push_back(all_columns ? 'A' : 'a');
   number(access.rows.size());
   for (const ColumnValues& row : access.rows) {
     out.push_back('r');
     for (const auto& [name, e] : row) {
-      std::string_view column = name;
-      if (!column.empty() && column[0] == '#') {
-        const size_t pos = std::stoul(std::string(column.substr(1)));
-        if (pos < table.column_order.size()) column = table.column_order[pos];
-      }
+      const std::string_view column = InsertedColumn(table, name);
       if (!all_columns && !IsPolicyColumn(table, column)) continue;
       text(column);
       AppendExprKey(e.get(), &out);
