@@ -241,12 +241,9 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
 void ShadowEngine::Example(const LogEvent& event, std::string* out) const {
   if (config_.redact_examples) {
     // Literals and parameter values are what carry tenant data: show the shape only (the
-    // analyzer has just computed it for this statement).
+    // analyzer has just computed it for this statement; comments and trailing semicolons
+    // are already dropped).
     out->assign(analyzer_.last_shape_text());
-    // Comments were dropped: tidy the blanks they leave before a trailing semicolon.
-    while (!out->empty() && (out->back() == ' ' || out->back() == ';' || out->back() == '\n')) {
-      out->pop_back();
-    }
     return;
   }
   out->assign(event.sql);
@@ -269,8 +266,12 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
       analyzer_.Analyze(event.sql, event.params.size(), &lifted_);
   const std::vector<std::optional<std::string>>* params = &event.params;
   if (!lifted_.empty()) {
-    params_ = event.params;
-    for (auto& literal : lifted_) params_.push_back(std::move(literal));
+    if (event.params.empty()) {
+      params_.swap(lifted_);  // a simple-protocol text: its literals are all its parameters
+    } else {
+      params_ = event.params;
+      for (auto& literal : lifted_) params_.push_back(std::move(literal));
+    }
     params = &params_;
   }
   if (!analyzed->parsed) {

@@ -1,6 +1,7 @@
 #include "analyze/sql_shape.h"
 
-#include <cctype>
+#include <algorithm>
+#include <charconv>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -64,6 +65,43 @@ size_t NextSpecial(std::string_view sql, size_t i) {
   return i;
 }
 
+// The position of the first '/' or '*' at or after `i` (sql.size() when none): inside a block
+// comment nothing else matters, and sqlcommenter's comments are long.
+size_t NextCommentMark(std::string_view sql, size_t i) {
+  const size_t n = sql.size();
+#if defined(__SSE2__)
+  const __m128i slash = _mm_set1_epi8('/');
+  const __m128i star = _mm_set1_epi8('*');
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sql.data() + i));
+    const int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, star)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i < n && sql[i] != '/' && sql[i] != '*') ++i;
+  return i;
+}
+
+// Drops the blanks at both ends of a shaped text, and the semicolons at its end. Neither is
+// part of a statement, and dropping them makes `... /*sqlcommenter*/`, `...;` and `... ` one
+// shape with `...` (the bench log's 6,088 shapes are 2,606 without them). Nothing inside a
+// literal, quoted identifier, dollar quote or comment is touched: each was lifted, dropped or
+// ends in its closing mark, unless unterminated, and then the text parses neither way. A
+// leading ';' is kept (it begins an empty statement).
+void TrimEnds(std::string* text) {
+  auto blank = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  size_t end = text->size();
+  while (end > 0 && (blank((*text)[end - 1]) || (*text)[end - 1] == ';')) --end;
+  size_t begin = 0;
+  while (begin < end && blank((*text)[begin])) ++begin;
+  text->resize(end);
+  text->erase(0, begin);
+}
+
 }  // namespace
 
 void ShapeOf(std::string_view sql, SqlShape* out) {
@@ -88,8 +126,11 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
 
   auto placeholder = [&](std::string value) {
     out->literals.push_back(std::move(value));
-    out->text += '$';
-    out->text += std::to_string(out->param_base + static_cast<int>(out->literals.size()));
+    char number[16] = {'$'};
+    const auto end = std::to_chars(number + 1, number + sizeof number,
+                                   out->param_base + static_cast<int>(out->literals.size()))
+                         .ptr;
+    out->text.append(number, end);
     out->lifted_any = true;
   };
 
@@ -106,13 +147,14 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
     char c = sql[i];
     // Comments: dropped, so sqlcommenter tags do not split the cache.
     if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
-      while (i < n && sql[i] != '\n') ++i;
+      i = std::min(sql.find('\n', i), n);
       out->text += ' ';
       continue;
     }
     if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      const size_t start = i;
       int depth = 0;
-      while (i < n) {
+      while ((i = NextCommentMark(sql, i)) < n) {
         if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
           ++depth;
           i += 2;
@@ -122,6 +164,12 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
         } else {
           ++i;
         }
+      }
+      if (depth > 0) {
+        // Unterminated: the text is not valid SQL. Kept as written, so it shares no shape
+        // (and no cached analysis) with a text that is.
+        out->text.append(sql.substr(start));
+        continue;
       }
       out->text += ' ';
       continue;
@@ -210,6 +258,7 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
     out->text += c;
     ++i;
   }
+  TrimEnds(&out->text);
 }
 
 }  // namespace rls_shadow

@@ -1,10 +1,11 @@
 // SqlShape: the cache key of a statement text, computed without the PostgreSQL parser. String
 // and numeric literals are lifted out and replaced by parameters numbered after the highest $n
-// the text already uses, and comments are dropped, so `... WHERE id = 5 /*job*/` and
-// `... WHERE id = 7` share one parse. A full libpg_query parse costs microseconds; this scan is
-// what makes 500k lines/s possible. It is a lexer for literals only, not a SQL parser: the
-// shaped text is still parsed by libpg_query, and when it does not parse (a literal where the
-// grammar wants a keyword, e.g. SET x = 'a' or INTERVAL '1 day') the caller parses the original.
+// the text already uses; comments, blanks at either end and trailing semicolons are dropped
+// (an unterminated comment is kept), so `... WHERE id = 5 /*job*/` and `... WHERE id = 7;` share
+// one parse. A full libpg_query parse costs microseconds; this scan is what keeps them rare.
+// It is a lexer for literals only, not a SQL parser: the shaped text is still parsed by
+// libpg_query, and when it does not parse (a literal where the grammar wants a keyword, e.g.
+// x::varchar(20)) the caller parses the original.
 #pragma once
 
 #include <string>

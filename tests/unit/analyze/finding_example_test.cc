@@ -19,13 +19,17 @@ TEST(FindingExample, EachDenialCarriesItsOwnStatementsShape) {
   // No context: every read of t is filtered.
   const int64_t first = h.Exec("SELECT val FROM t WHERE id = 1");
   const int64_t second = h.Exec("SELECT id FROM t WHERE val = 'x' /* app='a' */;");
+  const int64_t third = h.Exec("/* trace=7 */ SELECT val FROM t WHERE id = 2");
   const Finding a = h.On(first, "public.t");
   const Finding b = h.On(second, "public.t");
+  const Finding c = h.On(third, "public.t");
   ASSERT_NE(a.effect, Effect::kAllow);
   ASSERT_NE(b.effect, Effect::kAllow);
-  // Literals lifted, the comment and the trailing semicolon dropped.
+  ASSERT_NE(c.effect, Effect::kAllow);
+  // Literals lifted, the comments, the blanks they leave and the trailing semicolon dropped.
   EXPECT_EQ(a.example, "SELECT val FROM t WHERE id = $1");
   EXPECT_EQ(b.example, "SELECT id FROM t WHERE val = $1");
+  EXPECT_EQ(c.example, "SELECT val FROM t WHERE id = $1");
 }
 
 TEST(FindingExample, AllowedAccessesCarryNoneAndDoNotLeaveOneBehind) {

@@ -60,5 +60,33 @@ TEST(PreparedStatements, PreparedQueriesBelongToTheirSession) {
   EXPECT_TRUE(h.At(h.Exec("EXECUTE everything", {}, "s2"), "s2").empty());
 }
 
+// Each statement is evaluated with its own values: a simple-protocol text with the literals it
+// lifts, an extended-protocol one with its bound parameters and then any literals it lifts, in
+// any order, on one session. (The engine keeps the two lists in reused buffers.)
+TEST(StatementParameters, EachStatementReadsItsOwnBoundParametersAndLiterals) {
+  EngineHarness h;
+  h.Exec("SET app.current_tenant_id = " + Quote(kT1));
+  const std::string by_tenant = "INSERT INTO t (id, tenant_id) VALUES ";
+  // Literals only.
+  EXPECT_EQ(h.Verdict(by_tenant + "(1, " + Quote(kT2) + ")", "public.t").effect, Effect::kError);
+  // Bound parameters and a literal (which becomes $2).
+  EXPECT_EQ(h.Verdict(by_tenant + "(2, $1)", "public.t", {std::string(kT1)}).effect,
+            Effect::kAllow);
+  EXPECT_EQ(
+      h.Verdict(by_tenant + "($1, " + Quote(kT2) + ")", "public.t", {std::string("3")}).effect,
+      Effect::kError);
+  // Bound parameters only.
+  EXPECT_EQ(
+      h.Verdict(by_tenant + "($1, $2)", "public.t", {std::string("4"), std::string(kT2)}).effect,
+      Effect::kError);
+  // Literals only again, then bound parameters only: nothing of the statement before is read.
+  EXPECT_EQ(h.Verdict(by_tenant + "(5, " + Quote(kT1) + ")", "public.t").effect, Effect::kAllow);
+  EXPECT_EQ(
+      h.Verdict(by_tenant + "($1, $2)", "public.t", {std::string("6"), std::string(kT1)}).effect,
+      Effect::kAllow);
+  EXPECT_EQ(h.Verdict(by_tenant + "(7, " + Quote(kT2) + ")", "public.t").effect, Effect::kError);
+  EXPECT_EQ(h.Verdict(by_tenant + "(8, " + Quote(kT1) + ")", "public.t").effect, Effect::kAllow);
+}
+
 }  // namespace
 }  // namespace rls_shadow::testing_analyze

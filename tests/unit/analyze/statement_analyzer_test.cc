@@ -339,6 +339,34 @@ TEST(StatementAnalyzerCache, LiteralsAreAppendedAfterBoundParameters) {
   EXPECT_EQ(Render(acc.filters), (Strings{"tenant_id=$1", "id=$3"}));
 }
 
+TEST(StatementAnalyzerCache, SpellingsOfOneStatementShareOneParse) {
+  // A trailing semicolon, a comment at either end, blanks around: one shape, one parse.
+  StatementAnalyzer analyzer;
+  std::vector<std::optional<std::string>> params;
+  auto first = analyzer.Analyze("SELECT val FROM t WHERE id = 1", &params);
+  for (const char* sql : {"SELECT val FROM t WHERE id = 2;", "SELECT val FROM t WHERE id = 3 /*x*/",
+                          "/* trace */ SELECT val FROM t WHERE id = 4 ;\n"}) {
+    params.clear();
+    EXPECT_EQ(analyzer.Analyze(sql, &params).get(), first.get()) << sql;
+    EXPECT_EQ(params.size(), 1u) << sql;
+  }
+  EXPECT_EQ(analyzer.cache_misses(), 1u);
+  EXPECT_EQ(analyzer.cache_hits(), 3u);
+}
+
+TEST(StatementAnalyzerCache, AnInvalidTextLendsNoAnalysisToAValidOne) {
+  // An unterminated comment makes the first text invalid, for PostgreSQL and for the parser;
+  // the same statement without it is valid and must be analysed as such.
+  StatementAnalyzer analyzer;
+  std::vector<std::optional<std::string>> params;
+  auto bad = analyzer.Analyze("SELECT val FROM t /* unterminated", &params);
+  EXPECT_FALSE(bad->parsed);
+  auto good = analyzer.Analyze("SELECT val FROM t", &params);
+  ASSERT_TRUE(good->parsed);
+  ASSERT_EQ(good->statements.size(), 1u);
+  EXPECT_EQ(good->statements[0].accesses.size(), 1u);
+}
+
 TEST(StatementAnalyzerCache, ShapeThatDoesNotParseFallsBackToTheText) {
   // libpg_query's grammar takes $n where PostgreSQL's wants a literal in most places (it is
   // built for query normalisation): SET x = $1 and INTERVAL $1 parse, the value then comes
@@ -393,7 +421,7 @@ TEST(StatementAnalyzerCache, ATextWithoutLiteralsIsFoundAgainAsWritten) {
   auto again = analyzer.Analyze(sql, &params);
   EXPECT_EQ(again.get(), first.get());
   EXPECT_EQ(analyzer.last_shape_text(), shape);
-  EXPECT_EQ(shape, "SELECT * FROM t WHERE tenant_id = $1  ");
+  EXPECT_EQ(shape, "SELECT * FROM t WHERE tenant_id = $1");
   EXPECT_EQ(params, (std::vector<std::optional<std::string>>{"T"}));
   EXPECT_EQ(analyzer.cache_misses(), 2u);
   EXPECT_EQ(analyzer.cache_hits(), 1u);
