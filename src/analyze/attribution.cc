@@ -3,7 +3,8 @@
 #include <string.h>  // memrchr
 
 #include <algorithm>
-#include <cctype>
+
+#include "common/text_trim.h"
 
 namespace rls_shadow {
 namespace {
@@ -27,12 +28,6 @@ std::string UrlDecode(std::string_view s) {
     }
   }
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::string_view Lookup(const std::vector<std::pair<std::string, std::string>>& tags,
@@ -76,12 +71,11 @@ size_t FindCommentStart(std::string_view s, size_t before) {
 
 std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_view sql) {
   std::vector<std::pair<std::string, std::string>> out;
-  std::string_view s = Trim(sql);
-  while (!s.empty() && s.back() == ';') s = Trim(s.substr(0, s.size() - 1));
+  std::string_view s = common::TrimStatementEnds(sql);
   if (s.size() < 4 || s.substr(s.size() - 2) != "*/") return out;
   size_t open = s.rfind("/*");
   if (open == std::string_view::npos) return out;
-  std::string_view body = Trim(s.substr(open + 2, s.size() - open - 4));
+  std::string_view body = common::TrimAsciiSpace(s.substr(open + 2, s.size() - open - 4));
   if (body.empty()) return out;
 
   // sqlcommenter: key='value',key2='value2' with url-encoded keys and values.
@@ -90,7 +84,7 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
   while (sqlcommenter && i < body.size()) {
     size_t eq = body.find('=', i);
     if (eq == std::string_view::npos || eq + 1 >= body.size() || body[eq + 1] != '\'') break;
-    std::string key = UrlDecode(Trim(body.substr(i, eq - i)));
+    std::string key = UrlDecode(common::TrimAsciiSpace(body.substr(i, eq - i)));
     size_t j = eq + 2;
     std::string value;
     while (j < body.size() && body[j] != '\'') {
@@ -100,7 +94,7 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
     out.emplace_back(std::move(key), UrlDecode(value));
     i = j + 1;
     while (i < body.size() &&
-           (body[i] == ',' || std::isspace(static_cast<unsigned char>(body[i])))) {
+           (body[i] == ',' || common::IsAsciiSpace(body[i]))) {
       ++i;
     }
   }
@@ -114,8 +108,8 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
         body.substr(start, comma == std::string_view::npos ? body.size() - start : comma - start);
     size_t colon = part.find(':');
     if (colon != std::string_view::npos) {
-      out.emplace_back(std::string(Trim(part.substr(0, colon))),
-                       std::string(Trim(part.substr(colon + 1))));
+      out.emplace_back(std::string(common::TrimAsciiSpace(part.substr(0, colon))),
+                       std::string(common::TrimAsciiSpace(part.substr(colon + 1))));
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;

@@ -6,12 +6,10 @@
 // use one per analysing thread.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <regex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 

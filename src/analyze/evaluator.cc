@@ -14,6 +14,7 @@
 #endif
 
 #include "common/ascii_lower.h"
+#include "common/text_trim.h"
 
 namespace rls_shadow {
 
@@ -58,12 +59,6 @@ uint8_t NotTruth(uint8_t a) {
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view SqlTypeName(std::string_view type) {
   if (type == "int4") return "integer";
   if (type == "int8") return "bigint";
@@ -84,7 +79,7 @@ Value InvalidInput(std::string_view type, std::string_view text) {
 }
 
 Value CastInteger(std::string_view text, std::string_view type) {
-  std::string_view t = Trim(text);
+  std::string_view t = common::TrimAsciiSpace(text);
   int64_t n = 0;
   const char* begin = t.data();
   if (!t.empty() && t.front() == '+') ++begin;
@@ -100,7 +95,7 @@ Value CastInteger(std::string_view text, std::string_view type) {
 }
 
 Value CastNumeric(std::string_view text) {
-  std::string t(Trim(text));
+  std::string t(common::TrimAsciiSpace(text));
   char* end = nullptr;
   errno = 0;
   long double d = std::strtold(t.c_str(), &end);
@@ -110,7 +105,7 @@ Value CastNumeric(std::string_view text) {
 }
 
 Value CastBool(std::string_view text) {
-  const std::string t = AsciiLower(Trim(text));
+  const std::string t = AsciiLower(common::TrimAsciiSpace(text));
   // PostgreSQL accepts any unique prefix of true/false/yes/no, on/off, and 1/0.
   auto prefix_of = [&](std::string_view word) {
     return !t.empty() && word.substr(0, t.size()) == t;
@@ -285,14 +280,14 @@ std::optional<std::string> CanonicalUuid(std::string_view text) {
 }
 
 std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view t) {
-  t = Trim(t);
+  t = common::TrimAsciiSpace(t);
   if (t.size() < 2 || t.front() != '{' || t.back() != '}') return std::nullopt;
   std::vector<std::optional<std::string>> out;
   size_t i = 1;
   const size_t end = t.size() - 1;
-  if (Trim(t.substr(1, end - 1)).empty()) return out;
+  if (common::TrimAsciiSpace(t.substr(1, end - 1)).empty()) return out;
   while (i <= end) {
-    while (i < end && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    while (i < end && common::IsAsciiSpace(t[i])) ++i;
     std::string item;
     bool quoted = false;
     if (i < end && t[i] == '"') {
@@ -305,9 +300,9 @@ std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::st
       ++i;
     } else {
       while (i < end && t[i] != ',') item += t[i++];
-      item = std::string(Trim(item));
+      item = std::string(common::TrimAsciiSpace(item));
     }
-    while (i < end && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    while (i < end && common::IsAsciiSpace(t[i])) ++i;
     if (i < end && t[i] != ',') return std::nullopt;
     if (!quoted && (item == "NULL" || item == "null")) {
       out.emplace_back(std::nullopt);
