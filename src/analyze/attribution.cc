@@ -4,24 +4,19 @@
 
 #include <algorithm>
 
+#include "common/hex_digit.h"
 #include "common/text_trim.h"
 
 namespace rls_shadow {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string UrlDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+    if (s[i] == '%' && i + 2 < s.size() && HexDigitValue(s[i + 1]) >= 0 &&
+        HexDigitValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigitValue(s[i + 1]) * 16 + HexDigitValue(s[i + 2]));
       i += 2;
     } else {
       out += s[i];
@@ -93,8 +88,7 @@ std::vector<std::pair<std::string, std::string>> ParseSqlComment(std::string_vie
     }
     out.emplace_back(std::move(key), UrlDecode(value));
     i = j + 1;
-    while (i < body.size() &&
-           (body[i] == ',' || common::IsAsciiSpace(body[i]))) {
+    while (i < body.size() && (body[i] == ',' || common::IsAsciiSpace(body[i]))) {
       ++i;
     }
   }
