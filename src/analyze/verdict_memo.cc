@@ -34,7 +34,7 @@ void VerdictMemo::Reads::AddSetting(std::string_view name) {
 VerdictMemo::VerdictMemo(size_t max_verdicts) : max_verdicts_(max_verdicts) {}
 
 void VerdictMemo::Clear() {
-  group_of_.clear();
+  group_of_.Clear();
   shapes_.clear();
   signatures_.clear();
   verdicts_.Clear();
@@ -42,8 +42,8 @@ void VerdictMemo::Clear() {
 }
 
 uint32_t VerdictMemo::GroupOf(uint64_t access) const {
-  auto it = group_of_.find(access);
-  return it == group_of_.end() ? kNoGroup : it->second;
+  const uint32_t group = group_of_.Find(access);
+  return group == common::IdMap::kNone ? kNoGroup : group;
 }
 
 uint32_t VerdictMemo::Group(uint64_t access, std::string_view shape) {
@@ -53,7 +53,7 @@ uint32_t VerdictMemo::Group(uint64_t access, std::string_view shape) {
     it->second = static_cast<uint32_t>(signatures_.size());
     signatures_.emplace_back();
   }
-  group_of_[access] = it->second;
+  group_of_.Set(access, it->second);
   return it->second;
 }
 

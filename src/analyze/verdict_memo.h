@@ -33,6 +33,7 @@
 
 #include "analyze/session_state.h"
 #include "common/dense_index.h"
+#include "common/id_map.h"
 #include "rls_shadow/finding.h"
 
 namespace rls_shadow {
@@ -154,7 +155,7 @@ class VerdictMemo {
   void Encode(const Lookup& lookup, uint32_t number, const Signature& signature);
 
   size_t max_verdicts_;
-  std::unordered_map<uint64_t, uint32_t> group_of_;   // by access id
+  common::IdMap group_of_;                            // by access id
   std::unordered_map<std::string, uint32_t> shapes_;  // verdict shape → group
   std::vector<std::vector<Signature>> signatures_;    // by group
   common::DenseIndex<Entry> verdicts_;
