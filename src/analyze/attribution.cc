@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/hex_digit.h"
+#include "common/text_hash.h"
 #include "common/text_trim.h"
 
 namespace rls_shadow {
@@ -118,8 +119,11 @@ Attributor::Attributor(const AttributionConfig& config) : config_(config) {
 }
 
 const std::string& Attributor::LaneForApplication(const std::string& application_name) {
-  auto it = app_lane_cache_.find(application_name);
-  if (it != app_lane_cache_.end()) return it->second;
+  const uint64_t hash = common::HashText(application_name);
+  if (const uint32_t n = app_lane_cache_.Find(application_name, hash);
+      n != common::FlatTextMap::kNone) {
+    return app_lanes_found_[n];
+  }
   std::string lane;
   for (const auto& [re, l] : app_lanes_) {
     if (std::regex_search(application_name, re)) {
@@ -127,8 +131,12 @@ const std::string& Attributor::LaneForApplication(const std::string& application
       break;
     }
   }
-  if (app_lane_cache_.size() > 100000) app_lane_cache_.clear();
-  return app_lane_cache_.emplace(application_name, std::move(lane)).first->second;
+  if (app_lane_cache_.size() > 100000) {
+    app_lane_cache_.Clear();
+    app_lanes_found_.clear();
+  }
+  app_lane_cache_.Insert(application_name, hash, static_cast<uint32_t>(app_lanes_found_.size()));
+  return app_lanes_found_.emplace_back(std::move(lane));
 }
 
 Attributor::CommentAttribution Attributor::FromTags(
@@ -165,13 +173,19 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
     size_t open = FindCommentStart(sql, close);
     if (open != std::string_view::npos) {
       std::string_view comment = sql.substr(open);
-      auto it = comments_.find(comment);
-      if (it == comments_.end()) {
-        if (comments_.size() > 100000) comments_.clear();
-        it = comments_.emplace(std::string(comment), FromTags(ParseSqlComment(sql))).first;
+      const uint64_t hash = common::HashText(comment);
+      uint32_t n = comments_.Find(comment, hash);
+      if (n == common::FlatTextMap::kNone) {
+        if (comments_.size() > 100000) {
+          comments_.Clear();
+          attributions_.clear();
+        }
+        n = static_cast<uint32_t>(attributions_.size());
+        comments_.Insert(comment, hash, n);
+        attributions_.push_back(FromTags(ParseSqlComment(sql)));
       }
-      a.code_path = it->second.code_path;
-      a.lane = it->second.lane;
+      a.code_path = attributions_[n].code_path;
+      a.lane = attributions_[n].lane;
     }
   }
   a.code_path_from_comment = !a.code_path.empty();

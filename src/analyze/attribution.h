@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "analyze/analyzer_config.h"
-#include "common/text_hash.h"
+#include "common/flat_text_map.h"
 
 namespace rls_shadow {
 
@@ -54,8 +54,10 @@ class Attributor {
   const AttributionConfig& config_;
   std::vector<std::pair<std::regex, std::string>> app_lanes_;
   // Trailing comments, attributed: an application sends the same few comments over and over.
-  common::TextMap<CommentAttribution> comments_;
-  common::TextMap<std::string> app_lane_cache_;
+  common::FlatTextMap comments_;  // comment → its number in attributions_
+  std::vector<CommentAttribution> attributions_;
+  common::FlatTextMap app_lane_cache_;  // application_name → its number in app_lanes_found_
+  std::vector<std::string> app_lanes_found_;
   // What Attribution views when the code path is application_name / the lane is the setting's.
   std::string code_path_from_application_;
   std::string lane_from_setting_;

@@ -544,14 +544,21 @@ void StatementAnalyzer::RememberExactText(std::string_view sql, uint64_t hash, u
   // by_shape_'s, ~20 MB of 300-byte statements.
   constexpr size_t kMaxExactTexts = 65536;
   if (by_exact_text_.size() >= std::min(max_entries_, kMaxExactTexts)) by_exact_text_.Clear();
-  by_exact_text_.Insert(TextEntry{std::string(sql), hash, shape});
+  by_exact_text_.Insert(sql, hash, shape);
+}
+
+uint32_t StatementAnalyzer::AddShape(uint64_t hash, std::shared_ptr<const AnalyzedText> analyzed) {
+  const auto number = static_cast<uint32_t>(shapes_.size());
+  shapes_.push_back(Shape{by_shape_.Insert(shape_.text, hash, number), std::move(analyzed)});
+  return number;
 }
 
 std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
     std::string_view sql, size_t bound, std::vector<std::optional<std::string>>* lifted) {
   const uint64_t text_hash = common::HashText(sql);
-  if (const uint32_t known = by_exact_text_.Find(sql, text_hash); known != by_exact_text_.kNone) {
-    const ShapeEntry& entry = by_shape_.key(by_exact_text_.key(known).shape);
+  if (const uint32_t known = by_exact_text_.Find(sql, text_hash);
+      known != common::FlatTextMap::kNone) {
+    const Shape& entry = shapes_[known];
     ++hits_;
     last_shape_ = entry.text;
     return entry.analyzed;
@@ -566,8 +573,8 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
   if (shape_.lifted_any && StartsWithKeyword(shape_.text, "prepare")) shape_usable = false;
   if (shape_usable) {
     const uint64_t hash = common::HashText(shape_.text);
-    const uint32_t found = by_shape_.Find(std::string_view(shape_.text), hash);
-    const ShapeEntry* entry = found == by_shape_.kNone ? nullptr : &by_shape_.key(found);
+    const uint32_t found = by_shape_.Find(shape_.text, hash);
+    const Shape* entry = found == common::FlatTextMap::kNone ? nullptr : &shapes_[found];
     if (entry != nullptr && entry->analyzed) {
       ++hits_;
       if (shape_.lifted_any) {
@@ -582,10 +589,11 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
       if (by_shape_.size() >= max_entries_) {
         by_shape_.Clear();
         by_exact_text_.Clear();
+        shapes_.clear();
       }
       auto analyzed = Parse(shape_.lifted_any ? std::string_view(shape_.text) : sql);
       if (analyzed->parsed || !shape_.lifted_any) {
-        const uint32_t number = by_shape_.Insert(ShapeEntry{shape_.text, hash, analyzed});
+        const uint32_t number = AddShape(hash, analyzed);
         if (shape_.lifted_any) {
           for (auto& lit : shape_.literals) lifted->emplace_back(std::move(lit));
         } else {
@@ -595,7 +603,7 @@ std::shared_ptr<const AnalyzedText> StatementAnalyzer::Analyze(
       }
       // The shaped text does not parse (a literal where the grammar wants a keyword):
       // remember that, and parse texts of this shape as written.
-      by_shape_.Insert(ShapeEntry{shape_.text, hash, nullptr});
+      AddShape(hash, nullptr);
     }
   }
   std::string key(sql);

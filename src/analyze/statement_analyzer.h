@@ -15,7 +15,7 @@
 #include "analyze/pg_tree.h"
 #include "analyze/sql_shape.h"
 #include "analyze/statement.h"
-#include "common/dense_index.h"
+#include "common/flat_text_map.h"
 
 namespace rls_shadow {
 
@@ -43,36 +43,28 @@ class StatementAnalyzer {
 
  private:
   std::shared_ptr<const AnalyzedText> Parse(std::string_view sql) const;
-  // Adds `sql`, which has no literal to lift and whose shape is by_shape_'s number `shape`, to
+  // Adds shape_.text (whose hash is `hash`) and its analysis; returns its number in shapes_.
+  uint32_t AddShape(uint64_t hash, std::shared_ptr<const AnalyzedText> analyzed);
+  // Adds `sql`, which has no literal to lift and whose shape is number `shape`, to
   // by_exact_text_.
   void RememberExactText(std::string_view sql, uint64_t hash, uint32_t shape);
 
   // A shape and its analysis; null when the shaped text does not parse (texts of that shape are
   // then parsed as written).
-  struct ShapeEntry {
-    std::string text;
-    uint64_t hash = 0;
+  struct Shape {
+    std::string_view text;  // by_shape_'s copy
     std::shared_ptr<const AnalyzedText> analyzed;
-    uint64_t Hash() const { return hash; }
-    bool operator==(std::string_view shape) const { return text == shape; }
-  };
-
-  // A text with no literal to lift, as logged, and the number of its shape in by_shape_: a
-  // prepared statement's text recurs exactly, and finding it costs less than shaping it.
-  struct TextEntry {
-    std::string text;
-    uint64_t hash = 0;
-    uint32_t shape = 0;
-    uint64_t Hash() const { return hash; }
-    bool operator==(std::string_view sql) const { return text == sql; }
   };
 
   size_t max_entries_;
-  // Looked up for nearly every log line: a flat index, as chained nodes cost more than the
-  // shaping itself.
-  common::DenseIndex<ShapeEntry> by_shape_;
-  common::DenseIndex<TextEntry> by_exact_text_;  // cleared with by_shape_
-  std::string_view last_shape_;                  // see last_shape_text()
+  // Looked up for nearly every log line: flat tables, as chained nodes cost more than the
+  // shaping itself. Both give a number in shapes_.
+  common::FlatTextMap by_shape_;
+  // Texts with no literal to lift, as logged: a prepared statement's text recurs exactly, and
+  // finding it costs less than shaping it. Cleared with by_shape_.
+  common::FlatTextMap by_exact_text_;
+  std::vector<Shape> shapes_;
+  std::string_view last_shape_;  // see last_shape_text()
   std::unordered_map<std::string, std::shared_ptr<const AnalyzedText>> by_text_;
   SqlShape shape_;
   size_t hits_ = 0;

@@ -87,10 +87,10 @@ const VerdictMemo::Verdict* VerdictMemo::Find(const Lookup& lookup) {
     const std::vector<Signature>& signatures = signatures_[lookup.group];
     for (uint32_t i = 0; i < signatures.size(); ++i) {
       Encode(lookup, i, signatures[i]);
-      const uint32_t n = verdicts_.Find(std::string_view(key_), common::HashText(key_));
-      if (n != common::DenseIndex<Entry>::kNone) {
+      const uint32_t pooled = verdicts_.Find(key_, common::HashText(key_));
+      if (pooled != common::FlatTextMap::kNone) {
         ++hits_;
-        return &verdict_pool_.key(verdicts_.key(n).verdict).verdict;
+        return &verdict_pool_.key(pooled).verdict;
       }
     }
   }
@@ -122,13 +122,13 @@ void VerdictMemo::Add(const Lookup& lookup, const Reads& reads, const Verdict& v
   }
   Encode(lookup, static_cast<uint32_t>(found - signatures.begin()), *found);
   const uint64_t hash = common::HashText(key_);
-  if (verdicts_.Find(std::string_view(key_), hash) != common::DenseIndex<Entry>::kNone) return;
+  if (verdicts_.Find(key_, hash) != common::FlatTextMap::kNone) return;
   const uint64_t verdict_hash = HashVerdict(verdict);
   uint32_t pooled = verdict_pool_.Find(verdict, verdict_hash);
   if (pooled == common::DenseIndex<PooledVerdict>::kNone) {
     pooled = verdict_pool_.Insert(PooledVerdict{verdict, verdict_hash});
   }
-  verdicts_.Insert(Entry{key_, hash, pooled});
+  verdicts_.Insert(key_, hash, pooled);
 }
 
 }  // namespace rls_shadow

@@ -33,6 +33,7 @@
 
 #include "analyze/session_state.h"
 #include "common/dense_index.h"
+#include "common/flat_text_map.h"
 #include "common/id_map.h"
 #include "rls_shadow/finding.h"
 
@@ -131,13 +132,6 @@ class VerdictMemo {
     std::vector<int> params;
     bool operator==(const Signature&) const = default;
   };
-  struct Entry {
-    std::string key;
-    uint64_t hash = 0;
-    uint32_t verdict = 0;  // in verdict_pool_
-    uint64_t Hash() const { return hash; }
-    bool operator==(std::string_view other) const { return key == other; }
-  };
   // Many keys share a verdict (every execution allowed for one tenant, say): each distinct
   // verdict is kept once.
   struct PooledVerdict {
@@ -158,7 +152,7 @@ class VerdictMemo {
   common::IdMap group_of_;                            // by access id
   std::unordered_map<std::string, uint32_t> shapes_;  // verdict shape → group
   std::vector<std::vector<Signature>> signatures_;    // by group
-  common::DenseIndex<Entry> verdicts_;
+  common::FlatTextMap verdicts_;  // encoded key → its verdict in verdict_pool_
   common::DenseIndex<PooledVerdict> verdict_pool_;
   std::string key_;      // reused
   Signature signature_;  // reused by Add

@@ -13,12 +13,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/dense_index.h"
+#include "common/flat_text_map.h"
 #include "common/text_hash.h"
 #include "rls_shadow/store.h"
 
@@ -31,19 +31,13 @@ class StringPool {
  public:
   StringPool() { Clear(); }
   uint32_t Intern(std::string_view s);
-  std::string_view operator[](uint32_t id) const { return index_.key(id).text; }
-  size_t size() const { return index_.size(); }
+  std::string_view operator[](uint32_t id) const { return texts_[id]; }
+  size_t size() const { return texts_.size(); }
   void Clear();
 
  private:
-  struct Pooled {
-    std::string_view text;  // in texts_
-    uint64_t hash = 0;
-    uint64_t Hash() const { return hash; }
-    bool operator==(std::string_view s) const { return text == s; }
-  };
-  std::deque<std::string> texts_;  // a deque never moves its elements: index_ views them
-  DenseIndex<Pooled> index_;
+  common::FlatTextMap index_;            // text → id
+  std::vector<std::string_view> texts_;  // by id: index_'s copies, which never move
 };
 
 using common::MixHash;

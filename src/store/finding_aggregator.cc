@@ -18,15 +18,16 @@ namespace store {
 uint32_t StringPool::Intern(std::string_view s) {
   if (s.empty()) return 0;  // every allowed finding's tenant
   const uint64_t hash = common::HashText(s);
-  const uint32_t id = index_.Find(s, hash);
-  if (id != DenseIndex<Pooled>::kNone) return id;
-  return index_.Insert(Pooled{texts_.emplace_back(s), hash});
+  if (const uint32_t id = index_.Find(s, hash); id != common::FlatTextMap::kNone) return id;
+  const auto id = static_cast<uint32_t>(texts_.size());
+  texts_.push_back(index_.Insert(s, hash, id));
+  return id;
 }
 
 void StringPool::Clear() {
   index_.Clear();
   texts_.clear();
-  index_.Insert(Pooled{texts_.emplace_back(), common::HashText("")});
+  texts_.push_back(index_.Insert("", common::HashText(""), 0));
 }
 
 }  // namespace store
