@@ -26,6 +26,27 @@ std::string UrlDecode(std::string_view s) {
   return out;
 }
 
+// The value `index` and `values` keep for `key` (`values` by the number `index` gives), worked
+// out by `make` and kept when there is none. Past 100,000 keys both are emptied and values are
+// worked out again.
+template <class Value, class Make>
+const Value& Cached(common::FlatTextMap* index, std::vector<Value>* values, std::string_view key,
+                    Make make) {
+  const uint64_t hash = common::HashText(key);
+  uint32_t n = index->Find(key, hash);
+  if (n == common::FlatTextMap::kNone) {
+    Value value = make();  // first: should it throw, neither table has changed
+    if (index->size() > 100000) {
+      index->Clear();
+      values->clear();
+    }
+    n = static_cast<uint32_t>(values->size());
+    values->push_back(std::move(value));
+    index->Insert(key, hash, n);
+  }
+  return (*values)[n];
+}
+
 std::string_view Lookup(const std::vector<std::pair<std::string, std::string>>& tags,
                         std::string_view key) {
   for (const auto& [k, v] : tags) {
@@ -119,24 +140,12 @@ Attributor::Attributor(const AttributionConfig& config) : config_(config) {
 }
 
 const std::string& Attributor::LaneForApplication(const std::string& application_name) {
-  const uint64_t hash = common::HashText(application_name);
-  if (const uint32_t n = app_lane_cache_.Find(application_name, hash);
-      n != common::FlatTextMap::kNone) {
-    return app_lanes_found_[n];
-  }
-  std::string lane;
-  for (const auto& [re, l] : app_lanes_) {
-    if (std::regex_search(application_name, re)) {
-      lane = l;
-      break;
+  return Cached(&app_lane_cache_, &app_lanes_found_, application_name, [&] {
+    for (const auto& [re, lane] : app_lanes_) {
+      if (std::regex_search(application_name, re)) return lane;
     }
-  }
-  if (app_lane_cache_.size() > 100000) {
-    app_lane_cache_.Clear();
-    app_lanes_found_.clear();
-  }
-  app_lane_cache_.Insert(application_name, hash, static_cast<uint32_t>(app_lanes_found_.size()));
-  return app_lanes_found_.emplace_back(std::move(lane));
+    return std::string();
+  });
 }
 
 Attributor::CommentAttribution Attributor::FromTags(
@@ -173,19 +182,10 @@ Attribution Attributor::Attribute(std::string_view sql, const std::string& appli
     size_t open = FindCommentStart(sql, close);
     if (open != std::string_view::npos) {
       std::string_view comment = sql.substr(open);
-      const uint64_t hash = common::HashText(comment);
-      uint32_t n = comments_.Find(comment, hash);
-      if (n == common::FlatTextMap::kNone) {
-        if (comments_.size() > 100000) {
-          comments_.Clear();
-          attributions_.clear();
-        }
-        n = static_cast<uint32_t>(attributions_.size());
-        comments_.Insert(comment, hash, n);
-        attributions_.push_back(FromTags(ParseSqlComment(sql)));
-      }
-      a.code_path = attributions_[n].code_path;
-      a.lane = attributions_[n].lane;
+      const CommentAttribution& tagged = Cached(&comments_, &attributions_, comment,
+                                                [&] { return FromTags(ParseSqlComment(sql)); });
+      a.code_path = tagged.code_path;
+      a.lane = tagged.lane;
     }
   }
   a.code_path_from_comment = !a.code_path.empty();

@@ -59,8 +59,8 @@ class FlatTextMap {
     uint32_t size = 0;
     uint32_t tag = 0;  // the hash's upper half: most mismatches end here
     uint32_t value = 0;
-    uint32_t low =
-        0;  // the hash's lower half: with the tag, where the text goes as the table grows
+    // The hash's lower half: with the tag, where the text goes as the table grows.
+    uint32_t low = 0;
     uint64_t Hash() const { return uint64_t{tag} << 32 | low; }
   };
   static constexpr size_t kBlockBytes = size_t{64} << 10;
