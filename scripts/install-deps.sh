@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libpg-query-dev libsimdjson-dev librocksdb-dev libspdlog-dev libfmt-dev
+  libpg-query-dev libsimdjson-dev librocksdb-dev libspdlog-dev libfmt-dev libmimalloc-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libpq-dev postgresql-15 postgresql-15-wal2json postgresql-15-pgaudit pgbadger
   libboost-dev wrk chromium

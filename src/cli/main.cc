@@ -125,6 +125,9 @@ int RunReport(const std::string& db, const std::string& format, const std::strin
 int Main(int argc, char** argv) {
   CLI::App app{"rls-shadow: shadow-mode evaluation of PostgreSQL row-level security"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] {
+    return fmt::format("rls-shadow {}\nallocator: {}", RLS_SHADOW_VERSION, AllocatorDescription());
+  });
   // Global options may follow the subcommand too: `rls-shadow serve --config F`.
   app.fallthrough();
   std::string config_path;
@@ -214,6 +217,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "rls-shadow: %s\n", e.what());

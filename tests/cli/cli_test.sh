@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The command line's contract: documented exit codes, one-line errors (no stack traces), the
 # report written even when the verdict is "not ready", and re-runs that do not double-count.
-# Usage: cli_test.sh <rls-shadow binary> <source dir>
+# Usage: cli_test.sh <rls-shadow binary> <source dir> <allocator: mimalloc | libc>
 set -uo pipefail
 bin=$1
 src=$2
+allocator=$3  # what the build links: mimalloc, or the C library's (sanitizer builds)
 ex=$src/examples
 work=$(mktemp -d "${TMPDIR:-/tmp}/rls-shadow-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -78,29 +79,48 @@ check "ship --cdc and --log together is a usage error" 2 $? one_line_error
 "$bin" ship --cdc - >/dev/null 2>"$work/err" </dev/null
 check "ship --cdc without kafka.change_topic is a clear error" 1 $? grep -q "change_topic" "$work/err"
 
-# Memory tuning: the process re-executes itself (same pid) with malloc's huge-page tunable, and
-# RLS_SHADOW_NO_HUGE_PAGES=1 leaves it as started; the results are the same either way.
+# The allocator: --version names the one malloc is bound to (mimalloc unless a sanitizer build).
+"$bin" --version >"$work/version" 2>"$work/err"
+check "--version exits 0 and names the version" 0 $? grep -q '^rls-shadow [0-9]' "$work/version"
+if [[ $allocator == mimalloc ]]; then
+  check "malloc is bound to mimalloc, with huge pages" 0 0 \
+    grep -q '^allocator: mimalloc .*, huge pages$' "$work/version"
+  RLS_SHADOW_NO_HUGE_PAGES=1 "$bin" --version >"$work/version" 2>"$work/err"
+  check "RLS_SHADOW_NO_HUGE_PAGES=1: mimalloc without huge pages" 0 $? \
+    grep -qx 'allocator: mimalloc [0-9.]*' "$work/version"
+else
+  check "a sanitizer build keeps its own malloc" 0 0 \
+    grep -qx "allocator: the C library's malloc" "$work/version"
+fi
+
+# Memory tuning: the process re-executes itself (same pid) with mimalloc's huge-page option,
+# and RLS_SHADOW_NO_HUGE_PAGES=1 leaves it as started; the results are the same either way.
 mkfifo "$work/log.fifo"
-(env -u GLIBC_TUNABLES "$bin" analyze --policies "$ex/migration.sql" --schema "$ex/schema.sql" \
-  --roles "$ex/roles.sql" --log - --db "$work/db-t1" <"$work/log.fifo" >/dev/null 2>"$work/err") &
+(env -u MIMALLOC_LARGE_OS_PAGES "$bin" analyze --policies "$ex/migration.sql" \
+  --schema "$ex/schema.sql" --roles "$ex/roles.sql" --log - --db "$work/db-t1" \
+  <"$work/log.fifo" >/dev/null 2>"$work/err") &
 tuned_pid=$!
 exec 3>"$work/log.fifo"  # holds the log open, so analyze waits while its environment is read
 tuned=0
 for _ in $(seq 100); do
   # The subshell's child is the binary; the subshell itself may exec it directly.
   for pid in $tuned_pid $(pgrep -P "$tuned_pid" 2>/dev/null); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
-      grep -q '^GLIBC_TUNABLES=.*glibc.malloc.hugetlb=1'; then
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'MIMALLOC_LARGE_OS_PAGES=1'; then
       tuned=1
     fi
   done
-  [[ $tuned == 1 ]] && break
+  [[ $tuned == 1 || $allocator != mimalloc ]] && break
   sleep 0.05
 done
 cat "$ex/postgres.json" >&3
 exec 3>&-
 wait "$tuned_pid"
-check "re-executed with glibc.malloc.hugetlb=1" 0 $? [ "$tuned" = 1 ]
+status=$?
+if [[ $allocator == mimalloc ]]; then
+  check "re-executed with MIMALLOC_LARGE_OS_PAGES=1" 0 $status [ "$tuned" = 1 ]
+else
+  check "a sanitizer build runs as started" 0 $status [ "$tuned" = 0 ]
+fi
 RLS_SHADOW_NO_HUGE_PAGES=1 "$bin" analyze --policies "$ex/migration.sql" \
   --schema "$ex/schema.sql" --roles "$ex/roles.sql" --log - --db "$work/db-t2" \
   <"$ex/postgres.json" >/dev/null 2>"$work/err"
