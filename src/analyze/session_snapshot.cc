@@ -74,16 +74,11 @@ void SessionState::WriteJson(JsonWriter* w) const {
     w->EndObject();
   }
   w->EndArray();
-  // A statement whose outcome is not known yet (the engine saves between any two events):
-  // what its failure would roll back to.
+  // A statement whose outcome is not known yet (the engine saves between any two events): its
+  // failure rolls back to txn_start_, or aborts the block.
   if (in_statement_) {
     w->Key("statement").BeginObject();
     w->Key("implicit_block").Bool(implicit_block_);
-    w->Key("start_is_txn_start").Bool(statement_start_is_txn_start_);
-    if (!statement_start_is_txn_start_) {
-      w->Key("start");
-      WriteSettings(w, statement_start_);
-    }
     w->EndObject();
   }
   w->EndObject();
@@ -110,22 +105,19 @@ bool SessionState::ReadJson(simdjson::dom::element json) {
       return false;
     }
   }
-  // Absent (between statements, and in snapshots of version 1): no statement is open.
+  // Absent (between statements, and in snapshots of version 1): no statement is open. Saved
+  // states before 2026-11-24 also hold the statement's own starting settings ("start"), which
+  // nothing reads any more.
   in_statement_ = false;
   implicit_block_ = false;
-  statement_start_is_txn_start_ = false;
-  statement_start_.clear();
+  statement_multi_ = false;
+  ended_in_statement_ = false;
   simdjson::dom::element statement;
   if (json["statement"].get(statement) == simdjson::SUCCESS) {
     in_statement_ = true;
-    if (!ReadBool(statement, "implicit_block", &implicit_block_) ||
-        !ReadBool(statement, "start_is_txn_start", &statement_start_is_txn_start_) ||
-        (!statement_start_is_txn_start_ && !ReadSettings(statement, "start", &statement_start_))) {
-      return false;
-    }
+    if (!ReadBool(statement, "implicit_block", &implicit_block_)) return false;
   }
   identity_named_ = NamesIdentitySetting(settings_) || NamesIdentitySetting(txn_start_) ||
-                    NamesIdentitySetting(statement_start_) ||
                     std::any_of(savepoints_.begin(), savepoints_.end(),
                                 [](const auto& p) { return NamesIdentitySetting(p.second); });
   return true;

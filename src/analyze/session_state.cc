@@ -99,17 +99,15 @@ bool SessionState::RowSecurityOff() const {
 
 void SessionState::BeginStatement(bool multi, bool may_change) {
   in_statement_ = true;
-  if (!in_block_) {
-    ++txn_serial_;
-    implicit_block_ = multi;
-    txn_snapshot_valid_ = may_change;
-    // The statement starts the transaction: one snapshot serves as both.
-    if (may_change) txn_start_ = settings_;
-    statement_start_is_txn_start_ = may_change;
-    return;
-  }
-  statement_start_is_txn_start_ = false;
-  if (may_change) statement_start_ = settings_;
+  statement_multi_ = multi;
+  ended_in_statement_ = false;
+  // Inside a block a failed statement rolls nothing back (the block is aborted until ROLLBACK,
+  // which restores txn_start_): no snapshot. Outside, the statement starts the transaction.
+  if (in_block_) return;
+  ++txn_serial_;
+  implicit_block_ = multi;
+  txn_snapshot_valid_ = may_change;
+  if (may_change) txn_start_ = settings_;
 }
 
 void SessionState::EndStatement() {
@@ -186,12 +184,11 @@ void SessionState::Begin() {
   in_block_ = true;
   implicit_block_ = false;
   aborted_ = false;
-  // The transaction started with the statement; its snapshot was taken by BeginStatement.
-  if (!in_statement_) {
-    txn_start_ = settings_;
-  } else if (!statement_start_is_txn_start_) {
-    txn_start_ = statement_start_;
-  }  // else txn_start_ already holds the statement's starting settings
+  // BEGIN makes the statement's implicit block explicit, so txn_start_ already holds where it
+  // started: the statement's start (BeginStatement), or where an earlier transaction of a
+  // multi-statement string ended (AfterTransactionEnd). A single statement that ended one
+  // (COMMIT AND CHAIN) starts the next here, as does a BEGIN outside any statement.
+  if (!in_statement_ || (ended_in_statement_ && !statement_multi_)) txn_start_ = settings_;
   txn_snapshot_valid_ = true;
 }
 
@@ -201,6 +198,7 @@ void SessionState::Commit() {
   in_block_ = false;
   implicit_block_ = false;
   EndTransaction(commit);
+  AfterTransactionEnd();
 }
 
 void SessionState::Rollback() {
@@ -208,6 +206,18 @@ void SessionState::Rollback() {
   in_block_ = false;
   implicit_block_ = false;
   EndTransaction(/*commit=*/false);
+  AfterTransactionEnd();
+}
+
+void SessionState::AfterTransactionEnd() {
+  if (!in_statement_) return;
+  ended_in_statement_ = true;
+  if (!statement_multi_) return;
+  // The rest of the string runs in a new implicit block (SET LOCAL lasts until the string
+  // ends), and its failure rolls back to here, not to the ended transaction's start.
+  implicit_block_ = true;
+  txn_start_ = settings_;
+  txn_snapshot_valid_ = true;
 }
 
 void SessionState::EndTransaction(bool commit) {

@@ -6,6 +6,8 @@
 //    transaction, and outside a transaction block SET LOCAL only warns;
 //  - set_config(name, value, true) in autocommit lasts for its own statement only;
 //  - SAVEPOINT / ROLLBACK TO / RELEASE restore or keep values;
+//  - a transaction that ends inside a multi-statement string leaves the rest of the string in a
+//    new implicit block, which starts where it ended;
 //  - RESET / RESET ALL / DISCARD ALL return to the reset value ('' or the database default).
 // Roles (SET ROLE, SET SESSION AUTHORIZATION) and row_security are settings too.
 //
@@ -121,6 +123,8 @@ class SessionState {
     return identity_named_ || (defaults_ != nullptr && !defaults_->empty());
   }
   void EndTransaction(bool commit);
+  // COMMIT or ROLLBACK has ended a transaction: inside a statement, what follows starts afresh.
+  void AfterTransactionEnd();
   // Restores `snapshot`, keeping every placeholder defined since (they never go back to NULL).
   void Restore(const Settings& snapshot);
 
@@ -134,10 +138,10 @@ class SessionState {
   uint64_t txn_serial_ = 0;
   Settings txn_start_;
   bool txn_snapshot_valid_ = false;  // txn_start_ holds this transaction's starting settings
-  Settings statement_start_;
-  // Outside a block the statement's snapshot is txn_start_ (taken once, not copied twice):
-  // statement_start_ is not written then.
-  bool statement_start_is_txn_start_ = false;
+  // The statement being run is a multi-statement string, and a transaction ended inside it.
+  // Only read while the statement runs (not saved: the engine saves between statements).
+  bool statement_multi_ = false;
+  bool ended_in_statement_ = false;
   std::vector<std::pair<std::string, Settings>> savepoints_;
   // One of role, session_authorization, row_security was ever named in a change (or in a
   // restored state). Never cleared: every snapshot holds only names settings_ once held, so

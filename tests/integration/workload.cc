@@ -492,6 +492,25 @@ std::vector<Scenario> BuildWorkload() {
                            "TO STDOUT")
                   .Build());
 
+  w.push_back(ScenarioBuilder("transaction_ends_inside_a_string",
+                              "COMMIT / ROLLBACK inside a multi-statement simple query: the rest "
+                              "of the string is a new implicit block from there (SET LOCAL lasts "
+                              "to its end; a later BEGIN and ROLLBACK return to there)")
+                  .Connect("w", "app_role", "worker-batch-1")
+                  .Attribute("app/jobs/batch.rb", "batch")
+                  .SimpleC("w",
+                           "BEGIN; SET LOCAL app.current_tenant_id = 'T1'; COMMIT; "
+                           "SET LOCAL app.current_tenant_id = 'T2'; "
+                           "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w",
+                           "BEGIN; SET app.current_tenant_id = 'T2'; COMMIT; BEGIN; "
+                           "SET app.current_tenant_id = 'T1'; ROLLBACK; "
+                           "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("views",
                               "an owner's view (policies checked as the owner, with the caller's "
                               "context) and a security_invoker view")

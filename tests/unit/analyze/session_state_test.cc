@@ -92,6 +92,66 @@ TEST(PgSemanticsA3b, MultiStatementStringIsOneImplicitBlock) {
   EXPECT_TRUE(Reads(Probe(h, "w"), ""));
 }
 
+// A transaction that ends inside a multi-statement string (COMMIT or ROLLBACK, then more
+// statements). Not a PG_SEMANTICS.md row: each expectation below is what PostgreSQL 15.18 did on
+// this project's machine, the string sent as one simple query (`psql -c`). The rest of the
+// string runs in a new implicit block that starts where the transaction ended: a BEGIN makes it
+// explicit from there, SET LOCAL lasts until the string ends, and a failure rolls back to there.
+
+TEST(PgSemanticsA3b, BeginAfterCommitInOneStringStartsFromTheCommittedValues) {
+  EngineHarness h = MakeHarness();
+  h.Exec("BEGIN; SET app.x = 'a'; COMMIT; BEGIN; SET LOCAL app.x = 'b'; ROLLBACK");
+  EXPECT_TRUE(Reads(Probe(h, "x"), "a"));
+}
+
+TEST(PgSemanticsA3b, BeginAfterCommitInAStringStartedInABlock) {
+  EngineHarness h = MakeHarness();
+  h.Exec("BEGIN");
+  h.Exec("SET app.x = 'a'; COMMIT; BEGIN; SET app.x = 'b'; ROLLBACK");
+  EXPECT_TRUE(Reads(Probe(h, "x"), "a"));
+}
+
+TEST(PgSemanticsA3b, BeginInAStringStillStartsItsBlockAtTheStringsStart) {
+  // The implicit block of the whole string becomes the explicit transaction: ROLLBACK undoes
+  // the SET before BEGIN too (the placeholder stays defined).
+  EngineHarness h = MakeHarness();
+  h.Exec("SET app.x = 'a'; BEGIN; SET app.x = 'b'; ROLLBACK");
+  EXPECT_TRUE(Reads(Probe(h, "x"), ""));
+}
+
+TEST(PgSemanticsA3b, SetLocalAfterCommitInOneStringLastsToTheStringsEnd) {
+  EngineHarness h = MakeHarness();
+  int64_t line =
+      h.Exec("BEGIN; SET app.x = 'a'; COMMIT; SET LOCAL app.x = 'b'; SELECT * FROM probe_x");
+  EXPECT_EQ(h.On(line, "public.probe_x").detail, "invalid input syntax for type uuid: \"b\"");
+  EXPECT_TRUE(Reads(Probe(h, "x"), "a"));
+}
+
+TEST(PgSemanticsA3b, SetLocalAfterRollbackInOneStringLastsToTheStringsEnd) {
+  EngineHarness h = MakeHarness();
+  int64_t line =
+      h.Exec("BEGIN; SET app.x = 'a'; ROLLBACK; SET LOCAL app.x = 'b'; SELECT * FROM probe_x");
+  EXPECT_EQ(h.On(line, "public.probe_x").detail, "invalid input syntax for type uuid: \"b\"");
+  EXPECT_TRUE(Reads(Probe(h, "x"), ""));
+}
+
+TEST(PgSemanticsA3b, FailureAfterCommitInOneStringKeepsWhatWasCommitted) {
+  EngineHarness h = MakeHarness();
+  h.Exec("BEGIN; SET app.x = 'a'; COMMIT; SET app.x = 'b'; SELECT 1/0");
+  h.Error("22012", "division by zero");
+  EXPECT_TRUE(Reads(Probe(h, "x"), "a"));
+}
+
+TEST(PgSemanticsA3b, CommitAndChainStartsFromTheCommittedValues) {
+  EngineHarness h = MakeHarness();
+  h.Exec("BEGIN");
+  h.Exec("SET LOCAL app.x = 'a'");
+  h.Exec("COMMIT AND CHAIN");
+  h.Exec("SET app.x = 'b'");
+  h.Exec("ROLLBACK");
+  EXPECT_TRUE(Reads(Probe(h, "x"), ""));
+}
+
 // --- A4: set_config ----------------------------------------------------------------------------
 
 TEST(PgSemanticsA4, SetConfigLocalInAutocommitLastsOneStatement) {
