@@ -171,8 +171,13 @@ void SessionState::Reset(const std::string& name) {
   e.origin = SettingOrigin{};
 }
 
-void SessionState::ResetAll() {
+void SessionState::ResetAll() { ResetValues(/*identity_too=*/false); }
+
+void SessionState::DiscardAll() { ResetValues(/*identity_too=*/true); }
+
+void SessionState::ResetValues(bool identity_too) {
   for (auto& [name, e] : settings_) {
+    if (!identity_too && (name == "role" || name == "session_authorization")) continue;
     e.session.reset();
     e.local.reset();
     e.origin = SettingOrigin{};

@@ -95,7 +95,12 @@ class SessionState {
   void SetConfig(const std::string& name, std::optional<std::string> value, bool is_local,
                  const SettingOrigin& origin);
   void Reset(const std::string& name);
+  // RESET ALL: every setting but role and session_authorization, which PostgreSQL leaves as
+  // they are (GUC_NO_RESET_ALL).
   void ResetAll();
+  // DISCARD ALL's reset: SET SESSION AUTHORIZATION DEFAULT (which ends SET ROLE too), then
+  // RESET ALL.
+  void DiscardAll();
   void Begin();
   void Commit();
   void Rollback();
@@ -122,6 +127,8 @@ class SessionState {
   bool IdentityMayBeSet() const {
     return identity_named_ || (defaults_ != nullptr && !defaults_->empty());
   }
+  // Resets every setting's value; role and session_authorization only with `identity_too`.
+  void ResetValues(bool identity_too);
   void EndTransaction(bool commit);
   // COMMIT or ROLLBACK has ended a transaction: inside a statement, what follows starts afresh.
   void AfterTransactionEnd();

@@ -221,7 +221,7 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         break;
       case SettingChange::Kind::kDiscardAll:
         if (!s.state.in_transaction_block()) {  // else 25001, logged
-          s.state.ResetAll();
+          s.state.DiscardAll();
           s.prepared.clear();  // DISCARD ALL also deallocates prepared statements
         }
         break;

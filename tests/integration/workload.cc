@@ -457,6 +457,20 @@ std::vector<Scenario> BuildWorkload() {
                   .Simple("a", "RESET SESSION AUTHORIZATION")
                   .Build());
 
+  w.push_back(ScenarioBuilder("reset_all_keeps_the_role",
+                              "RESET ALL resets the tenant context but not SET ROLE; DISCARD ALL "
+                              "resets both")
+                  .Connect("r", "postgres", "admin-console-2")
+                  .Attribute("bin/console", "")
+                  .Simple("r", "SET ROLE app_role")
+                  .Simple("r", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("r", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("r", "RESET ALL")
+                  .SimpleC("r", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("r", "DISCARD ALL")
+                  .SimpleC("r", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("member_role_and_row_security",
                               "a member of app_role under a policy TO app_role; row_security=off "
                               "for app_role")

@@ -394,6 +394,42 @@ TEST(SessionState, RolesFollowSetRoleAndSessionAuthorization) {
   EXPECT_EQ(s.CurrentUser(), "postgres");
 }
 
+// role and session_authorization are not reset by RESET ALL (PostgreSQL marks them
+// GUC_NO_RESET_ALL), while DISCARD ALL, which begins with SET SESSION AUTHORIZATION DEFAULT,
+// resets both. PostgreSQL 15.18 (psql, one statement a query): SET ROLE r1; RESET ALL ->
+// current_user r1. SET SESSION AUTHORIZATION r2; RESET ALL -> r2 | r2. SET ROLE r1;
+// DISCARD ALL -> the login user. SET row_security = off; RESET ALL -> on.
+TEST(SessionState, ResetAllKeepsRoleAndSessionAuthorizationDiscardAllResetsThem) {
+  EngineHarness h = MakeHarness();
+  h.ExecAs("postgres", "SET ROLE app_role", "a");
+  h.ExecAs("postgres", "SET app.x = 'a'", "a");
+  h.ExecAs("postgres", "RESET ALL", "a");
+  EXPECT_EQ(h.Verdict("SELECT * FROM probe_x", "public.probe_x", {}, "a", "postgres").role,
+            "app_role");
+  EXPECT_TRUE(Reads(Probe(h, "x", "a"), ""));
+  h.ExecAs("postgres", "DISCARD ALL", "a");
+  EXPECT_EQ(h.Verdict("SELECT * FROM probe_x", "public.probe_x", {}, "a", "postgres").role,
+            "postgres");
+
+  h.ExecAs("postgres", "SET SESSION AUTHORIZATION app_role", "b");
+  h.ExecAs("postgres", "RESET ALL", "b");
+  EXPECT_EQ(h.Verdict("SELECT * FROM probe_x", "public.probe_x", {}, "b", "postgres").role,
+            "app_role");
+  h.ExecAs("postgres", "DISCARD ALL", "b");
+  EXPECT_EQ(h.Verdict("SELECT * FROM probe_x", "public.probe_x", {}, "b", "postgres").role,
+            "postgres");
+
+  SessionState s("app_role");
+  s.BeginStatement(false);
+  s.Set("row_security", "off", false, SettingOrigin{});
+  s.EndStatement();
+  EXPECT_TRUE(s.RowSecurityOff());
+  s.BeginStatement(false);
+  s.ResetAll();
+  s.EndStatement();
+  EXPECT_FALSE(s.RowSecurityOff());
+}
+
 // A session that never named role, session_authorization or row_security reads them without a
 // lookup; these cover every other way they get a value.
 TEST(SessionState, IdentitySettingsFromDatabaseDefaultsApply) {
