@@ -13,6 +13,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "analyze/numeric_text.h"
 #include "common/ascii_lower.h"
 #include "common/text_trim.h"
 
@@ -82,7 +83,13 @@ Value CastInteger(std::string_view text, std::string_view type) {
   std::string_view t = common::TrimAsciiSpace(text);
   int64_t n = 0;
   const char* begin = t.data();
-  if (!t.empty() && t.front() == '+') ++begin;
+  // from_chars takes a '-' but not a '+': after a '+' only digits ("+-1" is not a number).
+  if (!t.empty() && t.front() == '+') {
+    ++begin;
+    if (begin == t.data() + t.size() || *begin < '0' || *begin > '9') {
+      return InvalidInput(type, text);
+    }
+  }
   auto [ptr, ec] = std::from_chars(begin, t.data() + t.size(), n);
   if (t.empty() || ptr != t.data() + t.size()) return InvalidInput(type, text);
   int64_t lo = type == "int2" ? -32768 : type == "int4" ? INT32_MIN : INT64_MIN;
@@ -95,13 +102,9 @@ Value CastInteger(std::string_view text, std::string_view type) {
 }
 
 Value CastNumeric(std::string_view text) {
-  std::string t(common::TrimAsciiSpace(text));
-  char* end = nullptr;
-  errno = 0;
-  long double d = std::strtold(t.c_str(), &end);
-  if (t.empty() || end != t.c_str() + t.size()) return InvalidInput("numeric", text);
-  (void)d;
-  return Value::Known(t, "numeric");
+  NumericParse parsed = ParseNumeric(text);
+  if (!parsed.value) return Value::Error(std::move(parsed.sqlstate), std::move(parsed.message));
+  return Value::Known(FormatNumeric(*parsed.value), "numeric");
 }
 
 Value CastBool(std::string_view text) {
@@ -143,9 +146,18 @@ bool Unify(Value* a, Value* b, Value* error) {
 
 int CompareKnown(const Value& a, const Value& b) {
   if (IsNumericType(a.type) && IsNumericType(b.type)) {
-    long double x = std::strtold(a.text.c_str(), nullptr);
-    long double y = std::strtold(b.text.c_str(), nullptr);
-    return x < y ? -1 : (x > y ? 1 : 0);
+    // Exactly, as numbers: both texts come from casts, integer arithmetic or SQL literals.
+    // Plain integers (the usual keys) without building a NumericText.
+    int64_t i = 0;
+    int64_t j = 0;
+    auto whole = [](const std::string& t, int64_t* n) {
+      auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), *n);
+      return ec == std::errc() && ptr == t.data() + t.size();
+    };
+    if (whole(a.text, &i) && whole(b.text, &j)) return i < j ? -1 : (i > j ? 1 : 0);
+    NumericParse x = ParseNumeric(a.text);
+    NumericParse y = ParseNumeric(b.text);
+    if (x.value && y.value) return CompareNumeric(*x.value, *y.value);
   }
   return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
 }
@@ -327,6 +339,9 @@ Value Evaluator::Cast(Value v, std::string_view type) {
   }
   // Known from here on. Text to text, bool::bool and a canonical uuid keep their text as it is:
   // it is moved into the result, not copied.
+  if (type == "text" && v.type == "bool"sv) {
+    return Value::Known(v.text == "t"sv ? "true" : "false", "text");  // boolout's, not "t"
+  }
   if (type == "text" ||
       (type == "bool" && v.type == "bool"sv && (v.text == "t"sv || v.text == "f"sv))) {
     v.type = std::string(type);
