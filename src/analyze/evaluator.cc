@@ -291,41 +291,6 @@ std::optional<std::string> CanonicalUuid(std::string_view text) {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view t) {
-  t = common::TrimAsciiSpace(t);
-  if (t.size() < 2 || t.front() != '{' || t.back() != '}') return std::nullopt;
-  std::vector<std::optional<std::string>> out;
-  size_t i = 1;
-  const size_t end = t.size() - 1;
-  if (common::TrimAsciiSpace(t.substr(1, end - 1)).empty()) return out;
-  while (i <= end) {
-    while (i < end && common::IsAsciiSpace(t[i])) ++i;
-    std::string item;
-    bool quoted = false;
-    if (i < end && t[i] == '"') {
-      quoted = true;
-      for (++i; i < end && t[i] != '"'; ++i) {
-        if (t[i] == '\\' && i + 1 < end) ++i;
-        item += t[i];
-      }
-      if (i >= end) return std::nullopt;
-      ++i;
-    } else {
-      while (i < end && t[i] != ',') item += t[i++];
-      item = std::string(common::TrimAsciiSpace(item));
-    }
-    while (i < end && common::IsAsciiSpace(t[i])) ++i;
-    if (i < end && t[i] != ',') return std::nullopt;
-    if (!quoted && (item == "NULL" || item == "null")) {
-      out.emplace_back(std::nullopt);
-    } else {
-      out.emplace_back(std::move(item));
-    }
-    ++i;
-  }
-  return out;
-}
-
 bool Evaluator::CastDecides(std::string_view type) {
   return type == "text" || type == "uuid" || IsIntegerType(type) || type == "numeric" ||
          type == "bool";
@@ -367,10 +332,9 @@ Value Evaluator::Cast(Value v, std::string_view type) {
     // '{a,b}'::uuid[] (e.g. tenant_id = ANY($1::uuid[])): array_in runs the element type's
     // input function on every element, so a bad element raises that type's error. Without
     // this the cast was indeterminate and EvalAny's typed-array path was unreachable.
-    auto items = ParseArrayLiteral(v.text);
-    if (!items) {
-      return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"", v.text));
-    }
+    Value error;
+    auto items = ParseArrayLiteral(v.text, &error);
+    if (!items) return error;
     std::string_view element = type.substr(0, type.size() - 2);
     for (const auto& item : *items) {
       if (!item) continue;
@@ -805,9 +769,9 @@ Value Evaluator::EvalAny(const Expr& e) const {
     if (arr.is_error() || arr.is_indeterminate()) return arr;
     if (arr.is_null()) return Value::Null();
     if (arr.is_unknown()) return Value::Unknown("bool", kAnyTruth);
-    auto parsed = ParseArrayLiteral(arr.text);
-    if (!parsed)
-      return Value::Error("22P02", fmt::format("malformed array literal: \"{}\"", arr.text));
+    Value error;
+    auto parsed = ParseArrayLiteral(arr.text, &error);
+    if (!parsed) return error;
     std::string element_type = arr.type;
     if (element_type.size() > 2 && element_type.ends_with("[]")) {
       element_type.resize(element_type.size() - 2);

@@ -113,7 +113,11 @@ std::optional<std::string> CanonicalUuid(std::string_view text);
 // would return it unchanged.
 bool IsCanonicalUuid(std::string_view text);
 
-// Parses a PostgreSQL array literal such as '{a,"b c",NULL}'; nullopt when malformed.
-std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view text);
+// Parses a PostgreSQL array literal such as '{a,"b c",NULL}' or '[0:1]={{a},{b}}' as array_in
+// does (array_literal.cc): its elements in order, every dimension flattened. nullopt when
+// PostgreSQL rejects it, with its error in *error when given (22P02 malformed array literal;
+// 2202E for an upper bound below the lower; 54000 past 6 dimensions).
+std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::string_view text,
+                                                                         Value* error = nullptr);
 
 }  // namespace rls_shadow
