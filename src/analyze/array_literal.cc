@@ -9,12 +9,14 @@
 #include <string_view>
 
 #include "analyze/evaluator.h"
+#include "common/ascii_lower.h"
+#include "common/text_trim.h"
 
 namespace rls_shadow {
 namespace {
 
-// array_isspace: the C locale's isspace.
-bool IsArraySpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+// array_isspace: the C locale's isspace, common::IsAsciiSpace.
+using common::IsAsciiSpace;
 
 constexpr int kMaxDimensions = 6;  // MAXDIM
 
@@ -55,9 +57,7 @@ bool ReadBraces(std::string_view text, size_t pos, Elements* out, std::vector<in
   bool quoting = false;  // quotes or backslashes: never the NULL marker
   auto finish_item = [&] {
     item.resize(kept);
-    const bool is_null = !quoting && item.size() == 4 && (item[0] | 0x20) == 'n' &&
-                         (item[1] | 0x20) == 'u' && (item[2] | 0x20) == 'l' &&
-                         (item[3] | 0x20) == 'l';
+    const bool is_null = !quoting && item.size() == 4 && StartsWithAsciiNoCase(item, "null");
     if (is_null) {
       out->emplace_back(std::nullopt);
     } else {
@@ -151,7 +151,7 @@ bool ReadBraces(std::string_view text, size_t pos, Elements* out, std::vector<in
       ++count[ndim - 1];
       continue;
     }
-    if (IsArraySpace(c)) {
+    if (IsAsciiSpace(c)) {
       if (!leading_blank) item.push_back(c);  // kept only if a non-blank follows
       continue;
     }
@@ -167,14 +167,12 @@ bool ReadBraces(std::string_view text, size_t pos, Elements* out, std::vector<in
   ++count[ndim - 1];
   // Only blanks after the closing brace.
   for (++i; i < text.size(); ++i) {
-    if (!IsArraySpace(text[i])) return false;
+    if (!IsAsciiSpace(text[i])) return false;
   }
+  // An element makes the array non-empty before the character that ends it: an empty one
+  // has none in *out, and no dimensions.
   dims->clear();
-  if (empty) {
-    out->clear();
-    return true;
-  }
-  for (int d = 0; d < ndim; ++d) dims->push_back(count[d]);
+  if (!empty) dims->assign(count.begin(), count.begin() + ndim);
   return true;
 }
 
@@ -219,7 +217,7 @@ std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::st
   // Explicit dimensions: [lower:upper] or [upper], blanks between but not within, then '='.
   std::vector<int> declared;
   for (;;) {
-    while (p < text.size() && IsArraySpace(text[p])) ++p;
+    while (p < text.size() && IsAsciiSpace(text[p])) ++p;
     if (p >= text.size() || text[p] != '[') break;
     ++p;
     if (static_cast<int>(declared.size()) >= kMaxDimensions) {
@@ -245,7 +243,7 @@ std::optional<std::vector<std::optional<std::string>>> ParseArrayLiteral(std::st
   if (!declared.empty()) {
     if (p >= text.size() || text[p] != '=') return reject();
     ++p;
-    while (p < text.size() && IsArraySpace(text[p])) ++p;
+    while (p < text.size() && IsAsciiSpace(text[p])) ++p;
   }
   if (p >= text.size() || text[p] != '{') return reject();
   Elements out;

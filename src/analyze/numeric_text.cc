@@ -4,22 +4,16 @@
 
 #include <climits>
 
+#include "common/ascii_lower.h"
+#include "common/text_trim.h"
+
 namespace rls_shadow {
 namespace {
 
-// isspace() in the C locale, which numeric_in and strtol use.
-bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+// numeric_in and strtol skip isspace() in the C locale: common::IsAsciiSpace.
+using common::IsAsciiSpace;
 
-bool StartsWithNoCase(std::string_view s, std::string_view word) {
-  if (s.size() < word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != word[i]) return false;
-  }
-  return true;
-}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The storage format's limits: a display scale of 14 bits, and a weight of 16 bits in base
 // 10,000 digits, so 32,768 of them (131,072 decimal digits) before the point.
@@ -43,7 +37,7 @@ NumericParse ParseNumeric(std::string_view text) {
   };
   const size_t n = text.size();
   size_t i = 0;
-  while (i < n && IsSpace(text[i])) ++i;
+  while (i < n && IsAsciiSpace(text[i])) ++i;
   NumericText v;
   // The special values, in numeric_in's order (so "infinit" is "inf" followed by junk).
   struct Special {
@@ -61,7 +55,7 @@ NumericParse ParseNumeric(std::string_view text) {
   };
   bool special = false;
   for (const Special& s : kSpecials) {
-    if (StartsWithNoCase(text.substr(i), s.word)) {
+    if (StartsWithAsciiNoCase(text.substr(i), s.word)) {
       v.kind = s.kind;
       i += s.word.size();
       special = true;
@@ -94,7 +88,7 @@ NumericParse ParseNumeric(std::string_view text) {
     if (i < n && (text[i] == 'e' || text[i] == 'E')) {
       // strtol's syntax: blanks, a sign, decimal digits.
       size_t j = i + 1;
-      while (j < n && IsSpace(text[j])) ++j;
+      while (j < n && IsAsciiSpace(text[j])) ++j;
       bool exponent_negative = false;
       if (j < n && (text[j] == '+' || text[j] == '-')) exponent_negative = text[j++] == '-';
       if (j >= n || !IsDigit(text[j])) return syntax();
@@ -128,7 +122,7 @@ NumericParse ParseNumeric(std::string_view text) {
     v.weight = point;
     v.scale = scale;
   }
-  while (i < n && IsSpace(text[i])) ++i;
+  while (i < n && IsAsciiSpace(text[i])) ++i;
   if (i != n) return syntax();
   out.value = std::move(v);
   return out;

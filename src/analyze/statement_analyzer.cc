@@ -29,11 +29,7 @@ bool IsWrappedNode(PgNode obj, std::string_view* type, PgNode* body) {
 // Whether `text` starts (after blanks) with `keyword`, case-insensitively.
 bool StartsWithKeyword(std::string_view text, std::string_view keyword) {
   size_t i = text.find_first_not_of(" \t\r\n(");
-  if (i == std::string_view::npos || text.size() - i < keyword.size()) return false;
-  for (size_t k = 0; k < keyword.size(); ++k) {
-    if (AsciiLower(text[i + k]) != keyword[k]) return false;
-  }
-  return true;
+  return i != std::string_view::npos && StartsWithAsciiNoCase(text.substr(i), keyword);
 }
 
 bool HasUnsupported(const Expr& e) {

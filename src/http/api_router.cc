@@ -70,9 +70,9 @@ bool ApiRouter::Authorized(std::string_view authorization, std::string_view quer
   std::string_view token = query_token;
   if (!authorization.empty()) {
     constexpr std::string_view kScheme = "bearer ";
-    if (authorization.size() <= kScheme.size()) return false;
-    for (size_t i = 0; i < kScheme.size(); ++i) {
-      if (AsciiLower(authorization[i]) != kScheme[i]) return false;
+    if (authorization.size() <= kScheme.size() ||
+        !StartsWithAsciiNoCase(authorization, kScheme)) {
+      return false;
     }
     token = authorization.substr(kScheme.size());
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);

@@ -23,5 +23,15 @@ TEST(AsciiLower, FoldsOnlyAsciiLettersOfAText) {
   EXPECT_EQ(AsciiLower(""), "");
 }
 
+TEST(AsciiLower, StartsWithAsciiNoCaseMatchesAPrefixInAnyCase) {
+  EXPECT_TRUE(StartsWithAsciiNoCase("NaN", "nan"));
+  EXPECT_TRUE(StartsWithAsciiNoCase("Bearer abc", "bearer "));
+  EXPECT_TRUE(StartsWithAsciiNoCase("PREPARE p AS", "prepare"));
+  EXPECT_TRUE(StartsWithAsciiNoCase("anything", ""));
+  EXPECT_FALSE(StartsWithAsciiNoCase("na", "nan"));            // shorter than the word
+  EXPECT_FALSE(StartsWithAsciiNoCase("Nul1", "null"));         // a digit is not a letter
+  EXPECT_FALSE(StartsWithAsciiNoCase("\xce\xbdull", "null"));  // only ASCII folds
+}
+
 }  // namespace
 }  // namespace rls_shadow
