@@ -14,6 +14,7 @@
 #endif
 
 #include "analyze/numeric_text.h"
+#include "analyze/unknown_setting.h"
 #include "common/ascii_lower.h"
 #include "common/text_trim.h"
 
@@ -594,7 +595,9 @@ std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) 
     return std::nullopt;
   }
   if (name.find('.') == std::string_view::npos) return std::nullopt;
-  return in_.setting(name);
+  std::optional<std::string_view> text = in_.setting(name);
+  if (text && IsUnknownSettingValue(*text)) return std::nullopt;  // EvalFunc says why
+  return text;
 }
 
 namespace {
@@ -669,6 +672,10 @@ Value Evaluator::EvalFunc(const Expr& e) const {
       if (missing_ok) return Value::Null();
       return Value::Error("42704",
                           fmt::format("unrecognized configuration parameter \"{}\"", name_text));
+    }
+    if (IsUnknownSettingValue(*v)) {
+      return Value::Indeterminate(fmt::format("current_setting('{}'): the session set it by {}",
+                                              name_text, UnknownSettingSource(*v)));
     }
     return Value::Known(std::string(*v), "text");
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/evaluator.h"
+#include "analyze/unknown_setting.h"
 #include "common/key_bytes.h"
 
 namespace rls_shadow {
@@ -978,7 +979,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
       setting_name == nullptr ? std::string_view() : std::string_view(*setting_name);
   // A view into the session's value: nothing changes the session while this runs.
   std::optional<std::string_view> context = ev.Setting(context_name);
-  if (context && !context->empty()) {
+  if (context && !context->empty() && !IsUnknownSettingValue(*context)) {
     out->tenant.assign(*context);
   } else {
     // The first column the expressions reference (in order) whose value the row knows.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "analyze/evaluator.h"
+#include "analyze/unknown_setting.h"
 #include "analyze/view_expansion.h"
 #include "common/ascii_lower.h"
 
@@ -181,6 +182,20 @@ EvalInputs SessionInputs(const SessionState& state,
   return in;
 }
 
+// The value set_config(name, value, ...) leaves: the text; nullopt for NULL, which returns the
+// setting to its reset value; an unknown-setting mark when the evaluator cannot know it (a column
+// of the rows the statement reads, a parameter the log left out), so that later reads are
+// indeterminate rather than ''.
+std::optional<std::string> SetConfigValue(const Evaluator& eval, const Expr* value_expr) {
+  if (value_expr == nullptr) return std::nullopt;
+  Value v = eval.Eval(*value_expr);
+  if (v.is_known()) return std::move(v.text);
+  if (v.is_null() || v.is_error()) return std::nullopt;  // an error fails the statement
+  return UnknownSettingValue(
+      fmt::format("set_config() to {}{}", ExprToString(*value_expr),
+                  v.is_indeterminate() ? fmt::format(" ({})", v.message) : std::string()));
+}
+
 }  // namespace
 
 void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const Attribution& who,
@@ -231,7 +246,8 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         const std::string lower = AsciiLower(*name);
         Value local =
             Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(), "bool");
-        s.state.SetConfig(lower, text_of(c.value), local.is_known() && local.text == "t", origin);
+        s.state.SetConfig(lower, SetConfigValue(eval, c.value.get()),
+                          local.is_known() && local.text == "t", origin);
         break;
       }
     }
@@ -294,8 +310,9 @@ void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   s.open_rolls_back = false;
   s.pending_writes.clear();
 
-  const std::optional<std::string_view> lane_setting =
+  std::optional<std::string_view> lane_setting =
       s.state.SettingView(config_.attribution.lane_setting);
+  if (lane_setting && IsUnknownSettingValue(*lane_setting)) lane_setting.reset();
   Attribution who = attributor_.Attribute(event.sql, event.application_name,
                                           lane_setting.value_or(std::string_view()));
   example_.clear();

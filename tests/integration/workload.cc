@@ -525,6 +525,22 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
                   .Build());
 
+  w.push_back(ScenarioBuilder("context_set_from_an_expression",
+                              "set_config() of a value rls-shadow cannot evaluate (a column of "
+                              "the rows it reads, a function it does not model): the session "
+                              "holds that value, not ''")
+                  .Connect("w", "app_role", "api-pool-7")
+                  .Attribute("app/middleware/tenant.rb", "")
+                  .SimpleC("w",
+                           "SELECT set_config('app.current_tenant_id', v.t, false) "
+                           "FROM (VALUES ('T1')) AS v(t)")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT set_config('app.current_tenant_id', lower('T2'), false)")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("views",
                               "an owner's view (policies checked as the owner, with the caller's "
                               "context) and a security_invoker view")

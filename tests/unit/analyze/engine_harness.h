@@ -270,6 +270,16 @@ class EngineHarness {
     engine_->OnEvent(e);
     return e.line_num;
   }
+  // An extended-protocol execute whose parameters the log left out (log_parameter_max_length = 0
+  // writes no "parameters:" detail). Returns its line number.
+  int64_t ExecWithoutLoggedParameters(const std::string& sql, const std::string& session = "s1") {
+    LogEvent e = lines_.Statement(sql, {}, session);
+    e.extended_protocol = true;
+    e.prepared_name = "<unnamed>";
+    e.message = "execute <unnamed>: " + sql;
+    engine_->OnEvent(e);
+    return e.line_num;
+  }
   // As Exec, on a session whose login user is `user`.
   int64_t ExecAs(const std::string& user, const std::string& sql,
                  const std::string& session = "s1") {

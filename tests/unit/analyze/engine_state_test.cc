@@ -170,6 +170,10 @@ Workload Mixed() {
   w.Error("s1", "FATAL");  // ends the session
   w.Exec("s3", "SELECT 1");
   w.Exec("s2", "SELECT 1");
+  // A context rls-shadow cannot know: its mark must survive the saved state.
+  w.Exec("s2", "SELECT set_config('app.current_tenant_id', u.val, false) FROM plain u");
+  w.Exec("s2", "SELECT * FROM t WHERE val = 'r'");
+  w.Exec("s2", "SELECT 1");
   return w;
 }
 
