@@ -589,7 +589,8 @@ std::optional<std::string_view> Evaluator::DefinedSettingText(const Expr& func) 
     name = arg.text;
   } else if (arg.kind == Expr::Kind::kParam) {
     const std::optional<std::string>* p = LoggedParam(arg);
-    if (p == nullptr || !*p) return std::nullopt;
+    // A name in upper case is EvalFunc's to lower-case (a constant already is: ConvertFuncCall).
+    if (p == nullptr || !*p || HasAsciiUpper(**p)) return std::nullopt;
     name = **p;
   } else {
     return std::nullopt;
@@ -651,6 +652,9 @@ Value Evaluator::EvalFunc(const Expr& e) const {
       if (!name.is_known()) {
         return name.is_error() ? name : Value::Indeterminate("current_setting of a non-constant");
       }
+      // PostgreSQL finds a setting whatever the case of its name; sessions keep names
+      // lower-cased (a constant name is lower-cased when converted: ConvertFuncCall).
+      for (char& c : name.text) c = AsciiLower(c);
     }
     const std::string& name_text =
         e.args[0]->kind == Expr::Kind::kConst ? e.args[0]->text : name.text;

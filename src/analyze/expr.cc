@@ -108,6 +108,24 @@ ExprPtr ConvertAExpr(PgNode body) {
   return Unsupported(fmt::format("operator form {}", kind));
 }
 
+// PostgreSQL finds a setting whatever the case of its name (`current_setting('App.Tenant')` reads
+// what `SET app.tenant` set); sessions keep names lower-cased, so a name written as a constant is
+// lower-cased once here (through pg_dump's '...'::text cast). A name given as a parameter is
+// lower-cased where it is read (Evaluator).
+ExprPtr LowerSettingName(const ExprPtr& name) {
+  if (name->kind == Expr::Kind::kCast && name->name == "text" && !name->args.empty()) {
+    ExprPtr inner = LowerSettingName(name->args[0]);
+    if (inner == name->args[0]) return name;
+    auto cast = std::make_shared<Expr>(*name);
+    cast->args[0] = std::move(inner);
+    return cast;
+  }
+  if (name->kind != Expr::Kind::kConst || !HasAsciiUpper(name->text)) return name;
+  auto lowered = std::make_shared<Expr>(*name);
+  lowered->text = AsciiLower(name->text);
+  return lowered;
+}
+
 ExprPtr ConvertFuncCall(PgNode body) {
   std::string name = AsciiLower(JoinNames(body, "funcname"));
   if (name.rfind("pg_catalog.", 0) == 0) name = name.substr(11);
@@ -117,6 +135,7 @@ ExprPtr ConvertFuncCall(PgNode body) {
   if (BoolField(body, "agg_star") || Field(body, "over")) {
     return Unsupported(fmt::format("function {}(...)", name));
   }
+  if (name == "current_setting" && !e->args.empty()) e->args[0] = LowerSettingName(e->args[0]);
   return e;
 }
 

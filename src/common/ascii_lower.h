@@ -22,6 +22,14 @@ constexpr bool StartsWithAsciiNoCase(std::string_view s, std::string_view lower)
   return true;
 }
 
+// Whether AsciiLower would change `s`.
+constexpr bool HasAsciiUpper(std::string_view s) {
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') return true;
+  }
+  return false;
+}
+
 inline std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiLower(c);

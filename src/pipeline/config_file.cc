@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/ascii_lower.h"
+
 namespace rls_shadow {
 namespace {
 
@@ -161,6 +163,7 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
       !s.ok()) {
     return s;
   }
+  // Setting names are case-insensitive in PostgreSQL; sessions keep them lower-cased.
   if (const toml::table* ctx = root["context"].as_table()) {
     if (Status s = CheckKeys(*ctx, "[context]", {"settings", "database_defaults"}); !s.ok())
       return s;
@@ -169,11 +172,12 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
         !s.ok()) {
       return s;
     }
+    for (std::string& name : out->analyzer.context_settings) name = AsciiLower(name);
     if (const toml::table* defaults = (*ctx)["database_defaults"].as_table()) {
       for (const auto& [key, value] : *defaults) {
         auto v = value.value<std::string>();
         if (!v) return Status::Error("context.database_defaults values must be strings");
-        out->analyzer.database_defaults[std::string(key.str())] = *v;
+        out->analyzer.database_defaults[AsciiLower(key.str())] = *v;
       }
     }
   }
@@ -194,7 +198,7 @@ Status LoadTable(const toml::table& root, const std::string& name, ShadowConfig*
         !s.ok()) {
       return s;
     }
-    a.lane_setting = (*attr)["lane_setting"].value_or(a.lane_setting);
+    a.lane_setting = AsciiLower((*attr)["lane_setting"].value_or(a.lane_setting));
     if (const toml::array* lanes = (*attr)["application_name_lanes"].as_array()) {
       a.application_name_lanes.clear();
       for (const auto& item : *lanes) {

@@ -11,9 +11,10 @@ CREATE POLICY tenant_isolation ON public.order_items FOR ALL TO PUBLIC
   USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid)
   WITH CHECK (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
 
+-- Setting names are case-insensitive: this reads the app.current_tenant_id the workload sets.
 DROP POLICY shadow_all ON public.refunds;
 CREATE POLICY tenant_isolation ON public.refunds FOR ALL TO PUBLIC
-  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+  USING (tenant_id = current_setting('App.Current_Tenant_Id', true)::uuid);
 
 -- One policy per command.
 DROP POLICY shadow_all ON public.invoices;

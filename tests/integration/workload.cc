@@ -96,6 +96,7 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w",
                            "SELECT id, status FROM public.orders WHERE tenant_id = 'T1' "
                            "AND status = 'new' ORDER BY id")
+                  .SimpleC("w", "SELECT id, amount FROM public.refunds WHERE tenant_id = 'T1'")
                   .SimpleC("w",
                            "UPDATE public.orders SET status = 'shipped' "
                            "WHERE tenant_id = 'T1' AND id = 1 RETURNING id")

@@ -431,6 +431,32 @@ TEST(SessionState, ResetAllKeepsRoleAndSessionAuthorizationDiscardAllResetsThem)
 
 // A session that never named role, session_authorization or row_security reads them without a
 // lookup; these cover every other way they get a value.
+// Verified on PostgreSQL 15.18: a setting is found whatever the case of its name, by SET,
+// set_config() and current_setting() alike (a policy reading 'App.Current_Tenant_Id' sees what
+// SET app.current_tenant_id set).
+TEST(SessionState, SettingNamesAreCaseInsensitive) {
+  const std::string t1 = testing_analyze::kT1;
+  EngineHarness h(testing_analyze::SemanticsCatalogSql() +
+                  "CREATE TABLE mixed (id int, tenant_id uuid NOT NULL);\n"
+                  "ALTER TABLE mixed ENABLE ROW LEVEL SECURITY;\n"
+                  "CREATE POLICY p ON mixed USING "
+                  "(tenant_id = current_setting('App.Current_Tenant_Id', true)::uuid);\n");
+  // A policy's name in any case, set by set_config() in any case.
+  h.Exec("SELECT set_config('APP.current_tenant_id', '" + t1 + "', false)");
+  Finding f = h.Verdict("SELECT * FROM mixed WHERE tenant_id = '" + t1 + "'", "public.mixed");
+  EXPECT_EQ(f.effect, Effect::kAllow) << f.detail;
+  EXPECT_EQ(f.tenant, t1);
+  // A statement's name in any case (a shape lifts it into a parameter), set by SET.
+  h.Exec("SET \"App.Current_Tenant_Id\" = '" + t1 + "'");
+  const std::string insert =
+      "INSERT INTO t VALUES (1, current_setting('APP.CURRENT_TENANT_ID')::uuid, 'v')";
+  EXPECT_EQ(h.Verdict(insert, "public.t").effect, Effect::kAllow);
+  EXPECT_EQ(h.Verdict("INSERT INTO t VALUES (2, current_setting($1)::uuid, 'v')", "public.t",
+                      {std::string("App.Current_Tenant_Id")})
+                .effect,
+            Effect::kAllow);
+}
+
 TEST(SessionState, IdentitySettingsFromDatabaseDefaultsApply) {
   const std::map<std::string, std::string> defaults = {{"row_security", "off"},
                                                        {"role", "app_role"}};

@@ -21,7 +21,7 @@ TEST(ConfigFile, ValuesOverrideDefaults) {
   Status s = LoadConfigText(R"(
 [context]
 settings = ["app.org_id", "app.user_id"]
-database_defaults = { "app.org_id" = "dbval" }
+database_defaults = { "app.org_id" = "dbval", "App.Region" = "eu" }
 [examples]
 redact = false
 max_per_key = 5
@@ -35,6 +35,8 @@ max_indeterminate_share = 0.05
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(config.analyzer.context_settings.front(), "app.org_id");
   EXPECT_EQ(config.analyzer.database_defaults.at("app.org_id"), "dbval");
+  // Setting names are case-insensitive: kept lower-cased, as the session looks them up.
+  EXPECT_EQ(config.analyzer.database_defaults.at("app.region"), "eu");
   EXPECT_FALSE(config.analyzer.redact_examples);
   EXPECT_FALSE(config.readiness.redact);
   EXPECT_EQ(config.analyzer.max_examples, 5u);
