@@ -40,6 +40,20 @@ DROP POLICY shadow_all ON public.catalog_items;
 CREATE POLICY tenant_isolation ON public.catalog_items FOR ALL TO PUBLIC
   USING (tenant = current_setting('app.current_tenant_id', true));
 
+-- Guarded against an empty context: NULLIF / COALESCE turn '' into NULL or the zero uuid rather
+-- than a 22P02; inserts compare the tenant's text form (lower-case) with the context as written.
+DROP POLICY shadow_all ON public.notes;
+CREATE POLICY notes_read ON public.notes FOR SELECT TO PUBLIC
+  USING (tenant_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+CREATE POLICY notes_insert ON public.notes FOR INSERT TO PUBLIC
+  WITH CHECK (tenant_id::text = current_setting('app.current_tenant_id', true));
+CREATE POLICY notes_change ON public.notes FOR UPDATE TO PUBLIC
+  USING (tenant_id = COALESCE(NULLIF(current_setting('app.current_tenant_id', true), ''),
+                              '00000000-0000-0000-0000-000000000000')::uuid);
+CREATE POLICY notes_delete ON public.notes FOR DELETE TO PUBLIC
+  USING (tenant_id = COALESCE(NULLIF(current_setting('app.current_tenant_id', true), ''),
+                              '00000000-0000-0000-0000-000000000000')::uuid);
+
 -- Membership through a subquery: the caller's user must be a member of the project's org.
 DROP POLICY shadow_all ON public.projects;
 CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
@@ -48,6 +62,7 @@ CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
 
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.order_items FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.invoices FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs FORCE ROW LEVEL SECURITY;

@@ -51,6 +51,14 @@ CREATE TABLE public.catalog_items (
   PRIMARY KEY (tenant, sku)
 );
 
+-- Notes: the migration guards its policies against an empty context (NULLIF, COALESCE) and
+-- compares the tenant as text on insert, as teams write them to avoid 22P02.
+CREATE TABLE public.notes (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  body text NOT NULL
+);
+
 -- Not tenant data: no RLS at all.
 CREATE TABLE public.countries (
   code text PRIMARY KEY,
@@ -63,6 +71,7 @@ ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.catalog_items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY shadow_all ON public.orders FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 CREATE POLICY shadow_all ON public.order_items FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
@@ -70,6 +79,7 @@ CREATE POLICY shadow_all ON public.invoices FOR ALL TO PUBLIC USING (true) WITH 
 CREATE POLICY shadow_all ON public.jobs FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 CREATE POLICY shadow_all ON public.refunds FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 CREATE POLICY shadow_all ON public.catalog_items FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY shadow_all ON public.notes FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 
 ALTER TABLE public.orders OWNER TO owner_role;
 ALTER TABLE public.order_items OWNER TO owner_role;
@@ -77,6 +87,7 @@ ALTER TABLE public.invoices OWNER TO owner_role;
 ALTER TABLE public.jobs OWNER TO owner_role;
 ALTER TABLE public.refunds OWNER TO owner_role;
 ALTER TABLE public.catalog_items OWNER TO owner_role;
+ALTER TABLE public.notes OWNER TO owner_role;
 ALTER TABLE public.countries OWNER TO owner_role;
 
 -- Membership: a project is visible to the members of its organisation. The migration's policy

@@ -542,6 +542,31 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
                   .Build());
 
+  w.push_back(ScenarioBuilder("guarded_policies",
+                              "policies guarded with NULLIF / COALESCE against an empty context, "
+                              "and an insert check comparing the tenant's text form with a "
+                              "context written in upper case")
+                  .Connect("w", "app_role", "worker-notes-1")
+                  .Attribute("app/jobs/notes.rb", "notes")
+                  .SimpleC("w", "SELECT id FROM public.notes ORDER BY id")
+                  .Simple("w", "SET app.current_tenant_id = 'ABCDEF00-0000-0000-0000-000000000001'")
+                  .SimpleC("w",
+                           "SELECT id FROM public.notes "
+                           "WHERE tenant_id = 'abcdef00-0000-0000-0000-000000000001'")
+                  .SimpleC("w",
+                           "INSERT INTO public.notes "
+                           "VALUES (10, 'abcdef00-0000-0000-0000-000000000001', 'x')")
+                  .SimpleC("w", "UPDATE public.notes SET body = 'y' WHERE id = 2")
+                  .Simple("w", "SET app.current_tenant_id = 'abcdef00-0000-0000-0000-000000000001'")
+                  .SimpleC("w",
+                           "INSERT INTO public.notes "
+                           "VALUES (11, 'abcdef00-0000-0000-0000-000000000001', 'x')")
+                  .Simple("w", "RESET app.current_tenant_id")
+                  .SimpleC("w", "SELECT id FROM public.notes ORDER BY id")
+                  .SimpleC("w", "DELETE FROM public.notes WHERE id = 1")
+                  .SimpleC("w", "UPDATE public.notes SET body = 'z'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("views",
                               "an owner's view (policies checked as the owner, with the caller's "
                               "context) and a security_invoker view")
