@@ -117,7 +117,7 @@ bool ShadowEngine::ReadSession(element json, const std::string& id, RestoredSess
   auto read_write = [&](element e, std::vector<HeldWrite>* writes) {
     HeldWrite& hw = writes->emplace_back();
     if (!ReadHeldWrite(e, &hw)) return false;
-    hw.state.set_defaults(&config_.database_defaults);
+    SetLoginDefaults(&hw.state);
     return true;
   };
   element session_json;
@@ -142,7 +142,7 @@ bool ShadowEngine::ReadSession(element json, const std::string& id, RestoredSess
         !ReadUint(session_json, "xid_serial", &s.xid_serial)) {
       return false;
     }
-    s.state.set_defaults(&config_.database_defaults);
+    SetLoginDefaults(&s.state);
     s.pending_size = s.pending.size();
     // A prepared query is analysed again from its PREPARE (through the cache, by shape).
     const bool prepared_ok = ReadEach(session_json, "prepared", [&](element p) {
@@ -332,7 +332,7 @@ bool ShadowEngine::RestoreSessions(std::string_view blob) {
       Session& s = r.session.emplace();
       s.id = id;
       if (!s.state.ReadJson(field.value)) return false;
-      s.state.set_defaults(&config_.database_defaults);
+      SetLoginDefaults(&s.state);
     } else if (!ReadSession(field.value, id, &r) || (!r.held.empty() && !joiner_)) {
       return false;
     }

@@ -7,6 +7,7 @@
 
 #include "analyze/pg_tree.h"
 #include "analyze/statement_analyzer.h"
+#include "common/ascii_lower.h"
 
 namespace rls_shadow {
 namespace {
@@ -273,6 +274,8 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       if (!spec) continue;
       RoleInfo& role = roles_[RoleName(*spec)];
       ApplyRoleOptions(body, &role);
+    } else if (type == "AlterRoleSetStmt") {
+      ApplyRoleSetting(body);
     } else if (type == "GrantRoleStmt") {
       bool grant = BoolField(body, "is_grant");
       for (PgNode granted : ListField(body, "granted_roles")) {
@@ -290,6 +293,39 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
   ComputePrivileges();
   ComputePolicyColumns();
   return Status::Ok();
+}
+
+// ALTER ROLE { role | ALL } [IN DATABASE db] { SET name { TO | = } value | RESET name | RESET ALL
+// }, as pg_dumpall writes a role's defaults (`ALTER ROLE svc SET "app.tenant" TO '...'`).
+void PolicyCatalog::ApplyRoleSetting(PgNode body) {
+  auto spec = Field(body, "role");
+  auto set = Field(body, "setstmt");
+  if (!set) return;
+  std::pair<std::string, std::string> key{spec ? RoleName(*spec) : std::string(),
+                                          std::string(StringField(body, "database"))};
+  std::string_view kind = StringField(*set, "kind");
+  if (kind == "VAR_RESET_ALL") {
+    role_settings_.erase(key);
+    return;
+  }
+  const std::string name = AsciiLower(StringField(*set, "name"));
+  if (kind == "VAR_RESET") {
+    if (auto it = role_settings_.find(key); it != role_settings_.end()) it->second.erase(name);
+    return;
+  }
+  if (kind != "VAR_SET_VALUE") return;
+  std::string value;  // a list as PostgreSQL shows it: "a, b"
+  for (PgNode arg : ListField(*set, "args")) {
+    if (!value.empty()) value += ", ";
+    value += ConvertExpr(arg)->text;
+  }
+  role_settings_[key][name] = value;
+}
+
+const PolicyCatalog::SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,
+                                                                  std::string_view database) const {
+  auto it = role_settings_.find(std::make_pair(std::string(role), std::string(database)));
+  return it == role_settings_.end() ? nullptr : &it->second;
 }
 
 const TableInfo* PolicyCatalog::FindQualified(std::string_view qualified) const {

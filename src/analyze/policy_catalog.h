@@ -85,12 +85,20 @@ class PolicyCatalog {
   const RoleInfo* FindRole(std::string_view name) const;
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;
+  // The settings `ALTER ROLE role [IN DATABASE database] SET name TO value` gives a session at
+  // login, by lower-cased name; role "" is ALTER ROLE ALL, database "" is every database. nullptr
+  // when there are none.
+  using SettingDefaults = std::map<std::string, std::string>;
+  const SettingDefaults* RoleSettings(std::string_view role, std::string_view database) const;
+  bool has_role_settings() const { return !role_settings_.empty(); }
   // Tables with RLS enabled, for the store's metadata.
   std::vector<TableMeta> RlsTables() const;
   size_t policy_count() const;
 
  private:
   TableInfo& TableFor(std::string_view schema, std::string_view name);
+  // An AlterRoleSetStmt: records, changes or drops a role's setting defaults.
+  void ApplyRoleSetting(PgNode body);
   // Recomputes privileges_ after the roles changed.
   void ComputePrivileges();
   // Recomputes each table's policy_columns, and each policy's first settings, after its
@@ -100,6 +108,7 @@ class PolicyCatalog {
   // Hashed: FindTable runs for every access. TableInfo addresses stay put as tables are added.
   common::TextMap<TableInfo> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;
+  std::map<std::pair<std::string, std::string>, SettingDefaults, std::less<>> role_settings_;
   // For each role, every role whose privileges it has through INHERIT memberships: the hot
   // path asks this for every policy of every access.
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> privileges_;

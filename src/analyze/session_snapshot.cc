@@ -57,6 +57,7 @@ bool ReadSettings(simdjson::dom::element object, std::string_view key,
 void SessionState::WriteJson(JsonWriter* w) const {
   w->BeginObject();
   WriteText(&w->Key("login_user"), login_user_);
+  WriteText(&w->Key("database"), database_);
   w->Key("in_block").Bool(in_block_);
   w->Key("aborted").Bool(aborted_);
   w->Key("transaction").Uint(txn_serial_);
@@ -92,6 +93,12 @@ bool SessionState::ReadJson(simdjson::dom::element json) {
       !ReadBool(json, "txn_snapshot_valid", &txn_snapshot_valid_) ||
       !ReadSettings(json, "settings", &settings_) ||
       !ReadSettings(json, "txn_start", &txn_start_)) {
+    return false;
+  }
+  // Absent from states saved before role settings were read: any database.
+  simdjson::dom::element database;
+  database_.clear();
+  if (json["database"].get(database) == simdjson::SUCCESS && !ReadText(database, &database_)) {
     return false;
   }
   savepoints_.clear();

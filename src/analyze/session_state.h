@@ -71,7 +71,10 @@ class SessionState {
   uint64_t transaction_serial() const { return txn_serial_; }
   const std::string& login_user() const { return login_user_; }
   void set_login_user(std::string user) { login_user_ = std::move(user); }
-  // Database defaults (ALTER DATABASE ... SET): the reset value of those settings.
+  // The database the session is connected to (role settings may be per database).
+  const std::string& database() const { return database_; }
+  void set_database(std::string database) { database_ = std::move(database); }
+  // The login defaults (ALTER DATABASE / ALTER ROLE ... SET): the reset value of those settings.
   void set_defaults(const std::map<std::string, std::string>* defaults) { defaults_ = defaults; }
 
   // --- statement lifecycle ---
@@ -136,6 +139,7 @@ class SessionState {
   void Restore(const Settings& snapshot);
 
   std::string login_user_;
+  std::string database_;
   Settings settings_;
   const std::map<std::string, std::string>* defaults_ = nullptr;
   bool in_block_ = false;        // explicit BEGIN ... COMMIT

@@ -32,9 +32,33 @@ ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
     ++stats_.sessions_opened;
     it->second.id = event.session_id;
     it->second.state.set_login_user(event.user);
-    it->second.state.set_defaults(&config_.database_defaults);
+    it->second.state.set_database(event.dbname);
+    SetLoginDefaults(&it->second.state);
   }
   return it->second;
+}
+
+void ShadowEngine::SetLoginDefaults(SessionState* state) {
+  if (!catalog_.has_role_settings()) {
+    state->set_defaults(&config_.database_defaults);
+    return;
+  }
+  auto key = std::make_pair(state->login_user(), state->database());
+  auto it = login_defaults_.find(key);
+  if (it == login_defaults_.end()) {
+    std::map<std::string, std::string> merged;
+    auto layer = [&merged](const PolicyCatalog::SettingDefaults* settings) {
+      if (settings == nullptr) return;
+      for (const auto& [name, value] : *settings) merged[name] = value;
+    };
+    layer(catalog_.RoleSettings("", ""));
+    layer(&config_.database_defaults);
+    layer(catalog_.RoleSettings("", key.second));
+    layer(catalog_.RoleSettings(key.first, ""));
+    layer(catalog_.RoleSettings(key.first, key.second));
+    it = login_defaults_.emplace(std::move(key), std::move(merged)).first;
+  }
+  state->set_defaults(&it->second);
 }
 
 void ShadowEngine::Touch(Session* s, std::string_view session_id) {

@@ -143,6 +143,10 @@ class ShadowEngine {
   using SessionMap = std::unordered_map<std::string, Session, SessionIdHash>;
 
   Session& SessionFor(const LogEvent& event);
+  // Gives `state` the setting defaults of its login user and database: the configured database
+  // defaults, under the catalog's ALTER ROLE ... SET (ALL, then the role; each database-wide,
+  // then for the session's database), as PostgreSQL applies them at login.
+  void SetLoginDefaults(SessionState* state);
   // Records that `session_id` (whose session is `s`, or none) had an event.
   void Touch(Session* s, std::string_view session_id);
   // The change stream's side of a log line: completes what committed before it and learns the
@@ -194,6 +198,9 @@ class ShadowEngine {
   std::string example_;  // the statement's example, built at its first would-be denial
   EngineStats stats_;
   std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
+  // SetLoginDefaults' merged defaults by (login user, database), when the catalog has role
+  // settings (map nodes stay put: sessions point at them).
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> login_defaults_;
 };
 
 }  // namespace rls_shadow

@@ -115,4 +115,5 @@ CREATE VIEW public.orders_invoker_v WITH (security_invoker = true) AS
   SELECT id, tenant_id, status, total FROM public.orders;
 ALTER VIEW public.orders_invoker_v OWNER TO owner_role;
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app_role, bypass_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app_role, bypass_role,
+  svc_role;

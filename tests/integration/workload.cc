@@ -567,6 +567,21 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w", "UPDATE public.notes SET body = 'z'")
                   .Build());
 
+  w.push_back(ScenarioBuilder("role_default_context",
+                              "a service role whose tenant is a login default (ALTER ROLE "
+                              "svc_role SET app.current_tenant_id): no SET, and RESET returns "
+                              "to it")
+                  .Connect("s", "svc_role", "reporting-svc-1")
+                  .Attribute("app/services/report.rb", "reporting")
+                  .SimpleC("s", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .SimpleC("s", "SELECT id FROM public.orders ORDER BY id")
+                  .Simple("s", "SET app.current_tenant_id = 'T2'")
+                  .SimpleC("s", "SELECT id FROM public.orders WHERE tenant_id = 'T2'")
+                  .SimpleC("s", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("s", "RESET app.current_tenant_id")
+                  .SimpleC("s", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("views",
                               "an owner's view (policies checked as the owner, with the caller's "
                               "context) and a security_invoker view")

@@ -235,6 +235,7 @@ class LogLines {
     LogEvent e;
     e.session_id = session;
     e.user = user;
+    e.dbname = "app_db";
     e.line_num = ++line_;
     e.time_us = 1'700'000'000'000'000 + line_;
     e.txid = txid_;
@@ -260,6 +261,8 @@ class EngineHarness {
 
   const PolicyCatalog& catalog() const { return catalog_; }
   ShadowEngine& engine() { return *engine_; }
+  // The log lines Exec writes from, for a line it cannot write (then given to engine()).
+  LogLines& lines() { return lines_; }
 
   // Logs a statement on `session` as `user` (the login user, used when the session opens).
   // Returns its line number.

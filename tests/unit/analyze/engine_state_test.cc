@@ -182,10 +182,13 @@ Workload Mixed() {
 class Runner {
  public:
   explicit Runner(int64_t window_us) : window_us_(window_us) {
-    Status s = catalog_.Apply(SemanticsCatalogSql() +
-                                  "CREATE VIEW v_t AS SELECT id, tenant_id, val FROM t;\n"
-                                  "ALTER VIEW v_t OWNER TO owner_role;\n",
-                              "catalog.sql");
+    Status s =
+        catalog_.Apply(SemanticsCatalogSql() +
+                           "CREATE VIEW v_t AS SELECT id, tenant_id, val FROM t;\n"
+                           "ALTER VIEW v_t OWNER TO owner_role;\n"
+                           // Login defaults, which a restored session must get back.
+                           "ALTER ROLE app_role IN DATABASE app_db SET app.lane TO 'jobs';\n",
+                       "catalog.sql");
     EXPECT_TRUE(s.ok()) << s.message();
   }
 

@@ -165,6 +165,35 @@ TEST(PolicyCatalog, RolesFromPgDumpall) {
   EXPECT_EQ(c.FindRole("nobody"), nullptr);
 }
 
+// pg_dumpall writes a role's setting defaults as ALTER ROLE ... SET (verified with 15.18's:
+// `ALTER ROLE svc_role SET "app.current_tenant_id" TO '...'`).
+TEST(PolicyCatalog, RoleSettingsFromAlterRoleSet) {
+  PolicyCatalog c;
+  EXPECT_FALSE(c.has_role_settings());
+  ASSERT_TRUE(c.Apply("CREATE ROLE svc;\n"
+                      "ALTER ROLE svc SET \"App.Current_Tenant_Id\" TO 'abc';\n"
+                      "ALTER ROLE svc SET app.lane = 'batch';\n"
+                      "ALTER ROLE svc SET app.gone TO 'x';\n"
+                      "ALTER ROLE svc RESET app.gone;\n"
+                      "ALTER ROLE svc IN DATABASE shop SET app.lane TO 'shop_batch';\n"
+                      "ALTER ROLE ALL SET app.region TO 'eu';\n"
+                      "ALTER ROLE ALL IN DATABASE shop SET app.max_rows = 5;\n"
+                      "ALTER ROLE other SET app.x TO 'y';\n"
+                      "ALTER ROLE other RESET ALL;\n",
+                      "roles.sql")
+                  .ok());
+  EXPECT_TRUE(c.has_role_settings());
+  using Defaults = PolicyCatalog::SettingDefaults;
+  ASSERT_NE(c.RoleSettings("svc", ""), nullptr);
+  EXPECT_EQ(*c.RoleSettings("svc", ""),
+            (Defaults{{"app.current_tenant_id", "abc"}, {"app.lane", "batch"}}));
+  EXPECT_EQ(*c.RoleSettings("svc", "shop"), (Defaults{{"app.lane", "shop_batch"}}));
+  EXPECT_EQ(*c.RoleSettings("", ""), (Defaults{{"app.region", "eu"}}));
+  EXPECT_EQ(*c.RoleSettings("", "shop"), (Defaults{{"app.max_rows", "5"}}));
+  EXPECT_EQ(c.RoleSettings("other", ""), nullptr);
+  EXPECT_EQ(c.RoleSettings("svc", "other_db"), nullptr);
+}
+
 TEST(PolicyCatalog, InheritanceIsTransitive) {
   PolicyCatalog c;
   ASSERT_TRUE(c.Apply("CREATE ROLE a; CREATE ROLE b; CREATE ROLE c NOINHERIT; CREATE ROLE d;"
