@@ -29,6 +29,13 @@ void ExpectIndeterminateContext(const Finding& f, const std::string& set_from) {
   EXPECT_EQ(f.tenant, T1);  // the tenant comes from the row's filter, not from the mark
 }
 
+// What a context of '' gives with policy P: 22P02 at plan time (PG_SEMANTICS A7).
+void ExpectEmptyContextError(const Finding& f) {
+  EXPECT_EQ(f.effect, Effect::kError);
+  EXPECT_EQ(f.sqlstate, "22P02");
+  EXPECT_EQ(f.cause, Cause::kEmptyContext);
+}
+
 TEST(UnknownSetting, SetConfigOfAColumnMakesLaterReadsIndeterminateUntilSetAgain) {
   EngineHarness h;
   h.Exec(kSetFromARow);
@@ -53,10 +60,7 @@ TEST(UnknownSetting, AnUnloggedParameterSetLocallyEndsWithItsTransaction) {
   ExpectIndeterminateContext(h.Verdict(kSelectT1, "public.t"), "parameter $1 was not logged");
   h.Exec("COMMIT");
   // The local value ended: '' as after any SET LOCAL (PG_SEMANTICS A2).
-  Finding after = h.Verdict(kSelectT1, "public.t");
-  EXPECT_EQ(after.effect, Effect::kError);
-  EXPECT_EQ(after.sqlstate, "22P02");
-  EXPECT_EQ(after.cause, Cause::kEmptyContext);
+  ExpectEmptyContextError(h.Verdict(kSelectT1, "public.t"));
 }
 
 TEST(UnknownSetting, RollbackToASavepointRestoresTheKnownValue) {
@@ -77,10 +81,7 @@ TEST(UnknownSetting, RollbackToASavepointRestoresTheKnownValue) {
 TEST(UnknownSetting, ANullValueIsKnownAndReturnsToTheResetValue) {
   EngineHarness h;
   h.Exec("SELECT set_config('app.current_tenant_id', NULL, false)");
-  Finding f = h.Verdict(kSelectT1, "public.t");
-  EXPECT_EQ(f.effect, Effect::kError);
-  EXPECT_EQ(f.sqlstate, "22P02");
-  EXPECT_EQ(f.cause, Cause::kEmptyContext);
+  ExpectEmptyContextError(h.Verdict(kSelectT1, "public.t"));
 }
 
 TEST(UnknownSetting, AnUnknownLaneIsNoLane) {
