@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "analyze/pg_tree.h"
+#include "analyze/search_path.h"
 #include "analyze/statement_analyzer.h"
 #include "common/ascii_lower.h"
 
@@ -292,7 +293,18 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
   }
   ComputePrivileges();
   ComputePolicyColumns();
+  has_other_schemas_ = std::any_of(tables_.begin(), tables_.end(), [](const auto& entry) {
+    return std::string_view(entry.first).substr(0, 7) != "public.";
+  });
   return Status::Ok();
+}
+
+const TableInfo* PolicyCatalog::FindOnPath(std::string_view name,
+                                           const std::vector<std::string>& search_path) const {
+  for (const std::string& schema : search_path) {
+    if (const TableInfo* table = FindTable(schema, name)) return table;
+  }
+  return nullptr;
 }
 
 // ALTER ROLE { role | ALL } [IN DATABASE db] { SET name { TO | = } value | RESET name | RESET ALL
@@ -314,12 +326,9 @@ void PolicyCatalog::ApplyRoleSetting(PgNode body) {
     return;
   }
   if (kind != "VAR_SET_VALUE") return;
-  std::string value;  // a list as PostgreSQL shows it: "a, b"
-  for (PgNode arg : ListField(*set, "args")) {
-    if (!value.empty()) value += ", ";
-    value += ConvertExpr(arg)->text;
-  }
-  role_settings_[key][name] = value;
+  std::vector<std::string> elements;
+  for (PgNode arg : ListField(*set, "args")) elements.push_back(ConvertExpr(arg)->text);
+  role_settings_[key][name] = SetValueText(name, elements);
 }
 
 const PolicyCatalog::SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,

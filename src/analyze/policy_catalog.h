@@ -91,6 +91,13 @@ class PolicyCatalog {
   using SettingDefaults = std::map<std::string, std::string>;
   const SettingDefaults* RoleSettings(std::string_view role, std::string_view database) const;
   bool has_role_settings() const { return !role_settings_.empty(); }
+  // Whether a table or view lives outside schema public: only then can a session's search_path
+  // send an unqualified name elsewhere than public.
+  bool has_other_schemas() const { return has_other_schemas_; }
+  // The table an unqualified `name` means on `search_path` (schemas in order), as PostgreSQL
+  // resolves it: the first schema that has it; nullptr when none does.
+  const TableInfo* FindOnPath(std::string_view name,
+                              const std::vector<std::string>& search_path) const;
   // Tables with RLS enabled, for the store's metadata.
   std::vector<TableMeta> RlsTables() const;
   size_t policy_count() const;
@@ -109,6 +116,7 @@ class PolicyCatalog {
   common::TextMap<TableInfo> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;
   std::map<std::pair<std::string, std::string>, SettingDefaults, std::less<>> role_settings_;
+  bool has_other_schemas_ = false;
   // For each role, every role whose privileges it has through INHERIT memberships: the hot
   // path asks this for every policy of every access.
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> privileges_;

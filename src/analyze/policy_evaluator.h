@@ -36,6 +36,9 @@ struct AccessContext {
   // rls-shadow's copy of the rows (from the change stream), or null: rows addressed by primary
   // key are then evaluated with their real columns, and policy subqueries read the replica.
   const RowIndex* rows = nullptr;
+  // The session's search_path, when it may send an unqualified table name elsewhere than public
+  // (PolicyCatalog::has_other_schemas); null: unqualified names are public's.
+  const std::vector<std::string>* search_path = nullptr;
 };
 
 // A row a statement changed, as the change stream reported it (see ChangeJoiner).

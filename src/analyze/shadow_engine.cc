@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "analyze/evaluator.h"
+#include "analyze/search_path.h"
 #include "analyze/unknown_setting.h"
 #include "analyze/view_expansion.h"
 #include "common/ascii_lower.h"
@@ -246,6 +247,11 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
       case SettingChange::Kind::kSet: {
         std::optional<std::string> value = text_of(c.value);
         if (c.value && !value) value = std::string();  // SET x = NULL-ish: not settable; ''
+        if (!c.list.empty()) {
+          std::vector<std::string> elements;
+          for (const ExprPtr& e : c.list) elements.push_back(text_of(e).value_or(std::string()));
+          value = SetValueText(c.name, elements);
+        }
         if (c.name == "session_authorization") s.state.Set("role", std::nullopt, false, origin);
         s.state.Set(c.name, value, c.is_local, origin);
         break;
@@ -439,6 +445,13 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   if (who.code_path_from_comment) ctx.code_path = who.code_path;
   ctx.lane = who.lane;
   if (joiner_ && s.wrote_indexed_serial != s.state.transaction_serial()) ctx.rows = &rows_;
+  if (catalog_.has_other_schemas()) {
+    std::string_view current_user, session_user;
+    s.state.UsersView(&current_user, &session_user);
+    search_path_ = ParseSearchPath(s.state.SettingView("search_path").value_or(kDefaultSearchPath),
+                                   current_user);
+    ctx.search_path = &search_path_;
+  }
   bool writes_indexed = false;
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(
@@ -449,7 +462,12 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
           // Evaluate sets every field but those below, which are all set here.
           // A view's base tables are read through copies made for this statement, which no
           // later access shares: only the statement's own accesses are worth remembering.
-          VerdictMemo* memo = &access == &statement_access ? &verdicts_ : nullptr;
+          // An unqualified name's table depends on the session's search_path, which the memo's
+          // key (the statement's access) does not hold.
+          VerdictMemo* memo =
+              &access == &statement_access && (ctx.search_path == nullptr || !access.schema.empty())
+                  ? &verdicts_
+                  : nullptr;
           if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, memo)) return;
           if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
               rows_.Tracks(f.table)) {
@@ -559,6 +577,11 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
     w.state = s.state;
     w.params = params;
     w.context = ctx;
+    // Settled later: by the table the name meant on the statement's search_path.
+    const size_t dot = f.table.find('.');
+    w.access.schema = f.table.substr(0, dot);
+    w.access.relname = f.table.substr(dot + 1);
+    w.context.search_path = nullptr;
   }
   return w;
 }

@@ -196,6 +196,7 @@ class ShadowEngine {
   std::vector<std::optional<std::string>> params_;  // bound + lifted, when any are lifted
   std::vector<std::optional<std::string>> lifted_;  // reused per statement
   std::string example_;  // the statement's example, built at its first would-be denial
+  std::vector<std::string> search_path_;  // the statement's, when the catalog has other schemas
   EngineStats stats_;
   std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
   // SetLoginDefaults' merged defaults by (login user, database), when the catalog has role

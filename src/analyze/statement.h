@@ -33,6 +33,9 @@ struct SettingChange {
   ExprPtr name_expr;      // kSetConfig
   ExprPtr value;          // kSet / kSetConfig
   ExprPtr is_local_expr;  // kSetConfig
+  // kSet of a list (SET search_path = a, b) or of search_path: each element, kept as
+  // SetValueText joins them once evaluated (a literal may be a lifted parameter).
+  std::vector<ExprPtr> list;
 };
 
 using ColumnValues = std::vector<std::pair<std::string, ExprPtr>>;  // null ExprPtr: DEFAULT

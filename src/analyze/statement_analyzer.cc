@@ -452,18 +452,11 @@ class TreeWalker {
     change.is_local = BoolField(body, "is_local");
     if (kind == "VAR_SET_VALUE") {
       std::vector<PgNode> args = ListField(body, "args");
-      if (args.size() == 1) {
+      if (args.size() == 1 && change.name != "search_path") {
         change.value = ConvertExpr(args[0]);
       } else {
-        // SET search_path = a, b: the value is the list as PostgreSQL shows it.
-        auto joined = std::make_shared<Expr>();
-        joined->kind = Expr::Kind::kConst;
-        joined->is_string = true;
-        for (PgNode a : args) {
-          if (!joined->text.empty()) joined->text += ", ";
-          joined->text += ConvertExpr(a)->text;
-        }
-        change.value = joined;
+        // SET search_path = a, b: the value is the list as PostgreSQL keeps it (ApplySettings).
+        for (PgNode a : args) change.list.push_back(ConvertExpr(a));
       }
     } else if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
       change.kind = SettingChange::Kind::kReset;

@@ -10,7 +10,9 @@ constexpr int kMaxViewDepth = 16;
 
 void Expand(const PolicyCatalog& catalog, const TableAccess& access, const AccessContext& ctx,
             int depth, BaseAccessSink sink) {
-  const TableInfo* view = catalog.FindTable(access.schema, access.relname);
+  const TableInfo* view = access.schema.empty() && ctx.search_path != nullptr
+                              ? catalog.FindOnPath(access.relname, *ctx.search_path)
+                              : catalog.FindTable(access.schema, access.relname);
   if (view == nullptr || !view->is_view || depth >= kMaxViewDepth) {
     sink(access, ctx, view);
     return;

@@ -54,6 +54,11 @@ CREATE POLICY notes_delete ON public.notes FOR DELETE TO PUBLIC
   USING (tenant_id = COALESCE(NULLIF(current_setting('app.current_tenant_id', true), ''),
                               '00000000-0000-0000-0000-000000000000')::uuid);
 
+-- Outside public (the workload reaches it through search_path).
+DROP POLICY shadow_all ON billing.ledger;
+CREATE POLICY tenant_isolation ON billing.ledger FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
 -- Membership through a subquery: the caller's user must be a member of the project's org.
 DROP POLICY shadow_all ON public.projects;
 CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
@@ -63,6 +68,7 @@ CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
+ALTER TABLE billing.ledger FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.order_items FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.invoices FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs FORCE ROW LEVEL SECURITY;

@@ -59,6 +59,17 @@ CREATE TABLE public.notes (
   body text NOT NULL
 );
 
+-- A table outside public, which the application reaches through its search_path.
+CREATE SCHEMA billing;
+CREATE TABLE billing.ledger (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  amount numeric NOT NULL
+);
+ALTER TABLE billing.ledger ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON billing.ledger FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE billing.ledger OWNER TO owner_role;
+
 -- Not tenant data: no RLS at all.
 CREATE TABLE public.countries (
   code text PRIMARY KEY,
@@ -116,4 +127,7 @@ CREATE VIEW public.orders_invoker_v WITH (security_invoker = true) AS
 ALTER VIEW public.orders_invoker_v OWNER TO owner_role;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app_role, bypass_role,
+  svc_role;
+GRANT USAGE ON SCHEMA billing TO app_role, bypass_role, svc_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA billing TO app_role, bypass_role,
   svc_role;

@@ -1,7 +1,8 @@
 -- Data every scenario starts from, loaded by the superuser "setup" session (its statements are
 -- not compared). Tenant T1 = 1111..., T2 = 2222...; text tenants acme and globex.
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
-  public.catalog_items, public.notes, public.countries, public.org_members, public.projects;
+  public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
+  billing.ledger;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
@@ -21,6 +22,10 @@ INSERT INTO public.jobs VALUES
   (2, '11111111-1111-1111-1111-111111111111', 'ship_upload', 'pending', NULL),
   (3, '22222222-2222-2222-2222-222222222222', 'ship_upload', 'pending', NULL),
   (4, '22222222-2222-2222-2222-222222222222', 'notification_digest', 'pending', NULL);
+INSERT INTO billing.ledger VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 10),
+  (2, '11111111-1111-1111-1111-111111111111', 20),
+  (3, '22222222-2222-2222-2222-222222222222', 30);
 -- Tenant TA (abcdef00-...) has letters in its uuid: its text form is lower-case.
 INSERT INTO public.notes VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'n1'),

@@ -582,6 +582,21 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("s", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
                   .Build());
 
+  w.push_back(ScenarioBuilder("search_path",
+                              "unqualified names reaching a table outside public through the "
+                              "session's search_path")
+                  .Connect("w", "app_role", "worker-billing-2")
+                  .Attribute("app/jobs/ledger.rb", "billing")
+                  .Simple("w", "SET search_path = billing, public")
+                  .SimpleC("w", "SELECT id FROM ledger ORDER BY id")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT id FROM ledger WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "INSERT INTO ledger VALUES (10, 'T2', 5)")
+                  .SimpleC("w",
+                           "SELECT l.id FROM ledger l JOIN orders o ON o.id = l.id "
+                           "WHERE o.tenant_id = 'T1' AND l.tenant_id = 'T1'")
+                  .Build());
+
   w.push_back(ScenarioBuilder("views",
                               "an owner's view (policies checked as the owner, with the caller's "
                               "context) and a security_invoker view")
