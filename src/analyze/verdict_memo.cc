@@ -27,7 +27,7 @@ enum : char { kAbsent = 0, kNull = 1, kText = 2 };
 
 void VerdictMemo::Reads::AddSetting(std::string_view name) {
   if (std::find(settings.begin(), settings.end(), name) == settings.end()) {
-    settings.push_back(name);
+    settings.emplace_back(name);
   }
 }
 

@@ -82,7 +82,9 @@ class VerdictMemo {
 
   // What one evaluation read from the session. Names are borrowed until Add.
   struct Reads {
-    std::vector<std::string_view> settings;  // each once, in the order first read
+    // Each once, in the order first read. Copies: a name evaluated from a parameter
+    // (current_setting($1)) lives only as long as its evaluation.
+    std::vector<std::string> settings;
     std::vector<int> params;                 // $n numbers, repeats included
     void AddSetting(std::string_view name);
     void Clear() {
