@@ -5,6 +5,8 @@
 namespace rls_shadow {
 namespace {
 
+// scanner_isspace, which SplitIdentifierString uses: not common::IsAsciiSpace, which also takes
+// a vertical tab.
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 }  // namespace

@@ -245,12 +245,14 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
   for (const SettingChange& c : st.settings) {
     switch (c.kind) {
       case SettingChange::Kind::kSet: {
-        std::optional<std::string> value = text_of(c.value);
-        if (c.value && !value) value = std::string();  // SET x = NULL-ish: not settable; ''
+        std::optional<std::string> value;
         if (!c.list.empty()) {
           std::vector<std::string> elements;
           for (const ExprPtr& e : c.list) elements.push_back(text_of(e).value_or(std::string()));
           value = SetValueText(c.name, elements);
+        } else {
+          value = text_of(c.value);
+          if (c.value && !value) value = std::string();  // SET x = NULL-ish: not settable; ''
         }
         if (c.name == "session_authorization") s.state.Set("role", std::nullopt, false, origin);
         s.state.Set(c.name, value, c.is_local, origin);
@@ -445,7 +447,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
   if (who.code_path_from_comment) ctx.code_path = who.code_path;
   ctx.lane = who.lane;
   if (joiner_ && s.wrote_indexed_serial != s.state.transaction_serial()) ctx.rows = &rows_;
-  if (catalog_.has_other_schemas()) {
+  if (catalog_.has_other_schemas() && !st.accesses.empty()) {
     std::string_view current_user, session_user;
     s.state.UsersView(&current_user, &session_user);
     search_path_ = ParseSearchPath(s.state.SettingView("search_path").value_or(kDefaultSearchPath),

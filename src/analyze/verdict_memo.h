@@ -80,12 +80,12 @@ class VerdictMemo {
     const std::vector<std::optional<std::string>>* params = nullptr;
   };
 
-  // What one evaluation read from the session. Names are borrowed until Add.
+  // What one evaluation read from the session.
   struct Reads {
     // Each once, in the order first read. Copies: a name evaluated from a parameter
     // (current_setting($1)) lives only as long as its evaluation.
     std::vector<std::string> settings;
-    std::vector<int> params;                 // $n numbers, repeats included
+    std::vector<int> params;  // $n numbers, repeats included
     void AddSetting(std::string_view name);
     void Clear() {
       settings.clear();
