@@ -4,6 +4,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "analyze/pg_tree.h"
@@ -314,10 +315,71 @@ class TreeWalker {
     for (PgNode item : from) FromRanges(item, &ranges);
     auto filtered = ComputeFilters(Field(body, "whereClause"), ranges);
     if (ReadsAllMatching(body, from, filtered)) reads_all_.insert(ranges[0].location);
-    if (!ListField(body, "lockingClause").empty()) {
-      for (const auto& r : ranges) locking_.insert(r.location);
+    MarkLocked(body, from);
+    // A locking clause's relation names are aliases of the FROM list, not tables read.
+    WalkFieldsExcept(body, {"lockingClause"});
+  }
+
+  // FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE make PostgreSQL check a table's UPDATE
+  // policies too (every strength asks for UPDATE privilege). Which tables, as its
+  // transformLockingClause decides: without OF, every table of this FROM list, joins included,
+  // and every table of its subqueries in FROM, at any depth; with OF, the FROM items whose
+  // visible name (the alias, else the table's bare name) is listed, a subquery item passing it on
+  // to all its tables. Not CTEs, not subqueries elsewhere (WHERE, the select list).
+  void MarkLocked(PgNode body, const std::vector<PgNode>& from) {
+    for (PgNode clause : ListField(body, "lockingClause")) {
+      std::vector<PgNode> named = ListField(NodeBody(clause), "lockedRels");
+      if (named.empty()) {
+        for (PgNode item : from) LockAll(item);
+        continue;
+      }
+      for (PgNode rel : named) {
+        std::string_view name = StringField(NodeBody(rel), "relname");
+        for (PgNode item : from) {
+          if (auto match = FromItemNamed(item, name)) {
+            LockAll(*match);
+            break;
+          }
+        }
+      }
     }
-    WalkFieldsExcept(body, {});
+  }
+
+  // The FROM item (a table or a subquery, possibly inside joins) whose visible name is `name`.
+  static std::optional<PgNode> FromItemNamed(PgNode item, std::string_view name) {
+    std::string_view type = NodeType(item);
+    PgNode body = NodeBody(item);
+    if (type == "JoinExpr") {
+      for (const char* side : {"larg", "rarg"}) {
+        auto arg = Field(body, side);
+        if (!arg) continue;
+        if (auto match = FromItemNamed(*arg, name)) return match;
+      }
+      return std::nullopt;
+    }
+    std::string_view visible;
+    if (auto alias = Field(body, "alias")) {
+      visible = StringField(*alias, "aliasname");
+    } else if (type == "RangeVar") {
+      visible = StringField(body, "relname");
+    }
+    if ((type == "RangeVar" || type == "RangeSubselect") && visible == name) return item;
+    return std::nullopt;
+  }
+
+  void LockAll(PgNode item) {
+    std::string_view type = NodeType(item);
+    PgNode body = NodeBody(item);
+    if (type == "RangeVar") {
+      locking_.insert(IntField(body, "location"));
+    } else if (type == "JoinExpr") {
+      if (auto l = Field(body, "larg")) LockAll(*l);
+      if (auto r = Field(body, "rarg")) LockAll(*r);
+    } else if (type == "RangeSubselect") {
+      auto query = Field(body, "subquery");
+      if (!query || NodeType(*query) != "SelectStmt") return;
+      for (PgNode sub : ListField(NodeBody(*query), "fromClause")) LockAll(sub);
+    }
   }
 
   static ColumnValues Assignments(PgNode body) {

@@ -65,7 +65,13 @@ CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
   USING (org_id IN (SELECT org_id FROM public.org_members
                     WHERE user_id = current_setting('app.current_user_id', true)::uuid));
 
+-- Read-only to the application: no UPDATE policy, so SELECT ... FOR UPDATE / SHARE finds nothing.
+DROP POLICY shadow_all ON public.shipments;
+CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
 ALTER TABLE billing.ledger FORCE ROW LEVEL SECURITY;

@@ -59,6 +59,18 @@ CREATE TABLE public.notes (
   body text NOT NULL
 );
 
+-- Shipments are written by the carrier integration only: the migration lets the application
+-- read them (a SELECT policy) but gives it no UPDATE policy, so a locking read of them is denied.
+CREATE TABLE public.shipments (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  order_id bigint NOT NULL,
+  carrier text NOT NULL
+);
+ALTER TABLE public.shipments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.shipments FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.shipments OWNER TO owner_role;
+
 -- A table outside public, which the application reaches through its search_path.
 CREATE SCHEMA billing;
 CREATE TABLE billing.ledger (

@@ -669,6 +669,34 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("n", "SELECT name FROM public.projects WHERE id = 1")
                   .Build());
 
+  // Which tables a locking read locks: their UPDATE policies apply too, and shipments has none.
+  w.push_back(
+      ScenarioBuilder("locking_clauses",
+                      "FOR UPDATE / SHARE of a read-only table, of a subquery over it, and "
+                      "FOR UPDATE OF another table of the join")
+          .Connect("w", "app_role", "worker-ship_upload-3")
+          .Attribute("app/jobs/ship.rb", "ship_upload")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "SELECT id FROM public.shipments WHERE tenant_id = 'T1' ORDER BY id")
+          .SimpleC("w", "SELECT id FROM public.shipments WHERE tenant_id = 'T1' FOR UPDATE")
+          .SimpleC("w",
+                   "SELECT o.id, s.carrier FROM public.orders o JOIN public.shipments s "
+                   "ON s.order_id = o.id WHERE o.tenant_id = 'T1' AND s.tenant_id = 'T1' "
+                   "ORDER BY o.id FOR UPDATE OF o")
+          .SimpleC("w",
+                   "SELECT x.id FROM (SELECT id FROM public.shipments WHERE tenant_id = 'T1') x "
+                   "ORDER BY x.id FOR SHARE")
+          .SimpleC("w",
+                   "SELECT o.id FROM public.orders o JOIN (SELECT order_id FROM public.shipments "
+                   "WHERE tenant_id = 'T1') s ON s.order_id = o.id WHERE o.tenant_id = 'T1' "
+                   "ORDER BY o.id FOR NO KEY UPDATE OF s")
+          .Extended("w",
+                    "SELECT o.id FROM public.orders o, public.shipments s WHERE s.order_id = o.id "
+                    "AND o.tenant_id = $1 AND s.tenant_id = $1 ORDER BY o.id "
+                    "FOR UPDATE OF o SKIP LOCKED",
+                    {"T1"})
+          .Build());
+
   return w;
 }
 

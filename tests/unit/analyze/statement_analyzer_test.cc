@@ -146,6 +146,39 @@ TEST(StatementAnalyzer, SelectForUpdateIsLocking) {
   EXPECT_FALSE(One("SELECT * FROM jobs").accesses[0].locking);
 }
 
+// Which tables a locking clause locks (checked on PostgreSQL 15.18: a locked table's UPDATE
+// policies apply, an unlocked one's do not).
+TEST(StatementAnalyzer, LockingClauseLocksTheTablesPostgresLocks) {
+  auto locked = [](const std::string& sql) {
+    std::vector<std::string> out;
+    for (const TableAccess& a : One(sql).accesses) {
+      out.push_back(a.relname + (a.locking ? ":locked" : ":read"));
+    }
+    return out;
+  };
+  // OF names FROM items by their visible name: the alias, else the table's bare name.
+  EXPECT_EQ(locked("SELECT * FROM orders o, members m WHERE m.id = o.id FOR SHARE OF o"),
+            (Strings{"orders:locked", "members:read"}));
+  EXPECT_EQ(locked("SELECT * FROM orders JOIN members m ON true FOR UPDATE OF orders"),
+            (Strings{"orders:locked", "members:read"}));
+  EXPECT_EQ(locked("SELECT * FROM orders o JOIN members m ON true FOR UPDATE OF o FOR SHARE OF m"),
+            (Strings{"orders:locked", "members:locked"}));
+  // A name in OF is not a table read, even when a table has that name.
+  EXPECT_EQ(locked("SELECT * FROM orders o FOR UPDATE OF members"), (Strings{"orders:read"}));
+  // Without OF, subqueries in FROM are locked at any depth; with OF naming one, all of it.
+  EXPECT_EQ(locked("SELECT * FROM (SELECT * FROM (SELECT * FROM members) a) b FOR KEY SHARE"),
+            (Strings{"members:locked"}));
+  EXPECT_EQ(locked("SELECT * FROM orders o JOIN (SELECT * FROM members) m ON true "
+                   "FOR NO KEY UPDATE OF m"),
+            (Strings{"orders:read", "members:locked"}));
+  // Not subqueries elsewhere, and not CTEs.
+  EXPECT_EQ(locked("SELECT * FROM orders WHERE id IN (SELECT id FROM members) FOR UPDATE"),
+            (Strings{"orders:locked", "members:read"}));
+  EXPECT_EQ(locked("WITH m AS (SELECT id FROM members) SELECT * FROM orders JOIN m ON true "
+                   "FOR UPDATE"),
+            (Strings{"orders:locked", "members:read"}));
+}
+
 TEST(StatementAnalyzer, UpdateAssignmentsFiltersAndColumnReads) {
   AnalyzedStatement st = One("UPDATE t SET val = $1, tenant_id = 'x' WHERE id = 5");
   ASSERT_EQ(st.accesses.size(), 1u);
