@@ -14,6 +14,47 @@ std::vector<std::unique_ptr<simdjson::dom::parser>>& ParserPool() {
   return pool;
 }
 
+// libpg_query 15-4.0 (Debian 12's) writes an integer constant's value only when it is positive:
+// `SELECT -5` comes out as {"A_Const":{"ival":{},"location":7}}, which reads as 0
+// (pganalyze/libpg_query#243, fixed upstream by #249). The grammar folds a minus sign into the
+// constant and gives it the sign's location, so a constant written there as '-' [blanks or
+// '('] digits is that negative number; anything else (a real 0) is left as it is. Works on the
+// JSON text before it is parsed, so every reader of the tree sees the value.
+void RestoreNegativeIntegers(std::string_view sql, std::string* json) {
+  static constexpr std::string_view kEmpty = "\"A_Const\":{\"ival\":{},\"location\":";
+  size_t at = json->find(kEmpty);
+  if (at == std::string::npos) return;
+  std::string out;
+  out.reserve(json->size() + 64);
+  size_t copied = 0;
+  for (; at != std::string::npos; at = json->find(kEmpty, at + kEmpty.size())) {
+    size_t p = at + kEmpty.size();
+    size_t location = 0;
+    while (p < json->size() && (*json)[p] >= '0' && (*json)[p] <= '9') {
+      location = location * 10 + static_cast<size_t>((*json)[p++] - '0');
+    }
+    if (location >= sql.size() || sql[location] != '-') continue;
+    size_t q = location + 1;
+    while (q < sql.size() &&
+           (sql[q] == ' ' || sql[q] == '\t' || sql[q] == '\n' || sql[q] == '\r' || sql[q] == '(')) {
+      ++q;
+    }
+    size_t digits = q;
+    while (q < sql.size() && sql[q] >= '0' && sql[q] <= '9') ++q;
+    if (q == digits) continue;
+    while (q - digits > 1 && sql[digits] == '0') ++digits;  // JSON numbers have no leading 0
+    const size_t braces = at + kEmpty.size() - std::string_view("{},\"location\":").size();
+    out.append(*json, copied, braces - copied);
+    out += "{\"ival\":-";
+    out.append(sql.substr(digits, q - digits));
+    out += '}';
+    copied = braces + 2;  // past the "{}"
+  }
+  if (copied == 0) return;
+  out.append(*json, copied, std::string::npos);
+  json->swap(out);
+}
+
 }  // namespace
 
 PgTree::PgTree() {
@@ -41,6 +82,7 @@ Status PgTree::Parse(std::string_view sql) {
   }
   json_.assign(result.parse_tree);
   pg_query_free_parse_result(result);
+  RestoreNegativeIntegers(text, &json_);
 
   simdjson::dom::element root;
   if (parser_->parse(json_).get(root) != simdjson::SUCCESS) {

@@ -16,6 +16,23 @@ namespace {
 // statement of the log.
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The text of a numeric literal as PostgreSQL holds the constant. An integer that fits in int4
+// is an Integer node (its lexer's ICONST): its value, not its spelling, so `SET x = 007` and
+// `007::text` both give '7'. Anything else (a fraction, an exponent, a larger integer) is a
+// Float node kept as written.
+std::string IntegerConstantText(std::string_view literal) {
+  for (char c : literal) {
+    if (!IsDigit(c)) return std::string(literal);
+  }
+  size_t start = 0;
+  while (start + 1 < literal.size() && literal[start] == '0') ++start;
+  std::string_view digits = literal.substr(start);
+  if (digits.size() > 10 || (digits.size() == 10 && digits > "2147483647")) {
+    return std::string(literal);
+  }
+  return std::string(digits);
+}
+
 constexpr bool IsIdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' || c == '$' ||
          static_cast<unsigned char>(c) >= 0x80;
@@ -233,7 +250,7 @@ void ShapeOf(std::string_view sql, SqlShape* out) {
         i = j;
         continue;
       }
-      placeholder(std::string(sql.substr(i, j - i)));
+      placeholder(IntegerConstantText(sql.substr(i, j - i)));
       i = j;
       continue;
     }

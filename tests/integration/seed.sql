@@ -32,7 +32,8 @@ INSERT INTO public.notes VALUES
   (2, 'abcdef00-0000-0000-0000-000000000001', 'n2'),
   (3, 'abcdef00-0000-0000-0000-000000000001', 'n3');
 INSERT INTO public.catalog_items VALUES
-  ('acme', 'a1', 'Anvil'), ('acme', 'a2', 'Rocket'), ('globex', 'g1', 'Doomsday device');
+  ('acme', 'a1', 'Anvil'), ('acme', 'a2', 'Rocket'), ('globex', 'g1', 'Doomsday device'),
+  ('7', 's1', 'Seventh heaven'), ('-5', 'm1', 'Below zero');
 INSERT INTO public.shipments VALUES
   (1, '11111111-1111-1111-1111-111111111111', 1, 'dhl'),
   (2, '11111111-1111-1111-1111-111111111111', 2, 'ups'),

@@ -697,6 +697,19 @@ std::vector<Scenario> BuildWorkload() {
                     {"T1"})
           .Build());
 
+  // A context SET as a number: PostgreSQL keeps an integer constant's value (007 is '7', -5 is
+  // '-5'), a text tenant key compares with that.
+  w.push_back(ScenarioBuilder("numeric_context_values",
+                              "SET of a text tenant written as an integer, with leading zeros "
+                              "and with a minus sign")
+                  .Connect("w", "app_role", "worker-catalog-2")
+                  .Attribute("app/jobs/catalog.rb", "catalog_sync")
+                  .Simple("w", "SET app.current_tenant_id = 007")
+                  .SimpleC("w", "SELECT sku FROM public.catalog_items WHERE tenant = '7'")
+                  .Simple("w", "SET app.current_tenant_id = -5")
+                  .SimpleC("w", "SELECT sku FROM public.catalog_items WHERE tenant = '-5'")
+                  .Build());
+
   return w;
 }
 

@@ -23,6 +23,16 @@ TEST(SqlShape, LiftsStringAndNumericLiterals) {
   EXPECT_TRUE(s.lifted_any);
 }
 
+// An integer constant that fits in int4 is held by its value (PostgreSQL 15.18: SET x = 007
+// shows 7, 007::text is '7'); a larger one, a fraction or an exponent is kept as written.
+TEST(SqlShape, IntegerLiteralsAreLiftedAsTheirValue) {
+  SqlShape s = Shape("SET app.x = 007");
+  EXPECT_EQ(s.text, "SET app.x = $1");
+  EXPECT_EQ(s.literals, (Strings{"7"}));
+  EXPECT_EQ(Shape("SELECT 0, 000, 2147483647, 02147483647, 2147483648, 0001.50, 007e1").literals,
+            (Strings{"0", "0", "2147483647", "2147483647", "2147483648", "0001.50", "007e1"}));
+}
+
 TEST(SqlShape, NumbersAfterTheHighestExistingParameter) {
   SqlShape s = Shape("SELECT * FROM t WHERE a = $2 AND b = 'x' AND c = $1 AND d = 7");
   EXPECT_EQ(s.param_base, 2);

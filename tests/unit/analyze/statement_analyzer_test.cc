@@ -291,6 +291,17 @@ TEST(StatementAnalyzer, SetResetDiscard) {
   EXPECT_TRUE(One("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").settings.empty());
 }
 
+// libpg_query 15-4.0 writes a negative integer constant as an empty object (read as 0); PgTree
+// restores it from the text. PostgreSQL 15.18: SET app.x = -5 shows -5, and the constants below
+// are -1, -22, -3, 0 and -7.
+TEST(StatementAnalyzer, NegativeIntegerConstantsKeepTheirValue) {
+  EXPECT_EQ(ExprToString(*One("SET app.x = -5").settings[0].value), "-5");
+  AnalyzedStatement st =
+      One("SELECT * FROM t WHERE a = -1 AND b = - 22 AND c = -(3) AND d = 0 AND e = -007");
+  ASSERT_EQ(st.accesses.size(), 1u);
+  EXPECT_EQ(Render(st.accesses[0].filters), (Strings{"a=-1", "b=-22", "c=-3", "d=0", "e=-7"}));
+}
+
 TEST(StatementAnalyzer, SetRoleAndSessionAuthorization) {
   AnalyzedStatement role = One("SET ROLE app_role");
   ASSERT_EQ(role.settings.size(), 1u);
