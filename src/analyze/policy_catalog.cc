@@ -239,16 +239,16 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         p.permissive = BoolField(body, "permissive");
         p.command = ParsePolicyCommand(StringField(body, "cmd_name"));
         p.roles = RoleList(body);
-        if (auto q = Field(body, "qual")) p.using_expr = ConvertExpr(*q);
-        if (auto c = Field(body, "with_check")) p.check_expr = ConvertExpr(*c);
+        if (auto q = Field(body, "qual")) p.using_written = ConvertExpr(*q);
+        if (auto c = Field(body, "with_check")) p.check_written = ConvertExpr(*c);
         if (existing != table.policies.end())
           *existing = std::move(p);
         else
           table.policies.push_back(std::move(p));
       } else if (existing != table.policies.end()) {
         if (!ListField(body, "roles").empty()) existing->roles = RoleList(body);
-        if (auto q = Field(body, "qual")) existing->using_expr = ConvertExpr(*q);
-        if (auto c = Field(body, "with_check")) existing->check_expr = ConvertExpr(*c);
+        if (auto q = Field(body, "qual")) existing->using_written = ConvertExpr(*q);
+        if (auto c = Field(body, "with_check")) existing->check_written = ConvertExpr(*c);
       }
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_POLICY") {
       for (PgNode obj : ListField(body, "objects")) {
@@ -267,6 +267,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
                                   [&](const Policy& p) { return p.name == policy; }),
                    pols.end());
       }
+    } else if (type == "CreateFunctionStmt") {
+      functions_.Create(body);
+    } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_FUNCTION") {
+      functions_.Drop(body);
     } else if (type == "CreateRoleStmt") {
       RoleInfo& role = roles_[std::string(StringField(body, "role"))];
       ApplyRoleOptions(body, &role);
@@ -292,6 +296,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     }
   }
   ComputePrivileges();
+  InlineFunctions();
   ComputePolicyColumns();
   has_other_schemas_ = std::any_of(tables_.begin(), tables_.end(), [](const auto& entry) {
     return std::string_view(entry.first).substr(0, 7) != "public.";
@@ -365,6 +370,15 @@ bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view rol
   if (member == role || role == "public") return true;
   auto it = privileges_.find(member);
   return it != privileges_.end() && it->second.find(role) != it->second.end();
+}
+
+void PolicyCatalog::InlineFunctions() {
+  for (auto& [name, table] : tables_) {
+    for (Policy& p : table.policies) {
+      p.using_expr = functions_.Inline(p.using_written);
+      p.check_expr = functions_.Inline(p.check_written);
+    }
+  }
 }
 
 void PolicyCatalog::ComputePolicyColumns() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyze/expr.h"
+#include "analyze/sql_functions.h"
 #include "analyze/statement.h"
 #include "common/text_hash.h"
 #include "rls_shadow/status.h"
@@ -33,8 +34,10 @@ struct Policy {
   bool permissive = true;
   PolicyCommand command = PolicyCommand::kAll;
   std::vector<std::string> roles;  // "public" for PUBLIC
-  ExprPtr using_expr;              // null when absent
+  ExprPtr using_expr;              // null when absent; SQL functions inlined (SqlFunctions)
   ExprPtr check_expr;              // null when absent (then USING is the check)
+  ExprPtr using_written;           // the expressions as written, before inlining: a function
+  ExprPtr check_written;           // replaced later (CREATE OR REPLACE) is inlined anew
   // The first setting each expression reads (FirstSettingName), null when none: the tenant of
   // a finding is read from it. Kept by PolicyCatalog::Apply, as policy_columns is.
   const std::string* using_setting = nullptr;
@@ -111,7 +114,10 @@ class PolicyCatalog {
   // Recomputes each table's policy_columns, and each policy's first settings, after its
   // policies changed.
   void ComputePolicyColumns();
+  // Recomputes each policy's expressions from those written, with SQL functions inlined.
+  void InlineFunctions();
 
+  SqlFunctions functions_;
   // Hashed: FindTable runs for every access. TableInfo addresses stay put as tables are added.
   common::TextMap<TableInfo> tables_;
   std::map<std::string, RoleInfo, std::less<>> roles_;

@@ -65,6 +65,16 @@ CREATE POLICY org_members_only ON public.projects FOR ALL TO PUBLIC
   USING (org_id IN (SELECT org_id FROM public.org_members
                     WHERE user_id = current_setting('app.current_user_id', true)::uuid));
 
+-- Written with helper functions (schema.sql): read with a NULLIF-guarded context, insert
+-- checked by a STRICT function of the new row's tenant, update with an unguarded cast.
+DROP POLICY shadow_all ON public.tickets;
+CREATE POLICY tickets_read ON public.tickets FOR SELECT TO PUBLIC
+  USING (tenant_id = app.current_tenant());
+CREATE POLICY tickets_insert ON public.tickets FOR INSERT TO PUBLIC
+  WITH CHECK (app.is_current_tenant(tenant_id));
+CREATE POLICY tickets_update ON public.tickets FOR UPDATE TO PUBLIC
+  USING (tenant_id = app.tenant_strict());
+
 -- Read-only to the application: no UPDATE policy, so SELECT ... FOR UPDATE / SHARE finds nothing.
 DROP POLICY shadow_all ON public.shipments;
 CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
@@ -72,6 +82,7 @@ CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
 
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
 ALTER TABLE billing.ledger FORCE ROW LEVEL SECURITY;

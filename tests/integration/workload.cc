@@ -710,6 +710,27 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w", "SELECT sku FROM public.catalog_items WHERE tenant = '-5'")
                   .Build());
 
+  // Policies written with SQL helper functions (app.current_tenant() and friends).
+  w.push_back(ScenarioBuilder("helper_function_policies",
+                              "policies that call SQL helper functions: reads with and without "
+                              "context, inserts for the right and the wrong tenant, an update "
+                              "with an empty context")
+                  .Connect("w", "app_role", "web-support-1")
+                  .Connect("n", "app_role", "web-support-2")
+                  .Attribute("app/controllers/tickets_controller.rb", "web")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT subject FROM public.tickets WHERE tenant_id = 'T1'")
+                  .SimpleC("w", "SELECT subject FROM public.tickets WHERE tenant_id = 'T2'")
+                  .SimpleC("w", "INSERT INTO public.tickets VALUES (3, 'T1', 'refund')")
+                  .SimpleC("w", "INSERT INTO public.tickets VALUES (4, 'T2', 'refund')")
+                  .Extended("w", "UPDATE public.tickets SET subject = $1 WHERE tenant_id = $2",
+                            {"resolved", "T1"})
+                  .SimpleC("n", "SELECT subject FROM public.tickets WHERE tenant_id = 'T1'")
+                  .Simple("n", "SET app.current_tenant_id = ''")
+                  .SimpleC("n", "SELECT subject FROM public.tickets WHERE tenant_id = 'T1'")
+                  .SimpleC("n", "UPDATE public.tickets SET subject = 'x' WHERE tenant_id = 'T1'")
+                  .Build());
+
   return w;
 }
 

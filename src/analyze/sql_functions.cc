@@ -1,0 +1,262 @@
+#include "analyze/sql_functions.h"
+
+#include <utility>
+
+#include "common/ascii_lower.h"
+
+namespace rls_shadow {
+namespace {
+
+// Nested helpers (is_tenant() calling current_tenant()) are inlined to this depth; a deeper or
+// recursive chain stays a call.
+constexpr int kMaxDepth = 8;
+
+// The types Evaluator::Cast decides: an argument is cast to its declared type only then (a cast
+// to another type would make the body indeterminate where PostgreSQL merely coerces).
+bool CastableType(std::string_view type) {
+  return type == "uuid" || type == "text" || type == "int2" || type == "int4" || type == "int8" ||
+         type == "numeric" || type == "bool";
+}
+
+// The one expression of a `SELECT expr` with nothing else (no FROM, WHERE, grouping, ...).
+std::optional<PgNode> SingleExpression(PgNode select) {
+  if (!ListField(select, "fromClause").empty() || Field(select, "whereClause") ||
+      !ListField(select, "groupClause").empty() || Field(select, "havingClause") ||
+      Field(select, "limitCount") || Field(select, "limitOffset") ||
+      !ListField(select, "distinctClause").empty() || Field(select, "withClause") ||
+      StringField(select, "op") != "SETOP_NONE") {
+    return std::nullopt;
+  }
+  std::vector<PgNode> targets = ListField(select, "targetList");
+  if (targets.size() != 1) return std::nullopt;
+  return Field(NodeBody(targets[0]), "val");
+}
+
+// The body expression of a SQL function, or why there is none.
+ExprPtr BodyExpression(PgNode body, std::string* why_not) {
+  if (auto sql_body = Field(body, "sql_body")) {
+    // RETURN expr, or BEGIN ATOMIC SELECT expr; END (a list holding one list of statements).
+    if (NodeType(*sql_body) == "ReturnStmt") {
+      if (auto value = Field(NodeBody(*sql_body), "returnval")) return ConvertExpr(*value);
+    } else if (NodeType(*sql_body) == "List") {
+      std::vector<PgNode> outer = ListField(NodeBody(*sql_body), "items");
+      std::vector<PgNode> stmts =
+          outer.size() == 1 ? ListField(NodeBody(outer[0]), "items") : std::vector<PgNode>{};
+      if (stmts.size() == 1 && NodeType(stmts[0]) == "SelectStmt") {
+        if (auto e = SingleExpression(NodeBody(stmts[0]))) return ConvertExpr(*e);
+      }
+    }
+    *why_not = "its body is not one expression";
+    return nullptr;
+  }
+  std::string text;
+  for (PgNode option : ListField(body, "options")) {
+    PgNode def = NodeBody(option);
+    if (StringField(def, "defname") != "as") continue;
+    auto arg = Field(def, "arg");
+    std::vector<PgNode> items = arg ? ListField(NodeBody(*arg), "items") : std::vector<PgNode>{};
+    if (items.size() == 1) text = std::string(StringField(NodeBody(items[0]), "sval"));
+  }
+  PgTree tree;
+  if (!tree.Parse(text).ok() || tree.statements().size() != 1 ||
+      NodeType(tree.statements()[0].node) != "SelectStmt") {
+    *why_not = "its body is not one SELECT";
+    return nullptr;
+  }
+  auto e = SingleExpression(NodeBody(tree.statements()[0].node));
+  if (!e) {
+    *why_not = "its body is not one expression";
+    return nullptr;
+  }
+  return ConvertExpr(*e);
+}
+
+// Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
+// the session (no column: the body has no FROM, so a name that is not an argument would fail).
+bool ReadsOnlyArguments(const Expr& e, const std::vector<std::string>& arg_names) {
+  if (e.kind == Expr::Kind::kColumn) {
+    if (!e.qualifier.empty()) return false;
+    bool named = false;
+    for (const std::string& a : arg_names) named |= (!a.empty() && a == e.name);
+    if (!named) return false;
+  }
+  if (e.kind == Expr::Kind::kParam &&
+      (e.param < 1 || static_cast<size_t>(e.param) > arg_names.size())) {
+    return false;
+  }
+  if (e.kind == Expr::Kind::kSubquery) return false;
+  for (const ExprPtr& a : e.args) {
+    if (a && !ReadsOnlyArguments(*a, arg_names)) return false;
+  }
+  return true;
+}
+
+std::shared_ptr<Expr> Node(Expr::Kind kind) {
+  auto e = std::make_shared<Expr>();
+  e->kind = kind;
+  return e;
+}
+
+}  // namespace
+
+void SqlFunctions::Create(PgNode body) {
+  const std::string name = AsciiLower(JoinNames(body, "funcname"));
+  Function f;
+  std::string language;
+  bool security_definer = false, has_set = false, variadic_or_default = false;
+  for (PgNode option : ListField(body, "options")) {
+    PgNode def = NodeBody(option);
+    std::string_view what = StringField(def, "defname");
+    auto arg = Field(def, "arg");
+    if (what == "language" && arg) language = AsciiLower(StringField(NodeBody(*arg), "sval"));
+    if (what == "strict" && arg) f.strict = BoolField(NodeBody(*arg), "boolval");
+    if (what == "security" && arg) security_definer = BoolField(NodeBody(*arg), "boolval");
+    if (what == "set") has_set = true;
+  }
+  for (PgNode p : ListField(body, "parameters")) {
+    PgNode param = NodeBody(p);
+    std::string_view mode = StringField(param, "mode");
+    if (mode == "FUNC_PARAM_OUT" || mode == "FUNC_PARAM_TABLE") continue;
+    if (mode == "FUNC_PARAM_VARIADIC" || Field(param, "defexpr")) variadic_or_default = true;
+    f.arg_names.emplace_back(StringField(param, "name"));
+    auto type = Field(param, "argType");
+    f.arg_types.push_back(type ? NormalizeTypeName(JoinNames(*type, "names")) : std::string());
+  }
+  auto returns = Field(body, "returnType");
+  if (language != "sql") {
+    f.why_not = "LANGUAGE " + (language.empty() ? std::string("unknown") : language);
+  } else if (security_definer) {
+    f.why_not = "SECURITY DEFINER";
+  } else if (has_set) {
+    f.why_not = "it has a SET clause";
+  } else if (returns && BoolField(*returns, "setof")) {
+    f.why_not = "it returns a set";
+  } else if (variadic_or_default) {
+    f.why_not = "it has a VARIADIC or defaulted argument";
+  } else {
+    f.body = BodyExpression(body, &f.why_not);
+    if (f.body && !ReadsOnlyArguments(*f.body, f.arg_names)) {
+      f.body = nullptr;
+      f.why_not = "its body reads more than its arguments";
+    }
+  }
+  std::vector<Function>& same = functions_[name][f.arg_names.size()];
+  // CREATE OR REPLACE keeps the argument types; a new overload of the same arity adds one.
+  for (Function& existing : same) {
+    if (existing.arg_types == f.arg_types) {
+      existing = std::move(f);
+      return;
+    }
+  }
+  same.push_back(std::move(f));
+}
+
+void SqlFunctions::Drop(PgNode body) {
+  for (PgNode obj : ListField(body, "objects")) {
+    PgNode owa = NodeBody(obj);
+    auto it = functions_.find(AsciiLower(JoinNames(owa, "objname")));
+    if (it == functions_.end()) continue;
+    if (BoolField(owa, "args_unspecified")) {
+      functions_.erase(it);
+      continue;
+    }
+    std::vector<std::string> types;
+    for (PgNode t : ListField(owa, "objargs")) {
+      types.push_back(NormalizeTypeName(JoinNames(NodeBody(t), "names")));
+    }
+    auto arity = it->second.find(types.size());
+    if (arity == it->second.end()) continue;
+    std::erase_if(arity->second, [&](const Function& f) { return f.arg_types == types; });
+  }
+}
+
+const SqlFunctions::Function* SqlFunctions::Find(std::string_view name, size_t arity) const {
+  auto it = functions_.find(name);
+  // An unqualified call resolves on the default search_path: pg_catalog first (the evaluator's
+  // built-ins), then public.
+  if (it == functions_.end() && name.find('.') == std::string_view::npos &&
+      name != "current_setting" && name != "nullif" && name != "coalesce") {
+    it = functions_.find("public." + std::string(name));
+  }
+  if (it == functions_.end()) return nullptr;
+  auto same = it->second.find(arity);
+  if (same == it->second.end() || same->second.size() != 1) return nullptr;
+  return &same->second.front();
+}
+
+std::string SqlFunctions::WhyNotInlined(std::string_view name, size_t arity) const {
+  const Function* f = Find(name, arity);
+  return f == nullptr || f->body ? std::string() : f->why_not;
+}
+
+ExprPtr SqlFunctions::Inline(const ExprPtr& e) const {
+  if (functions_.empty()) return e;
+  return InlineAt(e, 0);
+}
+
+ExprPtr SqlFunctions::InlineAt(const ExprPtr& e, int depth) const {
+  if (!e) return e;
+  std::vector<ExprPtr> args;
+  bool changed = false;
+  for (const ExprPtr& a : e->args) {
+    args.push_back(InlineAt(a, depth));
+    changed |= (args.back() != a);
+  }
+  ExprPtr self = e;
+  if (changed) {
+    auto copy = std::make_shared<Expr>(*e);
+    copy->args = args;
+    self = std::move(copy);
+  }
+  if (self->kind != Expr::Kind::kFunc || depth >= kMaxDepth) return self;
+  const Function* f = Find(self->name, self->args.size());
+  if (f == nullptr) return self;
+  if (!f->body) {
+    // Indeterminate as any unknown function, but saying why this one is not evaluated.
+    auto why = Node(Expr::Kind::kUnsupported);
+    why->text = "function " + self->name + "() (" + f->why_not + ")";
+    return why;
+  }
+  bool ok = true;
+  ExprPtr body = Substitute(f->body, *f, self->args, &ok);
+  if (!ok) return self;
+  body = InlineAt(body, depth + 1);
+  if (!f->strict || self->args.empty()) return body;
+  // STRICT: NULL when any argument is, without evaluating the body.
+  auto any_null = Node(Expr::Kind::kOr);
+  for (const ExprPtr& a : self->args) {
+    auto is_null = Node(Expr::Kind::kIsNull);
+    is_null->args = {a};
+    any_null->args.push_back(std::move(is_null));
+  }
+  auto guarded = Node(Expr::Kind::kCase);
+  guarded->args = {self->args.size() == 1 ? any_null->args[0] : ExprPtr(any_null),
+                   Node(Expr::Kind::kNull), body};
+  return guarded;
+}
+
+ExprPtr SqlFunctions::Substitute(const ExprPtr& body, const Function& f,
+                                 const std::vector<ExprPtr>& args, bool* ok) const {
+  if (!body) return body;
+  auto argument = [&](size_t i) -> ExprPtr {
+    if (!CastableType(f.arg_types[i])) return args[i];
+    auto cast = Node(Expr::Kind::kCast);
+    cast->name = f.arg_types[i];
+    cast->args = {args[i]};
+    return cast;
+  };
+  if (body->kind == Expr::Kind::kParam) return argument(static_cast<size_t>(body->param - 1));
+  if (body->kind == Expr::Kind::kColumn) {
+    for (size_t i = 0; i < f.arg_names.size(); ++i) {
+      if (f.arg_names[i] == body->name) return argument(i);
+    }
+    *ok = false;  // ReadsOnlyArguments admitted no other column
+    return body;
+  }
+  if (body->args.empty()) return body;
+  auto copy = std::make_shared<Expr>(*body);
+  for (ExprPtr& a : copy->args) a = Substitute(a, f, args, ok);
+  return copy;
+}
+
+}  // namespace rls_shadow

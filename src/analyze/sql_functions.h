@@ -1,0 +1,59 @@
+// SqlFunctions: the SQL-language functions of the schema dump and the migration, and their
+// inlining into policy expressions. Teams often wrap the tenant context in a helper
+// (`USING (tenant_id = app.current_tenant())`, Supabase's `auth.uid()`); PostgreSQL evaluates
+// such a function as its one expression with the arguments in place, so rls-shadow does the
+// same instead of answering `indeterminate` for every access.
+//
+// A function is inlined when it is LANGUAGE sql, its body is one expression (`AS $$ SELECT expr
+// $$`, `RETURN expr`, or `BEGIN ATOMIC SELECT expr; END`) over its arguments only, and nothing
+// makes it run differently from that expression: not SECURITY DEFINER (current_user would be the
+// owner), no SET clause (it would change the settings the body reads), no set result, no
+// VARIADIC or defaulted argument. Arguments are cast to their declared types, as PostgreSQL
+// coerces them; a STRICT function is NULL when an argument is. Anything else stays a call, which
+// the evaluator reports as `indeterminate` naming the function.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyze/expr.h"
+#include "analyze/pg_tree.h"
+
+namespace rls_shadow {
+
+class SqlFunctions {
+ public:
+  // A CreateFunctionStmt body (CREATE [OR REPLACE] FUNCTION): records or replaces the function.
+  void Create(PgNode body);
+  // A DropStmt body with removeType OBJECT_FUNCTION.
+  void Drop(PgNode body);
+
+  // `e` with every call of an inlinable function replaced by its body; `e` itself when none.
+  ExprPtr Inline(const ExprPtr& e) const;
+
+  // Why a function of that name and arity is not inlined ("LANGUAGE plpgsql", ...), "" when it
+  // is, or is not known.
+  std::string WhyNotInlined(std::string_view name, size_t arity) const;
+
+ private:
+  struct Function {
+    std::vector<std::string> arg_names;  // "" when unnamed
+    std::vector<std::string> arg_types;  // normalised (NormalizeTypeName)
+    bool strict = false;
+    ExprPtr body;         // null when not inlinable
+    std::string why_not;  // when body is null
+  };
+
+  const Function* Find(std::string_view name, size_t arity) const;
+  ExprPtr InlineAt(const ExprPtr& e, int depth) const;
+  ExprPtr Substitute(const ExprPtr& body, const Function& f, const std::vector<ExprPtr>& args,
+                     bool* ok) const;
+
+  // By qualified name ("app.current_tenant"), then arity. Overloads of one arity with different
+  // argument types are not told apart: such a name is not inlined.
+  std::map<std::string, std::map<size_t, std::vector<Function>>, std::less<>> functions_;
+};
+
+}  // namespace rls_shadow
