@@ -1,8 +1,8 @@
 // SqlFunctions: the SQL-language functions of the schema dump and the migration, and their
 // inlining into policy expressions. Teams often wrap the tenant context in a helper
-// (`USING (tenant_id = app.current_tenant())`, Supabase's `auth.uid()`); PostgreSQL evaluates
-// such a function as its one expression with the arguments in place, so rls-shadow does the
-// same instead of answering `indeterminate` for every access.
+// (`USING (tenant_id = app.current_tenant())`); PostgreSQL evaluates such a function as its one
+// expression with the arguments in place, so rls-shadow does the same instead of answering
+// `indeterminate` for every access.
 //
 // A function is inlined when it is LANGUAGE sql, its body is one expression (`AS $$ SELECT expr
 // $$`, `RETURN expr`, or `BEGIN ATOMIC SELECT expr; END`) over its arguments only, and nothing
