@@ -455,6 +455,41 @@ class TreeWalker {
     out_->accesses.push_back(std::move(access));
   }
 
+  // Whether an UPDATE or DELETE reads a column of its target (ranges[0]) in its WHERE or
+  // RETURNING: PostgreSQL then also applies the target's SELECT policies (it asks for SELECT
+  // privilege on the columns read; `WHERE now() > ...` or `RETURNING 1` ask for none). A
+  // column named without a qualifier is taken as the target's, though with FROM / USING it may
+  // be another table's: then PostgreSQL applies fewer policies than assumed, never more.
+  static bool ReadsTargetColumns(PgNode body, const std::vector<RangeRef>& ranges) {
+    const RangeRef& target = ranges[0];
+    const std::string& name = target.alias.empty() ? target.relname : target.alias;
+    std::function<bool(PgNode)> reads = [&](PgNode node) {
+      simdjson::dom::array arr;
+      if (node.get_array().get(arr) == simdjson::SUCCESS) {
+        for (PgNode e : arr) {
+          if (reads(e)) return true;
+        }
+        return false;
+      }
+      simdjson::dom::object obj;
+      if (node.get_object().get(obj) != simdjson::SUCCESS) return false;
+      for (auto field : obj) {
+        if (field.key == "ColumnRef") {
+          std::vector<PgNode> fields = ListField(field.value, "fields");
+          if (fields.size() < 2) return true;  // col, or *: the target's when it is alone
+          if (StringField(NodeBody(fields[fields.size() - 2]), "sval") == name) return true;
+          continue;
+        }
+        if (reads(field.value)) return true;
+      }
+      return false;
+    };
+    for (const char* part : {"whereClause", "returningList"}) {
+      if (auto node = Field(body, part); node && reads(*node)) return true;
+    }
+    return false;
+  }
+
   void Update(PgNode body) {
     auto relation = Field(body, "relation");
     if (!relation) return;
@@ -466,7 +501,7 @@ class TreeWalker {
     TableAccess& a = AddAccess(*relation, Command::kUpdate);
     a.assignments = Assignments(body);
     a.returning = !ListField(body, "returningList").empty();
-    a.reads_columns = where.has_value() || a.returning;
+    a.reads_columns = ReadsTargetColumns(body, ranges);
     for (const auto& [col, e] : a.assignments) {
       if (e && !IsRowIndependent(*e)) a.reads_columns = true;
     }
@@ -484,7 +519,7 @@ class TreeWalker {
     ComputeFilters(where, ranges);
     TableAccess& a = AddAccess(*relation, Command::kDelete);
     a.returning = !ListField(body, "returningList").empty();
-    a.reads_columns = where.has_value() || a.returning;
+    a.reads_columns = ReadsTargetColumns(body, ranges);
     WalkFieldsExcept(body, {"relation", "withClause"});
   }
 

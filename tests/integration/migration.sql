@@ -75,6 +75,13 @@ CREATE POLICY tickets_insert ON public.tickets FOR INSERT TO PUBLIC
 CREATE POLICY tickets_update ON public.tickets FOR UPDATE TO PUBLIC
   USING (tenant_id = app.tenant_strict());
 
+-- Reads are per tenant; an UPDATE or DELETE that reads no column gets no SELECT policy.
+DROP POLICY shadow_all ON public.audit_log;
+CREATE POLICY audit_read ON public.audit_log FOR SELECT TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+CREATE POLICY audit_touch ON public.audit_log FOR UPDATE TO PUBLIC USING (true) WITH CHECK (true);
+CREATE POLICY audit_purge ON public.audit_log FOR DELETE TO PUBLIC USING (true);
+
 -- Read-only to the application: no UPDATE policy, so SELECT ... FOR UPDATE / SHARE finds nothing.
 DROP POLICY shadow_all ON public.shipments;
 CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
@@ -83,6 +90,7 @@ CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.audit_log FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
 ALTER TABLE billing.ledger FORCE ROW LEVEL SECURITY;

@@ -90,6 +90,16 @@ ALTER TABLE public.tickets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shadow_all ON public.tickets FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 ALTER TABLE public.tickets OWNER TO owner_role;
 
+-- Audit entries: the migration lets a job read only its tenant's, but purge or touch any.
+CREATE TABLE public.audit_log (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  note text NOT NULL
+);
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.audit_log FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.audit_log OWNER TO owner_role;
+
 -- A table outside public, which the application reaches through its search_path.
 CREATE SCHEMA billing;
 CREATE TABLE billing.ledger (

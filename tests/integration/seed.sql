@@ -2,7 +2,7 @@
 -- not compared). Tenant T1 = 1111..., T2 = 2222...; text tenants acme and globex.
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
   public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
-  billing.ledger, public.shipments, public.tickets;
+  billing.ledger, public.shipments, public.tickets, public.audit_log;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
@@ -41,6 +41,10 @@ INSERT INTO public.shipments VALUES
 INSERT INTO public.tickets VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'late delivery'),
   (2, '22222222-2222-2222-2222-222222222222', 'wrong item');
+INSERT INTO public.audit_log VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 'login'),
+  (2, '22222222-2222-2222-2222-222222222222', 'login'),
+  (3, '22222222-2222-2222-2222-222222222222', 'export');
 INSERT INTO public.countries VALUES ('DE', 'Germany'), ('FR', 'France');
 -- Organisations A (0a...) and B (0b...); user U1 (aa...) is a member of A only, U2 (bb...) of B.
 INSERT INTO public.org_members VALUES

@@ -731,6 +731,18 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("n", "UPDATE public.tickets SET subject = 'x' WHERE tenant_id = 'T1'")
                   .Build());
 
+  // UPDATE / DELETE that read no column of their table: only its UPDATE / DELETE policies apply.
+  w.push_back(ScenarioBuilder("writes_reading_no_column",
+                              "a purge and a touch whose WHERE and RETURNING read no column, "
+                              "beside ones that do")
+                  .Connect("w", "app_role", "worker-audit_purge-1")
+                  .Attribute("app/jobs/audit_purge.rb", "audit_purge")
+                  .Simple("w", "SET app.current_tenant_id = 'T1'")
+                  .SimpleC("w", "UPDATE public.audit_log SET note = 'seen' WHERE true RETURNING 1")
+                  .SimpleC("w", "UPDATE public.audit_log SET note = 'kept' WHERE id = 2")
+                  .SimpleC("w", "DELETE FROM public.audit_log WHERE now() > '2000-01-01'")
+                  .Build());
+
   return w;
 }
 

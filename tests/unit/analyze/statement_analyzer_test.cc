@@ -179,6 +179,24 @@ TEST(StatementAnalyzer, LockingClauseLocksTheTablesPostgresLocks) {
             (Strings{"orders:locked", "members:read"}));
 }
 
+// An UPDATE or DELETE that reads none of its target's columns gets no SELECT policies
+// (PostgreSQL 15.18: `DELETE ... WHERE now() > ...`, `UPDATE ... WHERE true RETURNING 1` and an
+// uncorrelated EXISTS touched every row under a SELECT policy that hid half of them).
+TEST(StatementAnalyzer, OnlyReadingATargetColumnReadsColumns) {
+  auto reads = [](const std::string& sql) { return One(sql).accesses[0].reads_columns; };
+  EXPECT_TRUE(reads("DELETE FROM t WHERE id = 1"));
+  EXPECT_TRUE(reads("DELETE FROM t x WHERE x.id = 1"));
+  EXPECT_TRUE(reads("DELETE FROM t WHERE false RETURNING *"));
+  EXPECT_TRUE(reads("UPDATE t SET a = 1 WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)"));
+  EXPECT_TRUE(reads("UPDATE t SET a = b"));
+  EXPECT_FALSE(reads("DELETE FROM t WHERE now() > '2020-01-01'"));
+  EXPECT_FALSE(reads("DELETE FROM t WHERE false"));
+  EXPECT_FALSE(reads("UPDATE t SET a = 1 WHERE true RETURNING 1"));
+  EXPECT_FALSE(reads("UPDATE t SET a = 1 WHERE EXISTS (SELECT 1 FROM u)"));
+  EXPECT_FALSE(reads("UPDATE t SET a = 1 FROM u WHERE u.id = 5"));
+  EXPECT_FALSE(reads("UPDATE t SET a = 1"));
+}
+
 TEST(StatementAnalyzer, UpdateAssignmentsFiltersAndColumnReads) {
   AnalyzedStatement st = One("UPDATE t SET val = $1, tenant_id = 'x' WHERE id = 5");
   ASSERT_EQ(st.accesses.size(), 1u);
