@@ -278,8 +278,14 @@ void ShadowEngine::ApplySettings(Session& s, const AnalyzedStatement& st, const 
         const std::string lower = AsciiLower(*name);
         Value local =
             Evaluator::Cast(c.is_local_expr ? eval.Eval(*c.is_local_expr) : Value::Null(), "bool");
-        s.state.SetConfig(lower, SetConfigValue(eval, c.value.get()),
-                          local.is_known() && local.text == "t", origin);
+        std::optional<std::string> value = SetConfigValue(eval, c.value.get());
+        if (c.rows_decide && !(value && IsUnknownSettingValue(*value))) {
+          // Set, or left as it was when no row ran it.
+          value = UnknownSettingValue(
+              fmt::format("set_config() to {} in a statement whose rows decide whether it runs",
+                          c.value ? ExprToString(*c.value) : std::string("NULL")));
+        }
+        s.state.SetConfig(lower, std::move(value), local.is_known() && local.text == "t", origin);
         break;
       }
     }

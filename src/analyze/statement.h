@@ -33,6 +33,10 @@ struct SettingChange {
   ExprPtr name_expr;      // kSetConfig
   ExprPtr value;          // kSet / kSetConfig
   ExprPtr is_local_expr;  // kSetConfig
+  // kSetConfig called where the rows decide whether it runs at all (a SELECT with FROM, WHERE,
+  // LIMIT, ...; an UPDATE's or DELETE's expressions; ON CONFLICT DO UPDATE): zero rows leave
+  // the setting as it was, so what it holds after is not known.
+  bool rows_decide = false;
   // kSet of a list (SET search_path = a, b) or of search_path: each element, kept as
   // SetValueText joins them once evaluated (a literal may be a lifted parameter).
   std::vector<ExprPtr> list;

@@ -148,6 +148,7 @@ class TreeWalker {
           change.name_expr = ConvertExpr(args[0]);
           change.value = ConvertExpr(args[1]);
           change.is_local_expr = ConvertExpr(args[2]);
+          change.rows_decide = rows_decide_ > 0;
           out_->settings.push_back(std::move(change));
         }
       }
@@ -316,8 +317,15 @@ class TreeWalker {
     auto filtered = ComputeFilters(Field(body, "whereClause"), ranges);
     if (ReadsAllMatching(body, from, filtered)) reads_all_.insert(ranges[0].location);
     MarkLocked(body, from);
+    // Its select list runs once per row, and its WHERE per candidate row: without FROM, WHERE,
+    // HAVING or LIMIT it runs exactly once.
+    const bool per_row = !from.empty() || Field(body, "whereClause") ||
+                         Field(body, "havingClause") || Field(body, "limitCount") ||
+                         Field(body, "limitOffset") || !ListField(body, "groupClause").empty();
+    rows_decide_ += per_row;
     // A locking clause's relation names are aliases of the FROM list, not tables read.
     WalkFieldsExcept(body, {"lockingClause"});
+    rows_decide_ -= per_row;
   }
 
   // FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE make PostgreSQL check a table's UPDATE
@@ -451,7 +459,11 @@ class TreeWalker {
     }
     std::vector<PgNode> returning = ListField(body, "returningList");
     access.returning = !returning.empty();
+    // RETURNING runs per row inserted: VALUES rows are all inserted unless ON CONFLICT skips.
+    const bool per_row = !access.rows_known || access.on_conflict != TableAccess::OnConflict::kNone;
+    rows_decide_ += per_row;
     for (PgNode r : returning) Walk(r);
+    rows_decide_ -= per_row;
     out_->accesses.push_back(std::move(access));
   }
 
@@ -505,8 +517,10 @@ class TreeWalker {
     for (const auto& [col, e] : a.assignments) {
       if (e && !IsRowIndependent(*e)) a.reads_columns = true;
     }
+    ++rows_decide_;  // SET, WHERE and RETURNING run per row
     WalkFieldsExcept(body, {"relation", "withClause", "targetList"});
     for (PgNode t : ListField(body, "targetList")) Walk(t);
+    --rows_decide_;
   }
 
   void Delete(PgNode body) {
@@ -520,7 +534,9 @@ class TreeWalker {
     TableAccess& a = AddAccess(*relation, Command::kDelete);
     a.returning = !ListField(body, "returningList").empty();
     a.reads_columns = ReadsTargetColumns(body, ranges);
+    ++rows_decide_;  // WHERE and RETURNING run per row
     WalkFieldsExcept(body, {"relation", "withClause"});
+    --rows_decide_;
   }
 
   void Merge(PgNode body) {
@@ -590,6 +606,7 @@ class TreeWalker {
   std::map<int64_t, ColumnValues> list_filters_;  // by RangeVar location
   std::set<int64_t> locking_;
   std::set<int64_t> reads_all_;  // SelectStmt ranges with ReadsAllMatching
+  int rows_decide_ = 0;          // > 0 while walking what runs once per row, or not at all
   bool plan_only_ = false;
 };
 

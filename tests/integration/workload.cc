@@ -743,6 +743,22 @@ std::vector<Scenario> BuildWorkload() {
                   .SimpleC("w", "DELETE FROM public.audit_log WHERE now() > '2000-01-01'")
                   .Build());
 
+  // set_config() in a SELECT with FROM and WHERE runs once per row: for no row, never.
+  w.push_back(ScenarioBuilder("set_config_per_row",
+                              "set_config() of a constant in a SELECT whose WHERE matches no row, "
+                              "then one that matches a row")
+                  .Connect("w", "app_role", "worker-ship_upload-4")
+                  .Attribute("app/jobs/ship.rb", "ship_upload")
+                  .Simple("w",
+                          "SELECT set_config('app.current_tenant_id', 'T1', false) "
+                          "FROM public.countries WHERE code = 'XX'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Simple("w",
+                          "SELECT set_config('app.current_tenant_id', 'T1', false) "
+                          "FROM public.countries WHERE code = 'DE'")
+                  .SimpleC("w", "SELECT id FROM public.orders WHERE tenant_id = 'T1'")
+                  .Build());
+
   return w;
 }
 

@@ -47,6 +47,28 @@ TEST(UnknownSetting, SetConfigOfAColumnMakesLaterReadsIndeterminateUntilSetAgain
   EXPECT_EQ(h.Verdict(kSelectT1, "public.t").effect, Effect::kAllow);
 }
 
+// set_config() runs once per row of its statement: with FROM, WHERE or LIMIT, or in an UPDATE,
+// possibly never (PostgreSQL 15.18: set in a SELECT whose WHERE matched no row, the setting kept
+// its earlier value). A constant is then no more known than a column.
+TEST(UnknownSetting, SetConfigWhereTheRowsDecideWhetherItRunsIsNotKnown) {
+  for (const std::string& set :
+       {"SELECT set_config('app.current_tenant_id', '" + T1 + "', false) FROM plain WHERE id = 9",
+        "SELECT set_config('app.current_tenant_id', '" + T1 + "', false) WHERE $1",
+        "SELECT set_config('app.current_tenant_id', '" + T1 + "', false) LIMIT 0",
+        "UPDATE plain SET val = set_config('app.current_tenant_id', '" + T1 + "', false)",
+        "DELETE FROM plain WHERE set_config('app.current_tenant_id', '" + T1 +
+            "', false) IS NULL"}) {
+    EngineHarness h;
+    h.Exec(set, {std::optional<std::string>("false")});
+    ExpectIndeterminateContext(h.Verdict(kSelectT1, "public.t"), "whose rows decide");
+  }
+  // Without them it runs exactly once, as do both of a pair.
+  EngineHarness h;
+  h.Exec("SELECT set_config('app.current_tenant_id', '" + T1 +
+         "', false), set_config('app.lane', 'x', false)");
+  EXPECT_EQ(h.Verdict(kSelectT1, "public.t").effect, Effect::kAllow);
+}
+
 TEST(UnknownSetting, AFunctionTheEvaluatorDoesNotModelIsNamed) {
   EngineHarness h;
   h.Exec("SELECT set_config('app.current_tenant_id', lower('" + T1 + "'), false)");
