@@ -268,7 +268,8 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
                    pols.end());
       }
     } else if (type == "CreateFunctionStmt") {
-      functions_.Create(body);
+      functions_.Create(
+          body, stmt.length == 0 ? sql.substr(stmt.start) : sql.substr(stmt.start, stmt.length));
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_FUNCTION") {
       functions_.Drop(body);
     } else if (type == "CreateRoleStmt") {

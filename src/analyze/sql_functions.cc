@@ -1,5 +1,7 @@
 #include "analyze/sql_functions.h"
 
+#include <pg_query.h>
+
 #include <utility>
 
 #include "common/ascii_lower.h"
@@ -71,6 +73,54 @@ ExprPtr BodyExpression(PgNode body, std::string* why_not) {
   return ConvertExpr(*e);
 }
 
+// The expression of a plpgsql function whose block only does `RETURN expr;`, or why there is
+// none. The block may declare nothing but the arguments (a declaration's initializer would run
+// first) and have no exception handler.
+ExprPtr PlpgsqlReturnExpression(std::string_view statement,
+                                const std::vector<std::string>& arg_names, std::string* why_not) {
+  *why_not = "its plpgsql body is not just RETURN expr";
+  const std::string text(statement);
+  PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(text.c_str());
+  std::string json = parsed.error == nullptr && parsed.plpgsql_funcs != nullptr
+                         ? std::string(parsed.plpgsql_funcs)
+                         : std::string();
+  pg_query_free_plpgsql_parse_result(parsed);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (json.empty() || parser.parse(json).get(root) != simdjson::SUCCESS) return nullptr;
+  simdjson::dom::array functions;
+  if (root.get_array().get(functions) != simdjson::SUCCESS || functions.size() != 1) {
+    return nullptr;
+  }
+  PgNode function = NodeBody(functions.at(0));
+  for (PgNode datum : ListField(function, "datums")) {
+    std::string_view name = StringField(NodeBody(datum), "refname");
+    bool argument = false;
+    for (const std::string& a : arg_names) argument |= (!a.empty() && a == name);
+    if (!argument && name != "found") return nullptr;
+  }
+  auto action = Field(function, "action");
+  if (!action || NodeType(*action) != "PLpgSQL_stmt_block") return nullptr;
+  PgNode block = NodeBody(*action);
+  std::vector<PgNode> body = ListField(block, "body");
+  if (Field(block, "exceptions") || body.size() != 1 ||
+      NodeType(body[0]) != "PLpgSQL_stmt_return") {
+    return nullptr;
+  }
+  auto expr = Field(NodeBody(body[0]), "expr");
+  if (!expr) return nullptr;
+  const std::string_view query = StringField(NodeBody(*expr), "query");
+  PgTree tree;
+  if (!tree.Parse("SELECT " + std::string(query)).ok() || tree.statements().size() != 1 ||
+      NodeType(tree.statements()[0].node) != "SelectStmt") {
+    return nullptr;
+  }
+  auto e = SingleExpression(NodeBody(tree.statements()[0].node));
+  if (!e) return nullptr;
+  why_not->clear();
+  return ConvertExpr(*e);
+}
+
 // Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
 // the session (no column: the body has no FROM, so a name that is not an argument would fail).
 bool ReadsOnlyArguments(const Expr& e, const std::vector<std::string>& arg_names) {
@@ -99,7 +149,7 @@ std::shared_ptr<Expr> Node(Expr::Kind kind) {
 
 }  // namespace
 
-void SqlFunctions::Create(PgNode body) {
+void SqlFunctions::Create(PgNode body, std::string_view statement) {
   const std::string name = AsciiLower(JoinNames(body, "funcname"));
   Function f;
   std::string language;
@@ -123,7 +173,7 @@ void SqlFunctions::Create(PgNode body) {
     f.arg_types.push_back(type ? NormalizeTypeName(JoinNames(*type, "names")) : std::string());
   }
   auto returns = Field(body, "returnType");
-  if (language != "sql") {
+  if (language != "sql" && language != "plpgsql") {
     f.why_not = "LANGUAGE " + (language.empty() ? std::string("unknown") : language);
   } else if (security_definer) {
     f.why_not = "SECURITY DEFINER";
@@ -134,7 +184,18 @@ void SqlFunctions::Create(PgNode body) {
   } else if (variadic_or_default) {
     f.why_not = "it has a VARIADIC or defaulted argument";
   } else {
-    f.body = BodyExpression(body, &f.why_not);
+    f.body = language == "sql" ? BodyExpression(body, &f.why_not)
+                               : PlpgsqlReturnExpression(statement, f.arg_names, &f.why_not);
+    if (f.body && language == "plpgsql" && returns) {
+      // plpgsql casts what RETURN gives to the declared type (text to uuid raises 22P02).
+      const std::string type = NormalizeTypeName(JoinNames(*returns, "names"));
+      if (CastableType(type)) {
+        auto cast = Node(Expr::Kind::kCast);
+        cast->name = type;
+        cast->args = {f.body};
+        f.body = std::move(cast);
+      }
+    }
     if (f.body && !ReadsOnlyArguments(*f.body, f.arg_names)) {
       f.body = nullptr;
       f.why_not = "its body reads more than its arguments";

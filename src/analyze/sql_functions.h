@@ -4,8 +4,10 @@
 // expression with the arguments in place, so rls-shadow does the same instead of answering
 // `indeterminate` for every access.
 //
-// A function is inlined when it is LANGUAGE sql, its body is one expression (`AS $$ SELECT expr
-// $$`, `RETURN expr`, or `BEGIN ATOMIC SELECT expr; END`) over its arguments only, and nothing
+// A function is inlined when its body is one expression over its arguments only — LANGUAGE sql
+// with `AS $$ SELECT expr $$`, `RETURN expr` or `BEGIN ATOMIC SELECT expr; END`, or LANGUAGE
+// plpgsql with a block that only does `RETURN expr;` (its value cast to the declared return type,
+// as plpgsql casts it; no variable, no exception handler) — and nothing
 // makes it run differently from that expression: not SECURITY DEFINER (current_user would be the
 // owner), no SET clause (it would change the settings the body reads), no set result, no
 // VARIADIC or defaulted argument. Arguments are cast to their declared types, as PostgreSQL
@@ -25,8 +27,9 @@ namespace rls_shadow {
 
 class SqlFunctions {
  public:
-  // A CreateFunctionStmt body (CREATE [OR REPLACE] FUNCTION): records or replaces the function.
-  void Create(PgNode body);
+  // A CreateFunctionStmt body (CREATE [OR REPLACE] FUNCTION) and the statement's text (a plpgsql
+  // body is parsed from it): records or replaces the function.
+  void Create(PgNode body, std::string_view statement);
   // A DropStmt body with removeType OBJECT_FUNCTION.
   void Drop(PgNode body);
 

@@ -71,16 +71,16 @@ ALTER TABLE public.shipments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shadow_all ON public.shipments FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 ALTER TABLE public.shipments OWNER TO owner_role;
 
--- Helper functions the migration's tickets policies are written with (SQL functions PostgreSQL
--- evaluates as their one expression), and one it cannot see into (plpgsql).
+-- Helper functions the migration's tickets policies are written with: SQL functions PostgreSQL
+-- evaluates as their one expression, and a plpgsql one that casts the text it returns.
 CREATE SCHEMA app;
 GRANT USAGE ON SCHEMA app TO PUBLIC;
 CREATE FUNCTION app.current_tenant() RETURNS uuid LANGUAGE sql STABLE
   AS $$ SELECT nullif(current_setting('app.current_tenant_id', true), '')::uuid $$;
 CREATE FUNCTION app.is_current_tenant(t uuid) RETURNS boolean LANGUAGE sql STABLE STRICT
   RETURN t = app.current_tenant();
-CREATE FUNCTION app.tenant_strict() RETURNS uuid LANGUAGE sql STABLE
-  AS $$ SELECT current_setting('app.current_tenant_id', true)::uuid $$;
+CREATE FUNCTION app.tenant_strict() RETURNS uuid LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN current_setting('app.current_tenant_id', true); END $$;
 CREATE TABLE public.tickets (
   id bigint PRIMARY KEY,
   tenant_id uuid NOT NULL,

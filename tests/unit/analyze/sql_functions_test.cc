@@ -36,7 +36,13 @@ CREATE FUNCTION app.tenant_atomic() RETURNS uuid
     BEGIN ATOMIC SELECT current_setting('app.current_tenant_id', true)::uuid; END;
 CREATE FUNCTION app.tenant_pl() RETURNS uuid
     LANGUAGE plpgsql STABLE
-    AS $$ BEGIN RETURN current_setting('app.current_tenant_id', true)::uuid; END $$;
+    AS $$ BEGIN RETURN current_setting('app.current_tenant_id', true); END $$;
+CREATE FUNCTION app.tenant_pl_var() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    AS $$ DECLARE t uuid := current_setting('app.current_tenant_id', true); BEGIN RETURN t; END $$;
+CREATE FUNCTION app.tenant_c() RETURNS uuid
+    LANGUAGE c STABLE
+    AS 'tenant', 'tenant';
 CREATE FUNCTION app.tenant_definer() RETURNS uuid
     LANGUAGE sql STABLE SECURITY DEFINER
     AS $$ SELECT current_setting('app.current_tenant_id', true)::uuid $$;
@@ -82,6 +88,9 @@ TEST(SqlFunctions, EveryBodyFormIsInlinedWithItsArguments) {
   // Unqualified: public's, as the default search_path finds it.
   EXPECT_EQ(inlined("tenant_id = current_tenant_id()"),
             "tenant_id = current_setting('app.current_tenant_id', true)::uuid");
+  // plpgsql that only returns: what it returns, cast to the declared type as plpgsql casts it.
+  EXPECT_EQ(inlined("tenant_id = app.tenant_pl()"),
+            "tenant_id = current_setting('app.current_tenant_id', true)::uuid");
   // Arguments by name and by number, cast to their declared type; STRICT guards NULL.
   // (ExprToString abbreviates CASE; VerdictsAreThoseOfThePolicyWrittenOut evaluates it.)
   EXPECT_EQ(inlined("app.is_tenant(tenant_id)"), "CASE ... END");
@@ -96,7 +105,8 @@ TEST(SqlFunctions, WhatIsNotOneExpressionOverItsArgumentsStaysACallAndSaysWhy) {
     EXPECT_TRUE(c.Apply(CatalogWith(expr), "catalog.sql").ok());
     return UsingOf(c, "public.t");
   };
-  EXPECT_NE(why("tenant_id = app.tenant_pl()").find("LANGUAGE plpgsql"), std::string::npos);
+  EXPECT_NE(why("tenant_id = app.tenant_pl_var()").find("not just RETURN"), std::string::npos);
+  EXPECT_NE(why("tenant_id = app.tenant_c()").find("LANGUAGE c"), std::string::npos);
   EXPECT_NE(why("tenant_id = app.tenant_definer()").find("SECURITY DEFINER"), std::string::npos);
   EXPECT_NE(why("tenant_id = app.tenant_set()").find("SET clause"), std::string::npos);
   EXPECT_NE(why("tenant_id = app.tenant_lookup()").find("not one expression"), std::string::npos);
