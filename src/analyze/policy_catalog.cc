@@ -184,6 +184,17 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           auto def = Field(cmd, "def");
           table.columns[col].default_expr = def ? ConvertExpr(*def) : nullptr;
         }
+        if (sub == "AT_EnableTrig" || sub == "AT_EnableAlwaysTrig" ||
+            sub == "AT_EnableReplicaTrig" || sub == "AT_DisableTrig") {
+          for (TableInfo::Trigger& t : table.triggers) {
+            if (t.name == col) t.enabled = sub == "AT_EnableTrig" || sub == "AT_EnableAlwaysTrig";
+          }
+        }
+        if (sub == "AT_EnableTrigAll" || sub == "AT_DisableTrigAll" || sub == "AT_EnableTrigUser" ||
+            sub == "AT_DisableTrigUser") {
+          for (TableInfo::Trigger& t : table.triggers)
+            t.enabled = sub.find("Enable") != std::string_view::npos;
+        }
         if (sub == "AT_AddConstraint") {
           // ALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id): keys are NOT NULL.
           if (auto def = Field(cmd, "def")) {
@@ -267,9 +278,32 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
                                   [&](const Policy& p) { return p.name == policy; }),
                    pols.end());
       }
+    } else if (type == "CreateTrigStmt") {
+      auto rel = Field(body, "relation");
+      if (!rel) continue;
+      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo::Trigger t;
+      t.name = std::string(StringField(body, "trigname"));
+      t.function = AsciiLower(JoinNames(body, "funcname"));
+      t.events = static_cast<int>(IntField(body, "events"));
+      std::erase_if(table.triggers, [&](const TableInfo::Trigger& x) { return x.name == t.name; });
+      table.triggers.push_back(std::move(t));
     } else if (type == "CreateFunctionStmt") {
       functions_.Create(
           body, stmt.length == 0 ? sql.substr(stmt.start) : sql.substr(stmt.start, stmt.length));
+    } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_TRIGGER") {
+      for (PgNode obj : ListField(body, "objects")) {
+        std::vector<std::string> parts;
+        for (PgNode item : ListField(NodeBody(obj), "items")) {
+          parts.emplace_back(StringField(NodeBody(item), "sval"));
+        }
+        if (parts.size() < 2) continue;
+        const std::string& schema = parts.size() >= 3 ? parts[parts.size() - 3] : std::string();
+        auto it = tables_.find(QualifiedName(schema, parts[parts.size() - 2]));
+        if (it == tables_.end()) continue;
+        std::erase_if(it->second.triggers,
+                      [&](const TableInfo::Trigger& t) { return t.name == parts.back(); });
+      }
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_FUNCTION") {
       functions_.Drop(body);
     } else if (type == "CreateRoleStmt") {
@@ -297,6 +331,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     }
   }
   ComputePrivileges();
+  functions_.ComputeReach();
   InlineFunctions();
   ComputePolicyColumns();
   has_other_schemas_ = std::any_of(tables_.begin(), tables_.end(), [](const auto& entry) {

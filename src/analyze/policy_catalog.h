@@ -66,6 +66,16 @@ struct TableInfo {
   std::set<std::string, std::less<>> view_passthrough;
   bool view_passthrough_all = false;
   std::vector<std::string> view_column_order;  // output names, for INSERT without a column list
+  // Triggers (CREATE TRIGGER ... EXECUTE FUNCTION f()): a write to the table runs f, whose table
+  // accesses the engine reports as not followed.
+  struct Trigger {
+    std::string name;
+    std::string function;  // lower-case, as written
+    int events = 0;        // PostgreSQL's TRIGGER_TYPE_ bits: INSERT 4, DELETE 8, UPDATE 16,
+                           // TRUNCATE 32
+    bool enabled = true;   // DISABLE TRIGGER (or ENABLE REPLICA: not for ordinary sessions)
+  };
+  std::vector<Trigger> triggers;
 };
 
 struct RoleInfo {
@@ -86,6 +96,11 @@ class PolicyCatalog {
   // Looks a table up by its qualified name as TableInfo::name spells it ("public.orders").
   const TableInfo* FindQualified(std::string_view qualified) const;
   const RoleInfo* FindRole(std::string_view name) const;
+  // The table accesses inside a function a statement or trigger calls (SqlFunctions::Reached).
+  const std::vector<SqlFunctions::ReachedAccess>* Reached(std::string_view function) const {
+    return functions_.Reached(function);
+  }
+  bool functions_reach_tables() const { return functions_.any_reach(); }
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;
   // The settings `ALTER ROLE role [IN DATABASE database] SET name TO value` gives a session at

@@ -207,6 +207,33 @@ EvalInputs SessionInputs(const SessionState& state,
   return in;
 }
 
+// The triggers a write to `table` fires (enabled ones whose events include the command's).
+void FireTriggers(const TableInfo& table, const TableAccess& access,
+                  std::vector<std::pair<const TableInfo*, const TableInfo::Trigger*>>* fired) {
+  int events = 0;
+  switch (access.command) {
+    case Command::kInsert:
+    case Command::kCopyFrom:
+      events = 4;
+      if (access.on_conflict == TableAccess::OnConflict::kUpdate) events |= 16;
+      break;
+    case Command::kDelete:
+      events = 8;
+      break;
+    case Command::kUpdate:
+      events = 16;
+      break;
+    case Command::kTruncate:
+      events = 32;
+      break;
+    default:
+      return;
+  }
+  for (const TableInfo::Trigger& t : table.triggers) {
+    if (t.enabled && (t.events & events) != 0) fired->emplace_back(&table, &t);
+  }
+}
+
 // The value set_config(name, value, ...) leaves: the text; nullopt for NULL, which returns the
 // setting to its reset value; an unknown-setting mark when the evaluator cannot know it (a column
 // of the rows the statement reads, a parameter the log left out), so that later reads are
@@ -461,10 +488,12 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
     ctx.search_path = &search_path_;
   }
   bool writes_indexed = false;
+  std::vector<FiredTrigger> fired;
   for (const TableAccess& statement_access : st.accesses) {
     ExpandViews(
         catalog_, statement_access, ctx,
         [&](const TableAccess& access, const AccessContext& access_ctx, const TableInfo* table) {
+          if (table != nullptr && !table->triggers.empty()) FireTriggers(*table, access, &fired);
           if (s.pending.size() == s.pending_size) s.pending.emplace_back();
           Finding& f = s.pending[s.pending_size];
           // Evaluate sets every field but those below, which are all set here.
@@ -508,6 +537,57 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
         });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
+  if (!fired.empty() || (!st.calls.empty() && catalog_.functions_reach_tables())) {
+    ReportUnfollowed(s, st, event, who, fired, example);
+  }
+}
+
+void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                                    const Attribution& who, const std::vector<FiredTrigger>& fired,
+                                    std::string* example) {
+  std::string_view current_user, session_user;
+  s.state.UsersView(&current_user, &session_user);
+  const RoleInfo* role = catalog_.FindRole(current_user);
+  if (role != nullptr && (role->superuser || role->bypassrls)) return;  // RLS never applies
+  std::vector<std::string> reported;  // one finding per table, command and way in
+  auto report = [&](const SqlFunctions::ReachedAccess& r, const std::string& how) {
+    const TableInfo* table = catalog_.FindTable(r.schema, r.relname);
+    if (table == nullptr || table->is_view || !table->rls_enabled) return;
+    std::string detail = fmt::format("{} {} of {} inside {}, which rls-shadow does not follow", how,
+                                     CommandName(r.command), table->name, r.via);
+    if (std::find(reported.begin(), reported.end(), detail) != reported.end()) return;
+    reported.push_back(detail);
+    if (s.pending.size() == s.pending_size) s.pending.emplace_back();
+    Finding& f = s.pending[s.pending_size++];
+    f.table = table->name;
+    f.command = r.command;
+    f.policy.clear();
+    f.tenant.clear();
+    f.role = current_user;
+    f.effect = Effect::kIndeterminate;
+    f.cause = Cause::kUnsupported;
+    f.sqlstate.clear();
+    f.detail = std::move(detail);
+    f.code_path = who.code_path;
+    f.lane = who.lane;
+    f.time_us = event.time_us;
+    f.session_id = event.session_id;
+    f.line_num = event.line_num;
+    if (example->empty()) Example(event, example);
+    f.example = *example;
+  };
+  for (const std::string& call : st.calls) {
+    if (const auto* reached = catalog_.Reached(call)) {
+      for (const auto& r : *reached) report(r, "the statement calls it:");
+    }
+  }
+  for (const auto& [table, trigger] : fired) {
+    if (const auto* reached = catalog_.Reached(trigger->function)) {
+      for (const auto& r : *reached) {
+        report(r, fmt::format("trigger {} on {} fires:", trigger->name, table->name));
+      }
+    }
+  }
 }
 
 namespace {

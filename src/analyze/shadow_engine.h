@@ -168,6 +168,14 @@ class ShadowEngine {
   void RunExecute(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                   const Attribution& who, const std::vector<std::optional<std::string>>& params,
                   std::string* example);
+  // A trigger a write of the statement fires, on its table.
+  using FiredTrigger = std::pair<const TableInfo*, const TableInfo::Trigger*>;
+  // The RLS tables reached inside the functions the statement calls and the triggers its writes
+  // fire: rls-shadow does not follow them, so each is an `indeterminate` finding naming the way
+  // in, rather than nothing.
+  void ReportUnfollowed(Session& s, const AnalyzedStatement& st, const LogEvent& event,
+                        const Attribution& who, const std::vector<FiredTrigger>& fired,
+                        std::string* example);
   // The statement's example text for its findings, into *out (the caller's reused buffer).
   void Example(const LogEvent& event, std::string* out) const;
   // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.

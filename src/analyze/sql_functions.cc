@@ -2,8 +2,11 @@
 
 #include <pg_query.h>
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 
+#include "analyze/statement_analyzer.h"
 #include "common/ascii_lower.h"
 
 namespace rls_shadow {
@@ -34,6 +37,18 @@ std::optional<PgNode> SingleExpression(PgNode select) {
   return Field(NodeBody(targets[0]), "val");
 }
 
+// The text of `AS '...'` (a SQL or plpgsql body), "" when there is none.
+std::string AsText(PgNode body) {
+  for (PgNode option : ListField(body, "options")) {
+    PgNode def = NodeBody(option);
+    if (StringField(def, "defname") != "as") continue;
+    auto arg = Field(def, "arg");
+    std::vector<PgNode> items = arg ? ListField(NodeBody(*arg), "items") : std::vector<PgNode>{};
+    if (items.size() == 1) return std::string(StringField(NodeBody(items[0]), "sval"));
+  }
+  return std::string();
+}
+
 // The body expression of a SQL function, or why there is none.
 ExprPtr BodyExpression(PgNode body, std::string* why_not) {
   if (auto sql_body = Field(body, "sql_body")) {
@@ -51,14 +66,7 @@ ExprPtr BodyExpression(PgNode body, std::string* why_not) {
     *why_not = "its body is not one expression";
     return nullptr;
   }
-  std::string text;
-  for (PgNode option : ListField(body, "options")) {
-    PgNode def = NodeBody(option);
-    if (StringField(def, "defname") != "as") continue;
-    auto arg = Field(def, "arg");
-    std::vector<PgNode> items = arg ? ListField(NodeBody(*arg), "items") : std::vector<PgNode>{};
-    if (items.size() == 1) text = std::string(StringField(NodeBody(items[0]), "sval"));
-  }
+  const std::string text = AsText(body);
   PgTree tree;
   if (!tree.Parse(text).ok() || tree.statements().size() != 1 ||
       NodeType(tree.statements()[0].node) != "SelectStmt") {
@@ -76,23 +84,36 @@ ExprPtr BodyExpression(PgNode body, std::string* why_not) {
 // The expression of a plpgsql function whose block only does `RETURN expr;`, or why there is
 // none. The block may declare nothing but the arguments (a declaration's initializer would run
 // first) and have no exception handler.
-ExprPtr PlpgsqlReturnExpression(std::string_view statement,
-                                const std::vector<std::string>& arg_names, std::string* why_not) {
-  *why_not = "its plpgsql body is not just RETURN expr";
+// libpg_query's plpgsql tree of the one function `statement` creates: its JSON text (which the
+// caller keeps while it reads the tree), or "" when it does not parse.
+std::string PlpgsqlJson(std::string_view statement) {
   const std::string text(statement);
   PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(text.c_str());
   std::string json = parsed.error == nullptr && parsed.plpgsql_funcs != nullptr
                          ? std::string(parsed.plpgsql_funcs)
                          : std::string();
   pg_query_free_plpgsql_parse_result(parsed);
-  simdjson::dom::parser parser;
+  return json;
+}
+
+std::optional<PgNode> PlpgsqlFunction(simdjson::dom::parser* parser, const std::string& json) {
   simdjson::dom::element root;
-  if (json.empty() || parser.parse(json).get(root) != simdjson::SUCCESS) return nullptr;
   simdjson::dom::array functions;
-  if (root.get_array().get(functions) != simdjson::SUCCESS || functions.size() != 1) {
-    return nullptr;
+  if (json.empty() || parser->parse(json).get(root) != simdjson::SUCCESS ||
+      root.get_array().get(functions) != simdjson::SUCCESS || functions.size() != 1) {
+    return std::nullopt;
   }
-  PgNode function = NodeBody(functions.at(0));
+  return NodeBody(functions.at(0));
+}
+
+ExprPtr PlpgsqlReturnExpression(std::string_view statement,
+                                const std::vector<std::string>& arg_names, std::string* why_not) {
+  *why_not = "its plpgsql body is not just RETURN expr";
+  simdjson::dom::parser parser;
+  const std::string json = PlpgsqlJson(statement);
+  std::optional<PgNode> parsed = PlpgsqlFunction(&parser, json);
+  if (!parsed) return nullptr;
+  PgNode function = *parsed;
   for (PgNode datum : ListField(function, "datums")) {
     std::string_view name = StringField(NodeBody(datum), "refname");
     bool argument = false;
@@ -119,6 +140,36 @@ ExprPtr PlpgsqlReturnExpression(std::string_view statement,
   if (!e) return nullptr;
   why_not->clear();
   return ConvertExpr(*e);
+}
+
+// Adds the accesses and calls of the statements in `sql` to `f`.
+void AddStatements(std::string_view sql, std::vector<TableAccess>* accesses,
+                   std::vector<std::string>* calls) {
+  AnalyzedText analyzed = AnalyzeSql(sql);
+  if (!analyzed.parsed) return;
+  for (const AnalyzedStatement& st : analyzed.statements) {
+    accesses->insert(accesses->end(), st.accesses.begin(), st.accesses.end());
+    calls->insert(calls->end(), st.calls.begin(), st.calls.end());
+  }
+}
+
+// Every SQL text of a plpgsql tree: its statements' queries and expressions ("x := expr" for an
+// assignment).
+void CollectPlpgsqlQueries(PgNode node, std::vector<std::string>* out) {
+  simdjson::dom::array arr;
+  if (node.get_array().get(arr) == simdjson::SUCCESS) {
+    for (PgNode e : arr) CollectPlpgsqlQueries(e, out);
+    return;
+  }
+  simdjson::dom::object obj;
+  if (node.get_object().get(obj) != simdjson::SUCCESS) return;
+  for (auto field : obj) {
+    if (field.key == "PLpgSQL_expr") {
+      out->emplace_back(StringField(field.value, "query"));
+      continue;
+    }
+    CollectPlpgsqlQueries(field.value, out);
+  }
 }
 
 // Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
@@ -201,6 +252,25 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
       f.why_not = "its body reads more than its arguments";
     }
   }
+  // The tables its body reaches (not for inlining: a policy calling it stays indeterminate).
+  if (language == "sql") {
+    AddStatements(AsText(body), &f.accesses, &f.calls);
+  } else if (language == "plpgsql") {
+    simdjson::dom::parser parser;
+    const std::string json = PlpgsqlJson(statement);
+    std::vector<std::string> queries;
+    if (auto function = PlpgsqlFunction(&parser, json)) CollectPlpgsqlQueries(*function, &queries);
+    for (const std::string& q : queries) {
+      // A statement (SELECT ... INTO, INSERT ...), else an expression or an assignment.
+      if (AnalyzeSql(q).parsed) {
+        AddStatements(q, &f.accesses, &f.calls);
+        continue;
+      }
+      const size_t assign = q.find(":=");
+      AddStatements("SELECT " + q.substr(assign == std::string::npos ? 0 : assign + 2), &f.accesses,
+                    &f.calls);
+    }
+  }
   std::vector<Function>& same = functions_[name][f.arg_names.size()];
   // CREATE OR REPLACE keeps the argument types; a new overload of the same arity adds one.
   for (Function& existing : same) {
@@ -243,6 +313,47 @@ const SqlFunctions::Function* SqlFunctions::Find(std::string_view name, size_t a
   auto same = it->second.find(arity);
   if (same == it->second.end() || same->second.size() != 1) return nullptr;
   return &same->second.front();
+}
+
+void SqlFunctions::ComputeReach() {
+  reach_.clear();
+  // Depth-first from each function; a function already on the path is not entered again.
+  std::function<void(const std::string&, const std::string&, std::vector<std::string>*,
+                     std::vector<ReachedAccess>*)>
+      visit = [&](const std::string& name, const std::string& via, std::vector<std::string>* path,
+                  std::vector<ReachedAccess>* out) {
+        auto it = functions_.find(name);
+        if (it == functions_.end() && name.find('.') == std::string::npos) {
+          it = functions_.find("public." + name);
+        }
+        if (it == functions_.end()) return;
+        if (std::find(path->begin(), path->end(), it->first) != path->end()) return;
+        path->push_back(it->first);
+        const std::string here = via.empty() ? it->first + "()" : via + " -> " + it->first + "()";
+        for (const auto& [arity, overloads] : it->second) {
+          for (const Function& f : overloads) {
+            for (const TableAccess& a : f.accesses) {
+              out->push_back(ReachedAccess{a.schema, a.relname, a.command, here});
+            }
+            for (const std::string& call : f.calls) visit(call, here, path, out);
+          }
+        }
+        path->pop_back();
+      };
+  for (const auto& [name, arities] : functions_) {
+    std::vector<std::string> path;
+    std::vector<ReachedAccess> reached;
+    visit(name, "", &path, &reached);
+    if (!reached.empty()) reach_.emplace(name, std::move(reached));
+  }
+}
+
+const std::vector<SqlFunctions::ReachedAccess>* SqlFunctions::Reached(std::string_view name) const {
+  auto it = reach_.find(name);
+  if (it == reach_.end() && name.find('.') == std::string_view::npos) {
+    it = reach_.find("public." + std::string(name));
+  }
+  return it == reach_.end() ? nullptr : &it->second;
 }
 
 std::string SqlFunctions::WhyNotInlined(std::string_view name, size_t arity) const {

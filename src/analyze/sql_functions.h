@@ -22,6 +22,7 @@
 
 #include "analyze/expr.h"
 #include "analyze/pg_tree.h"
+#include "analyze/statement.h"
 
 namespace rls_shadow {
 
@@ -36,6 +37,21 @@ class SqlFunctions {
   // `e` with every call of an inlinable function replaced by its body; `e` itself when none.
   ExprPtr Inline(const ExprPtr& e) const;
 
+  // A table access inside a function's body, or inside a function it calls (at any depth).
+  struct ReachedAccess {
+    std::string schema;  // "" when the body does not qualify the table
+    std::string relname;
+    Command command = Command::kSelect;
+    std::string via;  // the functions it is reached through: "app.f() -> app.g()"
+  };
+  // Recomputes what every function reaches; after the functions changed.
+  void ComputeReach();
+  // The accesses a call of `name` (any arity; unqualified names as Find resolves them) reaches:
+  // null when none. Bodies of LANGUAGE sql (AS text) and plpgsql functions are read; dynamic SQL
+  // (EXECUTE) is not.
+  const std::vector<ReachedAccess>* Reached(std::string_view name) const;
+  bool any_reach() const { return !reach_.empty(); }
+
   // Why a function of that name and arity is not inlined ("LANGUAGE plpgsql", ...), "" when it
   // is, or is not known.
   std::string WhyNotInlined(std::string_view name, size_t arity) const;
@@ -47,6 +63,8 @@ class SqlFunctions {
     bool strict = false;
     ExprPtr body;         // null when not inlinable
     std::string why_not;  // when body is null
+    std::vector<TableAccess> accesses;  // the tables its body's statements read and write
+    std::vector<std::string> calls;     // the functions its body calls
   };
 
   const Function* Find(std::string_view name, size_t arity) const;
@@ -57,6 +75,7 @@ class SqlFunctions {
   // By qualified name ("app.current_tenant"), then arity. Overloads of one arity with different
   // argument types are not told apart: such a name is not inlined.
   std::map<std::string, std::map<size_t, std::vector<Function>>, std::less<>> functions_;
+  std::map<std::string, std::vector<ReachedAccess>, std::less<>> reach_;  // by qualified name
 };
 
 }  // namespace rls_shadow

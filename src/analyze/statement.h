@@ -108,6 +108,9 @@ struct AnalyzedStatement {
   std::string savepoint;
   std::vector<SettingChange> settings;
   std::vector<TableAccess> accesses;
+  // The functions the statement calls by name (lower-case, pg_catalog. dropped, each once): the
+  // engine reports the table accesses inside those the catalog knows (PolicyCatalog::Reached).
+  std::vector<std::string> calls;
 };
 
 struct AnalyzedText {

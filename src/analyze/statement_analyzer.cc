@@ -140,6 +140,12 @@ class TreeWalker {
     }
     if (type == "FuncCall") {
       std::string name = AsciiLower(JoinNames(body, "funcname"));
+      std::string_view called = std::string_view(name).starts_with("pg_catalog.")
+                                    ? std::string_view(name).substr(11)
+                                    : std::string_view(name);
+      if (std::find(out_->calls.begin(), out_->calls.end(), called) == out_->calls.end()) {
+        out_->calls.emplace_back(called);
+      }
       if (name == "set_config" || name == "pg_catalog.set_config") {
         std::vector<PgNode> args = ListField(body, "args");
         if (args.size() == 3) {

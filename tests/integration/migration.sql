@@ -82,6 +82,11 @@ CREATE POLICY audit_read ON public.audit_log FOR SELECT TO PUBLIC
 CREATE POLICY audit_touch ON public.audit_log FOR UPDATE TO PUBLIC USING (true) WITH CHECK (true);
 CREATE POLICY audit_purge ON public.audit_log FOR DELETE TO PUBLIC USING (true);
 
+-- Written only by a trigger the application's comments fire: no INSERT policy.
+DROP POLICY shadow_all ON public.ticket_events;
+CREATE POLICY ticket_events_read ON public.ticket_events FOR SELECT TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
 -- Read-only to the application: no UPDATE policy, so SELECT ... FOR UPDATE / SHARE finds nothing.
 DROP POLICY shadow_all ON public.shipments;
 CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
@@ -91,6 +96,7 @@ ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.audit_log FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.ticket_events FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.projects FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.notes FORCE ROW LEVEL SECURITY;
 ALTER TABLE billing.ledger FORCE ROW LEVEL SECURITY;

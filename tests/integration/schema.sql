@@ -100,6 +100,33 @@ ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shadow_all ON public.audit_log FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 ALTER TABLE public.audit_log OWNER TO owner_role;
 
+-- Code rls-shadow does not follow: a trigger on ticket_comments (no RLS) records each comment
+-- in ticket_events, which the migration lets the application read but not write; and a function
+-- that opens a ticket.
+CREATE TABLE public.ticket_events (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  kind text NOT NULL
+);
+ALTER TABLE public.ticket_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.ticket_events FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.ticket_events OWNER TO owner_role;
+CREATE TABLE public.ticket_comments (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  body text NOT NULL
+);
+ALTER TABLE public.ticket_comments OWNER TO owner_role;
+CREATE FUNCTION app.record_comment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.ticket_events (id, tenant_id, kind) VALUES (NEW.id, NEW.tenant_id, 'comment');
+  RETURN NEW;
+END $$;
+CREATE TRIGGER ticket_comments_record AFTER INSERT ON public.ticket_comments
+  FOR EACH ROW EXECUTE FUNCTION app.record_comment();
+CREATE FUNCTION app.open_ticket(bigint, uuid, text) RETURNS bigint LANGUAGE sql
+  AS $$ INSERT INTO public.tickets VALUES ($1, $2, $3) RETURNING id $$;
+
 -- A table outside public, which the application reaches through its search_path.
 CREATE SCHEMA billing;
 CREATE TABLE billing.ledger (

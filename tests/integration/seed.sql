@@ -2,7 +2,8 @@
 -- not compared). Tenant T1 = 1111..., T2 = 2222...; text tenants acme and globex.
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
   public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
-  billing.ledger, public.shipments, public.tickets, public.audit_log;
+  billing.ledger, public.shipments, public.tickets, public.audit_log, public.ticket_events,
+  public.ticket_comments;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),

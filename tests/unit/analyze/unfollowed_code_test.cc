@@ -1,0 +1,88 @@
+// Code rls-shadow does not follow: functions a statement calls and triggers its writes fire.
+// PostgreSQL applies the policies of the tables they touch (checked on 15.18: a trigger
+// inserting into a table without an INSERT policy fails the statement; a SQL function inserting
+// another tenant's row fails it), so each table they reach is an `indeterminate` finding naming
+// the way in, never silence.
+#include <gtest/gtest.h>
+
+#include "unit/analyze/engine_harness.h"
+
+namespace rls_shadow {
+namespace {
+
+using testing_analyze::EngineHarness;
+using testing_analyze::kT1;
+using testing_analyze::SemanticsCatalogSql;
+
+const std::string T1 = kT1;
+
+const char* kCode = R"sql(
+CREATE FUNCTION app.place(t uuid) RETURNS int LANGUAGE sql
+    AS $$ INSERT INTO public.t (id, tenant_id) VALUES (1, t) RETURNING id $$;
+CREATE FUNCTION app.outer_fn(t uuid) RETURNS int LANGUAGE sql
+    AS $$ SELECT app.inner_fn(t) $$;
+CREATE FUNCTION app.inner_fn(t uuid) RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN UPDATE public.t SET val = 'x' WHERE tenant_id = t; RETURN 1; END $$;
+CREATE FUNCTION app.harmless() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE FUNCTION app.audit() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN INSERT INTO public.t (id, tenant_id) VALUES (NEW.id, NEW.val::uuid); RETURN NEW; END $$;
+CREATE TRIGGER plain_audit AFTER INSERT OR DELETE ON public.plain
+    FOR EACH ROW EXECUTE FUNCTION app.audit();
+)sql";
+
+std::vector<Finding> FindingsOf(EngineHarness& h, const std::string& sql,
+                                const std::string& user = "app_role") {
+  // A session per user: its login user is the one it opened with.
+  h.Exec("SET app.current_tenant_id = '" + T1 + "'", {}, user, user);
+  return h.At(h.Exec(sql, {}, user, user), user);
+}
+
+TEST(UnfollowedCode, AFunctionTheStatementCallsReportsTheTablesItReaches) {
+  EngineHarness h(SemanticsCatalogSql() + kCode);
+  std::vector<Finding> f = FindingsOf(h, "SELECT app.place('" + T1 + "')");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].table, "public.t");
+  EXPECT_EQ(f[0].command, Command::kInsert);
+  EXPECT_EQ(f[0].effect, Effect::kIndeterminate);
+  EXPECT_EQ(f[0].cause, Cause::kUnsupported);
+  EXPECT_NE(f[0].detail.find("app.place()"), std::string::npos) << f[0].detail;
+  // Through a SQL function into a plpgsql one.
+  f = FindingsOf(h, "SELECT app.outer_fn('" + T1 + "')");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].command, Command::kUpdate);
+  EXPECT_NE(f[0].detail.find("app.outer_fn() -> app.inner_fn()"), std::string::npos) << f[0].detail;
+  // Functions that reach no RLS table, and built-ins, report nothing.
+  EXPECT_TRUE(FindingsOf(h, "SELECT app.harmless(), now()").empty());
+  // RLS never applies to a superuser.
+  EXPECT_TRUE(FindingsOf(h, "SELECT app.place('" + T1 + "')", "postgres").empty());
+}
+
+TEST(UnfollowedCode, ATriggerAWriteFiresReportsTheTablesItsFunctionReaches) {
+  EngineHarness h(SemanticsCatalogSql() + kCode);
+  std::vector<Finding> f = FindingsOf(h, "INSERT INTO plain VALUES (5, '" + T1 + "')");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].table, "public.t");
+  EXPECT_EQ(f[0].command, Command::kInsert);
+  EXPECT_EQ(f[0].effect, Effect::kIndeterminate);
+  EXPECT_NE(f[0].detail.find("trigger plain_audit on public.plain"), std::string::npos)
+      << f[0].detail;
+  EXPECT_EQ(FindingsOf(h, "DELETE FROM plain WHERE id = 5").size(), 1u);
+  // Not an event it fires on.
+  EXPECT_TRUE(FindingsOf(h, "UPDATE plain SET val = 'x'").empty());
+}
+
+TEST(UnfollowedCode, ADisabledOrDroppedTriggerFiresNothing) {
+  EngineHarness disabled(SemanticsCatalogSql() + kCode +
+                         "ALTER TABLE public.plain DISABLE TRIGGER plain_audit;\n");
+  EXPECT_TRUE(FindingsOf(disabled, "INSERT INTO plain VALUES (5, 'x')").empty());
+  EngineHarness dropped(SemanticsCatalogSql() + kCode +
+                        "DROP TRIGGER plain_audit ON public.plain;\n");
+  EXPECT_TRUE(FindingsOf(dropped, "INSERT INTO plain VALUES (5, 'x')").empty());
+  EngineHarness enabled(SemanticsCatalogSql() + kCode +
+                        "ALTER TABLE public.plain DISABLE TRIGGER ALL;\n"
+                        "ALTER TABLE public.plain ENABLE TRIGGER plain_audit;\n");
+  EXPECT_EQ(FindingsOf(enabled, "INSERT INTO plain VALUES (5, 'x')").size(), 1u);
+}
+
+}  // namespace
+}  // namespace rls_shadow
