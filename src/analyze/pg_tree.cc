@@ -22,12 +22,19 @@ std::vector<std::unique_ptr<simdjson::dom::parser>>& ParserPool() {
 // JSON text before it is parsed, so every reader of the tree sees the value.
 void RestoreNegativeIntegers(std::string_view sql, std::string* json) {
   static constexpr std::string_view kEmpty = "\"A_Const\":{\"ival\":{},\"location\":";
-  size_t at = json->find(kEmpty);
+  // memmem, not std::string::find: the latter stops at every '"' of the JSON.
+  auto find = [&](size_t from) -> size_t {
+    const void* hit =
+        memmem(json->data() + from, json->size() - from, kEmpty.data(), kEmpty.size());
+    return hit == nullptr ? std::string::npos
+                          : static_cast<size_t>(static_cast<const char*>(hit) - json->data());
+  };
+  size_t at = find(0);
   if (at == std::string::npos) return;
   std::string out;
   out.reserve(json->size() + 64);
   size_t copied = 0;
-  for (; at != std::string::npos; at = json->find(kEmpty, at + kEmpty.size())) {
+  for (; at != std::string::npos; at = find(at + kEmpty.size())) {
     size_t p = at + kEmpty.size();
     size_t location = 0;
     while (p < json->size() && (*json)[p] >= '0' && (*json)[p] <= '9') {
