@@ -553,8 +553,8 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
   auto report = [&](const SqlFunctions::ReachedAccess& r, const std::string& how) {
     const TableInfo* table = catalog_.FindTable(r.schema, r.relname);
     if (table == nullptr || table->is_view || !table->rls_enabled) return;
-    std::string detail = fmt::format("{} {} of {} inside {}, which rls-shadow does not follow", how,
-                                     CommandName(r.command), table->name, r.via);
+    std::string detail = fmt::format("{} of {} inside {} ({}), which rls-shadow does not follow",
+                                     CommandName(r.command), table->name, r.via, how);
     if (std::find(reported.begin(), reported.end(), detail) != reported.end()) return;
     reported.push_back(detail);
     if (s.pending.size() == s.pending_size) s.pending.emplace_back();
@@ -578,13 +578,13 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
   };
   for (const std::string& call : st.calls) {
     if (const auto* reached = catalog_.Reached(call)) {
-      for (const auto& r : *reached) report(r, "the statement calls it:");
+      for (const auto& r : *reached) report(r, "called by the statement");
     }
   }
   for (const auto& [table, trigger] : fired) {
     if (const auto* reached = catalog_.Reached(trigger->function)) {
       for (const auto& r : *reached) {
-        report(r, fmt::format("trigger {} on {} fires:", trigger->name, table->name));
+        report(r, fmt::format("fired by trigger {} on {}", trigger->name, table->name));
       }
     }
   }
