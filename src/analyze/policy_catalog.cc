@@ -108,6 +108,22 @@ std::string WithoutMetaCommands(std::string_view text) {
   return out;
 }
 
+// DROP POLICY / DROP TRIGGER name ON [schema.]table: `drop(table, name)` for each object whose
+// table the catalog has.
+template <typename Drop>
+void PolicyCatalog::ForEachDropped(PgNode body, Drop drop) {
+  for (PgNode obj : ListField(body, "objects")) {
+    std::vector<std::string> parts;  // [schema,] table, name
+    for (PgNode item : ListField(NodeBody(obj), "items")) {
+      parts.emplace_back(StringField(NodeBody(item), "sval"));
+    }
+    if (parts.size() < 2) continue;
+    const std::string schema = parts.size() >= 3 ? parts[parts.size() - 3] : std::string();
+    auto it = tables_.find(QualifiedName(schema, parts[parts.size() - 2]));
+    if (it != tables_.end()) drop(it->second, parts.back());
+  }
+}
+
 Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
   const std::string cleaned = WithoutMetaCommands(raw_sql);
   std::string_view sql = cleaned;
@@ -262,22 +278,9 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         if (auto c = Field(body, "with_check")) existing->check_written = ConvertExpr(*c);
       }
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_POLICY") {
-      for (PgNode obj : ListField(body, "objects")) {
-        std::vector<std::string> parts;
-        for (PgNode item : ListField(NodeBody(obj), "items")) {
-          parts.emplace_back(StringField(NodeBody(item), "sval"));
-        }
-        if (parts.size() < 2) continue;
-        std::string policy = parts.back();
-        std::string table_name = parts[parts.size() - 2];
-        std::string schema = parts.size() >= 3 ? parts[parts.size() - 3] : "";
-        auto it = tables_.find(QualifiedName(schema, table_name));
-        if (it == tables_.end()) continue;
-        auto& pols = it->second.policies;
-        pols.erase(std::remove_if(pols.begin(), pols.end(),
-                                  [&](const Policy& p) { return p.name == policy; }),
-                   pols.end());
-      }
+      ForEachDropped(body, [](TableInfo& table, const std::string& policy) {
+        std::erase_if(table.policies, [&](const Policy& p) { return p.name == policy; });
+      });
     } else if (type == "CreateTrigStmt") {
       auto rel = Field(body, "relation");
       if (!rel) continue;
@@ -292,18 +295,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       functions_.Create(
           body, stmt.length == 0 ? sql.substr(stmt.start) : sql.substr(stmt.start, stmt.length));
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_TRIGGER") {
-      for (PgNode obj : ListField(body, "objects")) {
-        std::vector<std::string> parts;
-        for (PgNode item : ListField(NodeBody(obj), "items")) {
-          parts.emplace_back(StringField(NodeBody(item), "sval"));
-        }
-        if (parts.size() < 2) continue;
-        const std::string& schema = parts.size() >= 3 ? parts[parts.size() - 3] : std::string();
-        auto it = tables_.find(QualifiedName(schema, parts[parts.size() - 2]));
-        if (it == tables_.end()) continue;
-        std::erase_if(it->second.triggers,
-                      [&](const TableInfo::Trigger& t) { return t.name == parts.back(); });
-      }
+      ForEachDropped(body, [](TableInfo& table, const std::string& trigger) {
+        std::erase_if(table.triggers,
+                      [&](const TableInfo::Trigger& t) { return t.name == trigger; });
+      });
     } else if (type == "DropStmt" && StringField(body, "removeType") == "OBJECT_FUNCTION") {
       functions_.Drop(body);
     } else if (type == "CreateRoleStmt") {

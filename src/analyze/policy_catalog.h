@@ -131,6 +131,8 @@ class PolicyCatalog {
   void ComputePolicyColumns();
   // Recomputes each policy's expressions from those written, with SQL functions inlined.
   void InlineFunctions();
+  template <typename Drop>
+  void ForEachDropped(PgNode body, Drop drop);
 
   SqlFunctions functions_;
   // Hashed: FindTable runs for every access. TableInfo addresses stay put as tables are added.
