@@ -537,7 +537,8 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
         });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
-  if (!fired.empty() || (!st.calls.empty() && catalog_.functions_reach_tables())) {
+  if (!fired.empty() || !st.do_block_accesses.empty() ||
+      (!st.calls.empty() && catalog_.functions_reach_tables())) {
     ReportUnfollowed(s, st, event, who, fired, example);
   }
 }
@@ -576,6 +577,10 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
     if (example->empty()) Example(event, example);
     f.example = *example;
   };
+  for (const TableAccess& a : st.do_block_accesses) {
+    report(SqlFunctions::ReachedAccess{a.schema, a.relname, a.command, "a DO block"},
+           "run by the statement");
+  }
   for (const std::string& call : st.calls) {
     if (const auto* reached = catalog_.Reached(call)) {
       for (const auto& r : *reached) report(r, "called by the statement");

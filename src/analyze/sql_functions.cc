@@ -172,6 +172,26 @@ void CollectPlpgsqlQueries(PgNode node, std::vector<std::string>* out) {
   }
 }
 
+// Adds the accesses and calls of every statement and expression of the plpgsql function that
+// `create_function` creates.
+void AddPlpgsqlStatements(std::string_view create_function, std::vector<TableAccess>* accesses,
+                          std::vector<std::string>* calls) {
+  simdjson::dom::parser parser;
+  const std::string json = PlpgsqlJson(create_function);
+  std::vector<std::string> queries;
+  if (auto function = PlpgsqlFunction(&parser, json)) CollectPlpgsqlQueries(*function, &queries);
+  for (const std::string& q : queries) {
+    // A statement (SELECT ... INTO, INSERT ...), else an expression or an assignment.
+    if (AnalyzeSql(q).parsed) {
+      AddStatements(q, accesses, calls);
+      continue;
+    }
+    const size_t assign = q.find(":=");
+    AddStatements("SELECT " + q.substr(assign == std::string::npos ? 0 : assign + 2), accesses,
+                  calls);
+  }
+}
+
 // Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
 // the session (no column: the body has no FROM, so a name that is not an argument would fail).
 bool ReadsOnlyArguments(const Expr& e, const std::vector<std::string>& arg_names) {
@@ -199,6 +219,18 @@ std::shared_ptr<Expr> Node(Expr::Kind kind) {
 }
 
 }  // namespace
+
+void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
+                          std::vector<std::string>* calls) {
+  // libpg_query parses plpgsql only as the body of CREATE FUNCTION: wrap it, with a dollar
+  // quote the block does not contain.
+  std::string tag = "$rls_shadow$";
+  while (block.find(tag) != std::string_view::npos) tag.insert(tag.size() - 1, "_");
+  const std::string create =
+      "CREATE FUNCTION rls_shadow_do_block() RETURNS void LANGUAGE plpgsql AS " + tag +
+      std::string(block) + tag;
+  AddPlpgsqlStatements(create, accesses, calls);
+}
 
 void SqlFunctions::Create(PgNode body, std::string_view statement) {
   const std::string name = AsciiLower(JoinNames(body, "funcname"));
@@ -256,20 +288,7 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   if (language == "sql") {
     AddStatements(AsText(body), &f.accesses, &f.calls);
   } else if (language == "plpgsql") {
-    simdjson::dom::parser parser;
-    const std::string json = PlpgsqlJson(statement);
-    std::vector<std::string> queries;
-    if (auto function = PlpgsqlFunction(&parser, json)) CollectPlpgsqlQueries(*function, &queries);
-    for (const std::string& q : queries) {
-      // A statement (SELECT ... INTO, INSERT ...), else an expression or an assignment.
-      if (AnalyzeSql(q).parsed) {
-        AddStatements(q, &f.accesses, &f.calls);
-        continue;
-      }
-      const size_t assign = q.find(":=");
-      AddStatements("SELECT " + q.substr(assign == std::string::npos ? 0 : assign + 2), &f.accesses,
-                    &f.calls);
-    }
+    AddPlpgsqlStatements(statement, &f.accesses, &f.calls);
   }
   std::vector<Function>& same = functions_[name][f.arg_names.size()];
   // CREATE OR REPLACE keeps the argument types; a new overload of the same arity adds one.

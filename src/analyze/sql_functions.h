@@ -26,6 +26,10 @@
 
 namespace rls_shadow {
 
+// The table accesses and function calls of a plpgsql block (a DO block's body).
+void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
+                          std::vector<std::string>* calls);
+
 class SqlFunctions {
  public:
   // A CreateFunctionStmt body (CREATE [OR REPLACE] FUNCTION) and the statement's text (a plpgsql

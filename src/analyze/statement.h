@@ -111,6 +111,8 @@ struct AnalyzedStatement {
   // The functions the statement calls by name (lower-case, pg_catalog. dropped, each once): the
   // engine reports the table accesses inside those the catalog knows (PolicyCatalog::Reached).
   std::vector<std::string> calls;
+  // The table accesses of a DO block's statements, which the engine reports, not evaluates.
+  std::vector<TableAccess> do_block_accesses;
 };
 
 struct AnalyzedText {

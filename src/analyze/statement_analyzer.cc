@@ -8,6 +8,7 @@
 #include <set>
 
 #include "analyze/pg_tree.h"
+#include "analyze/sql_functions.h"
 #include "common/ascii_lower.h"
 #include "common/text_hash.h"
 
@@ -87,6 +88,25 @@ class TreeWalker {
     } else if (type == "DeallocateStmt") {
       out_->deallocate_name = std::string(StringField(body, "name"));
       out_->deallocate_all = out_->deallocate_name.empty();
+    } else if (type == "CallStmt") {
+      // CALL proc(args): the procedure's body is reported like a called function's.
+      if (auto call = Field(body, "funccall")) WalkNode("FuncCall", *call);
+    } else if (type == "DoStmt") {
+      std::string language = "plpgsql";
+      std::string_view block;
+      for (PgNode arg : ListField(body, "args")) {
+        PgNode def = NodeBody(arg);
+        auto value = Field(def, "arg");
+        if (!value) continue;
+        if (StringField(def, "defname") == "language") {
+          language = AsciiLower(StringField(NodeBody(*value), "sval"));
+        } else if (StringField(def, "defname") == "as") {
+          block = StringField(NodeBody(*value), "sval");
+        }
+      }
+      if (language == "plpgsql") {
+        PlpgsqlBlockAccesses(block, &out_->do_block_accesses, &out_->calls);
+      }
     } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {
       if (auto q = Field(body, "query")) Walk(*q);
     }

@@ -762,12 +762,15 @@ std::vector<Scenario> BuildWorkload() {
   // A trigger and a function write RLS tables rls-shadow does not see the statement name.
   w.push_back(ScenarioBuilder("unfollowed_code",
                               "a comment whose trigger writes a table without an INSERT policy, "
-                              "and a function that opens a ticket for another tenant")
+                              "a function that opens a ticket for another tenant, a DO block")
                   .Connect("w", "app_role", "web-support-3")
                   .Attribute("app/controllers/comments_controller.rb", "web")
                   .Simple("w", "SET app.current_tenant_id = 'T1'")
                   .SimpleC("w", "INSERT INTO public.ticket_comments VALUES (1, 'T1', 'thanks')")
                   .SimpleC("w", "SELECT app.open_ticket(20, 'T2', 'opened for T2')")
+                  .SimpleC("w",
+                           "DO $$ BEGIN INSERT INTO public.ticket_events VALUES "
+                           "(30, 'T1', 'escalated'); END $$")
                   .Build());
 
   return w;

@@ -24,6 +24,7 @@ CREATE FUNCTION app.outer_fn(t uuid) RETURNS int LANGUAGE sql
 CREATE FUNCTION app.inner_fn(t uuid) RETURNS int LANGUAGE plpgsql
     AS $$ BEGIN UPDATE public.t SET val = 'x' WHERE tenant_id = t; RETURN 1; END $$;
 CREATE FUNCTION app.harmless() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE PROCEDURE app.close(o int) LANGUAGE sql AS $$ DELETE FROM public.t WHERE id = o $$;
 CREATE FUNCTION app.audit() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN INSERT INTO public.t (id, tenant_id) VALUES (NEW.id, NEW.val::uuid); RETURN NEW; END $$;
 CREATE TRIGGER plain_audit AFTER INSERT OR DELETE ON public.plain
@@ -55,6 +56,21 @@ TEST(UnfollowedCode, AFunctionTheStatementCallsReportsTheTablesItReaches) {
   EXPECT_TRUE(FindingsOf(h, "SELECT app.harmless(), now()").empty());
   // RLS never applies to a superuser.
   EXPECT_TRUE(FindingsOf(h, "SELECT app.place('" + T1 + "')", "postgres").empty());
+}
+
+TEST(UnfollowedCode, AProcedureCalledAndADoBlockReportTheirTables) {
+  EngineHarness h(SemanticsCatalogSql() + kCode);
+  std::vector<Finding> f = FindingsOf(h, "CALL app.close(1)");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].command, Command::kDelete);
+  EXPECT_NE(f[0].detail.find("app.close()"), std::string::npos) << f[0].detail;
+  f = FindingsOf(h, "DO $$ BEGIN UPDATE public.t SET val = 'x'; PERFORM app.place(NULL); END $$");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].command, Command::kUpdate);
+  EXPECT_NE(f[0].detail.find("a DO block"), std::string::npos) << f[0].detail;
+  EXPECT_EQ(f[1].command, Command::kInsert);  // through the function the block calls
+  EXPECT_TRUE(FindingsOf(h, "DO $$ BEGIN PERFORM 1; END $$").empty());
+  EXPECT_TRUE(FindingsOf(h, "DO LANGUAGE plperl $$ 1; $$").empty());  // not plpgsql: not read
 }
 
 TEST(UnfollowedCode, ATriggerAWriteFiresReportsTheTablesItsFunctionReaches) {
