@@ -39,6 +39,14 @@ ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
   return it->second;
 }
 
+void ShadowEngine::AdoptLogin(Session& s, const LogEvent& event) {
+  // PostgreSQL logs "connection received" before authentication, with no user or database:
+  // a session opened by that line learns who logged in, and so its defaults, from the next.
+  s.state.set_login_user(event.user);
+  if (!event.dbname.empty()) s.state.set_database(event.dbname);
+  SetLoginDefaults(&s.state);
+}
+
 void ShadowEngine::SetLoginDefaults(SessionState* state) {
   if (!catalog_.has_role_settings()) {
     state->set_defaults(&config_.database_defaults);
@@ -85,6 +93,8 @@ void ShadowEngine::OnEvent(const LogEvent& event) {
   if (session == nullptr &&
       (event.kind == LogEventKind::kStatement || event.kind == LogEventKind::kConnect)) {
     session = &SessionFor(event);
+  } else if (session != nullptr && session->state.login_user().empty() && !event.user.empty()) {
+    AdoptLogin(*session, event);
   }
   Touch(session, event.session_id);
   switch (event.kind) {

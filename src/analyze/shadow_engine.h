@@ -147,6 +147,9 @@ class ShadowEngine {
   // defaults, under the catalog's ALTER ROLE ... SET (ALL, then the role; each database-wide,
   // then for the session's database), as PostgreSQL applies them at login.
   void SetLoginDefaults(SessionState* state);
+  // Gives a session opened without a user (its "connection received" line) the login user and
+  // database `event` names, and their defaults.
+  void AdoptLogin(Session& s, const LogEvent& event);
   // Records that `session_id` (whose session is `s`, or none) had an event.
   void Touch(Session* s, std::string_view session_id);
   // The change stream's side of a log line: completes what committed before it and learns the

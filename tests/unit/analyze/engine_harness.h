@@ -215,6 +215,16 @@ class LogLines {
     e.message = message;
     return e;
   }
+  // The "connection received" line PostgreSQL writes before authentication: no user, no
+  // database yet (log_connections = on).
+  LogEvent ConnectionReceived(const std::string& session) {
+    LogEvent e = Base(session, "", "");
+    e.dbname.clear();
+    e.kind = LogEventKind::kConnect;
+    e.severity = "LOG";
+    e.message = "connection received: host=10.0.0.1 port=5000";
+    return e;
+  }
   // The disconnection line that ends the session.
   LogEvent Disconnect(const std::string& session) {
     LogEvent e = Base(session, "", "app");

@@ -74,5 +74,20 @@ TEST(LoginDefaults, ADatabaseSpecificRoleSettingWinsInItsDatabase) {
   EXPECT_EQ(f.lane, "database");
 }
 
+TEST(LoginDefaults, ASessionOpenedByItsConnectionLineTakesTheUserOfItsNextLine) {
+  // With log_connections = on a session's first line names no user: the role, its exemptions
+  // and its defaults come from the lines after it (PostgreSQL 15.18: the owner of a table
+  // without FORCE read all rows; the role default was the context).
+  EngineHarness h(SemanticsCatalogSql() + RolesSql());
+  h.engine().OnEvent(h.lines().ConnectionReceived("owner"));
+  Finding owner = h.Verdict("SELECT * FROM t_nf", "public.t_nf", {}, "owner", "owner_role");
+  EXPECT_EQ(owner.role, "owner_role");
+  EXPECT_EQ(owner.cause, Cause::kOwnerBypass);
+  h.engine().OnEvent(h.lines().ConnectionReceived("svc"));
+  Finding svc = VerdictAs(h, "svc_role", kSelectT1);
+  EXPECT_EQ(svc.role, "svc_role");
+  EXPECT_EQ(svc.effect, Effect::kAllow);
+}
+
 }  // namespace
 }  // namespace rls_shadow
