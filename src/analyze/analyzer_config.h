@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -20,6 +21,10 @@ struct AttributionConfig {
   std::vector<std::pair<std::string, std::string>> application_name_lanes;
 };
 
+// Setting values a session starts with (ALTER DATABASE / ALTER ROLE ... SET), by lower-cased
+// name; searched with a string_view, as every unset setting a policy reads is looked up here.
+using SettingDefaults = std::map<std::string, std::string, std::less<>>;
+
 struct AnalyzerConfig {
   // The settings the tenant policies read; the first names the tenant of an access.
   std::vector<std::string> context_settings{"app.current_tenant_id"};
@@ -27,7 +32,7 @@ struct AnalyzerConfig {
   bool redact_examples = true;
   size_t max_examples = 3;
   // ALTER DATABASE ... SET defaults: the value RESET returns to.
-  std::map<std::string, std::string> database_defaults;
+  SettingDefaults database_defaults;
 };
 
 }  // namespace rls_shadow

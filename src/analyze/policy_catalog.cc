@@ -367,8 +367,8 @@ void PolicyCatalog::ApplyRoleSetting(PgNode body) {
   role_settings_[key][name] = SetValueText(name, elements);
 }
 
-const PolicyCatalog::SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,
-                                                                  std::string_view database) const {
+const SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,
+                                                   std::string_view database) const {
   auto it = role_settings_.find(std::make_pair(std::string(role), std::string(database)));
   return it == role_settings_.end() ? nullptr : &it->second;
 }

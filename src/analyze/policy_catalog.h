@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analyze/analyzer_config.h"
 #include "analyze/expr.h"
 #include "analyze/sql_functions.h"
 #include "analyze/statement.h"
@@ -106,7 +107,6 @@ class PolicyCatalog {
   // The settings `ALTER ROLE role [IN DATABASE database] SET name TO value` gives a session at
   // login, by lower-cased name; role "" is ALTER ROLE ALL, database "" is every database. nullptr
   // when there are none.
-  using SettingDefaults = std::map<std::string, std::string>;
   const SettingDefaults* RoleSettings(std::string_view role, std::string_view database) const;
   bool has_role_settings() const { return !role_settings_.empty(); }
   // Whether a table or view lives outside schema public: only then can a session's search_path

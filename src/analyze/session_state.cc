@@ -34,6 +34,14 @@ SettingEntry& SessionState::Touch(const std::string& name) {
   return settings_[name];
 }
 
+void SessionState::set_defaults(const SettingDefaults* defaults) {
+  defaults_ = defaults;
+  defaults_name_identity_ =
+      defaults != nullptr && std::any_of(defaults->begin(), defaults->end(), [](const auto& entry) {
+        return IsIdentitySetting(entry.first);
+      });
+}
+
 bool SessionState::NamesIdentitySetting(const Settings& settings) {
   return std::any_of(settings.begin(), settings.end(),
                      [](const auto& entry) { return IsIdentitySetting(entry.first); });
@@ -42,7 +50,7 @@ bool SessionState::NamesIdentitySetting(const Settings& settings) {
 std::optional<std::string_view> SessionState::SettingView(std::string_view name) const {
   auto default_of = [&]() -> std::optional<std::string_view> {
     if (defaults_ != nullptr && !defaults_->empty()) {
-      if (auto d = defaults_->find(std::string(name)); d != defaults_->end()) return d->second;
+      if (auto d = defaults_->find(name); d != defaults_->end()) return d->second;
     }
     return std::nullopt;
   };

@@ -14,10 +14,9 @@
 // Not thread-safe; owned by the SessionTracker.
 #pragma once
 
-#include <boost/container/flat_map.hpp>
-
 #include <simdjson.h>
 
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -25,6 +24,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "analyze/analyzer_config.h"
 
 namespace rls_shadow {
 
@@ -75,7 +76,7 @@ class SessionState {
   const std::string& database() const { return database_; }
   void set_database(std::string database) { database_ = std::move(database); }
   // The login defaults (ALTER DATABASE / ALTER ROLE ... SET): the reset value of those settings.
-  void set_defaults(const std::map<std::string, std::string>* defaults) { defaults_ = defaults; }
+  void set_defaults(const SettingDefaults* defaults);
 
   // --- statement lifecycle ---
   // Every statement runs in a transaction: the explicit block, or an implicit one of its own.
@@ -127,9 +128,7 @@ class SessionState {
   static bool NamesIdentitySetting(const Settings& settings);
   // Whether role, session_authorization or row_security may have a value: if not, reading
   // them needs no lookup (the common case, read for every access).
-  bool IdentityMayBeSet() const {
-    return identity_named_ || (defaults_ != nullptr && !defaults_->empty());
-  }
+  bool IdentityMayBeSet() const { return identity_named_ || defaults_name_identity_; }
   // Resets every setting's value; role and session_authorization only with `identity_too`.
   void ResetValues(bool identity_too);
   void EndTransaction(bool commit);
@@ -141,7 +140,7 @@ class SessionState {
   std::string login_user_;
   std::string database_;
   Settings settings_;
-  const std::map<std::string, std::string>* defaults_ = nullptr;
+  const SettingDefaults* defaults_ = nullptr;
   bool in_block_ = false;        // explicit BEGIN ... COMMIT
   bool implicit_block_ = false;  // a multi-statement string
   bool in_statement_ = false;
@@ -158,6 +157,7 @@ class SessionState {
   // restored state). Never cleared: every snapshot holds only names settings_ once held, so
   // until this is set none of them holds those names either.
   bool identity_named_ = false;
+  bool defaults_name_identity_ = false;  // a login default sets role or row_security
 };
 
 }  // namespace rls_shadow

@@ -55,8 +55,8 @@ void ShadowEngine::SetLoginDefaults(SessionState* state) {
   auto key = std::make_pair(state->login_user(), state->database());
   auto it = login_defaults_.find(key);
   if (it == login_defaults_.end()) {
-    std::map<std::string, std::string> merged;
-    auto layer = [&merged](const PolicyCatalog::SettingDefaults* settings) {
+    SettingDefaults merged;
+    auto layer = [&merged](const SettingDefaults* settings) {
       if (settings == nullptr) return;
       for (const auto& [name, value] : *settings) merged[name] = value;
     };

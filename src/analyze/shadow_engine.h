@@ -212,7 +212,7 @@ class ShadowEngine {
   std::unordered_set<std::string> touched_;  // see TakeTouchedSessions
   // SetLoginDefaults' merged defaults by (login user, database), when the catalog has role
   // settings (map nodes stay put: sessions point at them).
-  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> login_defaults_;
+  std::map<std::pair<std::string, std::string>, SettingDefaults> login_defaults_;
 };
 
 }  // namespace rls_shadow

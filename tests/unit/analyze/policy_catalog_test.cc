@@ -183,7 +183,7 @@ TEST(PolicyCatalog, RoleSettingsFromAlterRoleSet) {
                       "roles.sql")
                   .ok());
   EXPECT_TRUE(c.has_role_settings());
-  using Defaults = PolicyCatalog::SettingDefaults;
+  using Defaults = SettingDefaults;
   ASSERT_NE(c.RoleSettings("svc", ""), nullptr);
   EXPECT_EQ(*c.RoleSettings("svc", ""),
             (Defaults{{"app.current_tenant_id", "abc"}, {"app.lane", "batch"}}));

@@ -458,8 +458,7 @@ TEST(SessionState, SettingNamesAreCaseInsensitive) {
 }
 
 TEST(SessionState, IdentitySettingsFromDatabaseDefaultsApply) {
-  const std::map<std::string, std::string> defaults = {{"row_security", "off"},
-                                                       {"role", "app_role"}};
+  const SettingDefaults defaults = {{"row_security", "off"}, {"role", "app_role"}};
   SessionState s("postgres");
   EXPECT_FALSE(s.RowSecurityOff());
   s.set_defaults(&defaults);
