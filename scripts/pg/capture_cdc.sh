@@ -149,7 +149,8 @@ INSERT INTO billing.invoices VALUES
 TRUNCATE billing.invoices, audit_log;
 SQL
 
-endpos=$(psql -At -c "SELECT pg_current_wal_lsn()")
+# The insert position: the cluster commits asynchronously, the last commits may not be written.
+endpos=$(psql -At -c "SELECT pg_current_wal_insert_lsn()")
 as_pg() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u "${RLS_SHADOW_PG_USER:-rlsshadow_pg}" -- "$@"; else "$@"; fi
 }

@@ -289,6 +289,8 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       t.name = std::string(StringField(body, "trigname"));
       t.function = AsciiLower(JoinNames(body, "funcname"));
       t.events = static_cast<int>(IntField(body, "events"));
+      constexpr int64_t kTriggerTypeBefore = 2;  // PostgreSQL's TRIGGER_TYPE_BEFORE
+      t.before_row = BoolField(body, "row") && IntField(body, "timing") == kTriggerTypeBefore;
       std::erase_if(table.triggers, [&](const TableInfo::Trigger& x) { return x.name == t.name; });
       table.triggers.push_back(std::move(t));
     } else if (type == "CreateFunctionStmt") {
@@ -395,6 +397,18 @@ const TableInfo* PolicyCatalog::FindTable(std::string_view schema, std::string_v
 const RoleInfo* PolicyCatalog::FindRole(std::string_view name) const {
   auto it = roles_.find(name);
   return it == roles_.end() ? nullptr : &it->second;
+}
+
+SqlFunctions::NewRowChanges PolicyCatalog::BeforeRowChanges(const TableInfo& table,
+                                                            int event) const {
+  SqlFunctions::NewRowChanges out;
+  for (const TableInfo::Trigger& t : table.triggers) {
+    if (!t.enabled || !t.before_row || (t.events & event) == 0) continue;
+    SqlFunctions::NewRowChanges changes = functions_.TriggerChanges(t.function);
+    out.all |= changes.all;
+    out.columns.insert(out.columns.end(), changes.columns.begin(), changes.columns.end());
+  }
+  return out;
 }
 
 bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view role) const {

@@ -70,11 +70,13 @@ struct TableInfo {
   // Triggers (CREATE TRIGGER ... EXECUTE FUNCTION f()): a write to the table runs f, whose table
   // accesses the engine reports as not followed.
   struct Trigger {
+    // PostgreSQL's TRIGGER_TYPE_ event bits.
+    static constexpr int kInsert = 4, kDelete = 8, kUpdate = 16, kTruncate = 32;
     std::string name;
     std::string function;  // lower-case, as written
-    int events = 0;        // PostgreSQL's TRIGGER_TYPE_ bits: INSERT 4, DELETE 8, UPDATE 16,
-                           // TRUNCATE 32
+    int events = 0;        // kInsert | kDelete | kUpdate | kTruncate
     bool enabled = true;   // DISABLE TRIGGER (or ENABLE REPLICA: not for ordinary sessions)
+    bool before_row = false;  // BEFORE ... FOR EACH ROW: it may change the new row
   };
   std::vector<Trigger> triggers;
 };
@@ -101,6 +103,13 @@ class PolicyCatalog {
   const std::vector<SqlFunctions::ReachedAccess>* Reached(std::string_view function) const {
     return functions_.Reached(function);
   }
+  // What the trigger function `function` may change in the new row (SqlFunctions).
+  SqlFunctions::NewRowChanges TriggerChanges(std::string_view function) const {
+    return functions_.TriggerChanges(function);
+  }
+  // What the enabled BEFORE ROW triggers of `table` for `event` (TableInfo::Trigger::kInsert,
+  // kUpdate) may change in the new row PostgreSQL then checks and writes.
+  SqlFunctions::NewRowChanges BeforeRowChanges(const TableInfo& table, int event) const;
   bool functions_reach_tables() const { return functions_.any_reach(); }
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;

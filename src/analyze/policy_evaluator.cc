@@ -392,9 +392,23 @@ class AccessEvaluation {
         if (!all && !IsPolicyColumn(col)) continue;
         if (!row.count(col)) row[col] = ValueFor(col, nullptr, nullptr, nullptr);
       }
+      ForgetTriggerChanges(TableInfo::Trigger::kInsert, &row);
       rows.push_back(std::move(row));
     }
     return rows;
+  }
+
+  // Forgets, in a new row, the columns an enabled BEFORE ROW trigger for `event` may change:
+  // PostgreSQL checks the row the triggers return (a trigger filling tenant_id from the
+  // context is common), which rls-shadow does not compute.
+  void ForgetTriggerChanges(int event, Row* row) const {
+    if (table_.triggers.empty()) return;
+    const SqlFunctions::NewRowChanges changes = catalog_.BeforeRowChanges(table_, event);
+    if (changes.all) {
+      *row = Row();
+      return;
+    }
+    for (const std::string& column : changes.columns) row->erase(column);
   }
 
   // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).
@@ -415,6 +429,7 @@ class AccessEvaluation {
         row[col] = v;
       }
     }
+    ForgetTriggerChanges(TableInfo::Trigger::kUpdate, &row);
     return row;
   }
 

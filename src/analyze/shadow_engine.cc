@@ -220,21 +220,22 @@ EvalInputs SessionInputs(const SessionState& state,
 // The triggers a write to `table` fires (enabled ones whose events include the command's).
 void FireTriggers(const TableInfo& table, const TableAccess& access,
                   std::vector<std::pair<const TableInfo*, const TableInfo::Trigger*>>* fired) {
+  using Trigger = TableInfo::Trigger;
   int events = 0;
   switch (access.command) {
     case Command::kInsert:
     case Command::kCopyFrom:
-      events = 4;
-      if (access.on_conflict == TableAccess::OnConflict::kUpdate) events |= 16;
+      events = Trigger::kInsert;
+      if (access.on_conflict == TableAccess::OnConflict::kUpdate) events |= Trigger::kUpdate;
       break;
     case Command::kDelete:
-      events = 8;
+      events = Trigger::kDelete;
       break;
     case Command::kUpdate:
-      events = 16;
+      events = Trigger::kUpdate;
       break;
     case Command::kTruncate:
-      events = 32;
+      events = Trigger::kTruncate;
       break;
     default:
       return;
@@ -672,6 +673,22 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
         }
       }
     }
+    // The captured new row carries what BEFORE ROW triggers made of it, not the statement's
+    // values.
+    auto forget = [&](int event, StoredRow* evidence) {
+      if (table->triggers.empty()) return;
+      const SqlFunctions::NewRowChanges changes = catalog_.BeforeRowChanges(*table, event);
+      if (changes.all) {
+        evidence->clear();
+        return;
+      }
+      for (const std::string& col : changes.columns) evidence->erase(col);
+    };
+    using Trigger = TableInfo::Trigger;
+    // An upsert's new_evidence is its conflict path's (DO UPDATE SET) values.
+    forget(access.command == Command::kUpdate || w.upsert ? Trigger::kUpdate : Trigger::kInsert,
+           &w.new_evidence);
+    forget(Trigger::kInsert, &w.insert_evidence);
   }
   if (f.effect == Effect::kRowDependent) {
     w.waits = true;

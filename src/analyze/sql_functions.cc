@@ -192,6 +192,57 @@ void AddPlpgsqlStatements(std::string_view create_function, std::vector<TableAcc
   }
 }
 
+// What the plpgsql trigger function `create_function` creates may change in NEW: the fields
+// of NEW its assignments target, anywhere in the body (the branch taken is not known).
+SqlFunctions::NewRowChanges PlpgsqlNewRowChanges(std::string_view create_function) {
+  SqlFunctions::NewRowChanges changes;
+  simdjson::dom::parser parser;
+  const std::string json = PlpgsqlJson(create_function);
+  std::optional<PgNode> function = PlpgsqlFunction(&parser, json);
+  if (!function) {
+    changes.all = true;
+    return changes;
+  }
+  const int64_t new_varno = IntField(*function, "new_varno");
+  // The datums by number: a field of NEW is a PLpgSQL_recfield whose parent is NEW's record.
+  std::vector<PgNode> datums = ListField(*function, "datums");
+  auto new_field = [&](int64_t dno) -> std::optional<std::string_view> {
+    if (dno < 0 || static_cast<size_t>(dno) >= datums.size()) return std::nullopt;
+    if (NodeType(datums[dno]) != "PLpgSQL_recfield") return std::nullopt;
+    PgNode field = NodeBody(datums[dno]);
+    if (IntField(field, "recparentno") != new_varno) return std::nullopt;
+    return StringField(field, "fieldname");
+  };
+  std::function<void(PgNode)> visit = [&](PgNode node) {
+    simdjson::dom::array arr;
+    if (node.get_array().get(arr) == simdjson::SUCCESS) {
+      for (PgNode e : arr) visit(e);
+      return;
+    }
+    simdjson::dom::object obj;
+    if (node.get_object().get(obj) != simdjson::SUCCESS) return;
+    for (auto field : obj) {
+      if (field.key == "PLpgSQL_stmt_assign") {
+        const int64_t target = IntField(field.value, "varno");
+        if (auto column = new_field(target)) {
+          changes.columns.emplace_back(AsciiLower(*column));
+        } else if (target == new_varno) {
+          changes.all = true;
+        }
+      } else if (field.key == "PLpgSQL_stmt_return") {
+        auto expr = Field(field.value, "expr");
+        const std::string_view returned = expr ? StringField(NodeBody(*expr), "query") : "";
+        if (AsciiLower(returned) != "new") changes.all = true;
+      } else if (field.key == "into" && field.value.is_bool() && bool(field.value)) {
+        changes.all = true;
+      }
+      visit(field.value);
+    }
+  };
+  visit(*function);
+  return changes;
+}
+
 // Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
 // the session (no column: the body has no FROM, so a name that is not an argument would fail).
 bool ReadsOnlyArguments(const Expr& e, const std::vector<std::string>& arg_names) {
@@ -290,6 +341,13 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   } else if (language == "plpgsql") {
     AddPlpgsqlStatements(statement, &f.accesses, &f.calls);
   }
+  if (returns && NormalizeTypeName(JoinNames(*returns, "names")) == "trigger") {
+    if (language == "plpgsql") {
+      f.new_row_changes = PlpgsqlNewRowChanges(statement);
+    } else {
+      f.new_row_changes.all = true;
+    }
+  }
   std::vector<Function>& same = functions_[name][f.arg_names.size()];
   // CREATE OR REPLACE keeps the argument types; a new overload of the same arity adds one.
   for (Function& existing : same) {
@@ -373,6 +431,13 @@ const std::vector<SqlFunctions::ReachedAccess>* SqlFunctions::Reached(std::strin
     it = reach_.find("public." + std::string(name));
   }
   return it == reach_.end() ? nullptr : &it->second;
+}
+
+SqlFunctions::NewRowChanges SqlFunctions::TriggerChanges(std::string_view name) const {
+  if (const Function* f = Find(name, 0)) return f->new_row_changes;
+  NewRowChanges unknown;
+  unknown.all = true;
+  return unknown;
 }
 
 std::string SqlFunctions::WhyNotInlined(std::string_view name, size_t arity) const {

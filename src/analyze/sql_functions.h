@@ -56,6 +56,17 @@ class SqlFunctions {
   const std::vector<ReachedAccess>* Reached(std::string_view name) const;
   bool any_reach() const { return !reach_.empty(); }
 
+  // The columns of NEW a trigger function may change before its row is checked and written:
+  // those its plpgsql body assigns (`NEW.col := ...`), or every column (`all`) when it assigns
+  // NEW whole, selects INTO something, may return another row than NEW (RETURN NULL skips the
+  // row), or is not plpgsql.
+  struct NewRowChanges {
+    bool all = false;
+    std::vector<std::string> columns;
+  };
+  // Those of the trigger function `name` (no arguments); every column when it is not known.
+  NewRowChanges TriggerChanges(std::string_view name) const;
+
   // Why a function of that name and arity is not inlined ("LANGUAGE plpgsql", ...), "" when it
   // is, or is not known.
   std::string WhyNotInlined(std::string_view name, size_t arity) const;
@@ -69,6 +80,7 @@ class SqlFunctions {
     std::string why_not;  // when body is null
     std::vector<TableAccess> accesses;  // the tables its body's statements read and write
     std::vector<std::string> calls;     // the functions its body calls
+    NewRowChanges new_row_changes;      // as a trigger function
   };
 
   const Function* Find(std::string_view name, size_t arity) const;

@@ -92,7 +92,13 @@ DROP POLICY shadow_all ON public.shipments;
 CREATE POLICY shipments_read ON public.shipments FOR SELECT TO PUBLIC
   USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
 
+-- Filled by its BEFORE INSERT trigger.
+DROP POLICY shadow_all ON public.parcels;
+CREATE POLICY parcels_tenant ON public.parcels FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.parcels FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.audit_log FORCE ROW LEVEL SECURITY;

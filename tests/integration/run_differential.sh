@@ -51,9 +51,10 @@ step "shadow run on port $PGPORT"
   --out "$art/shadow_outcomes.jsonl" --logical-slot rls_shadow
 shadow_log=$PG_LOG_FILE
 # The shadow run's row changes, decoded by wal2json through pg_recvlogical up to the current
-# WAL position (what `rls-shadow analyze --cdc` reads).
+# WAL position (what `rls-shadow analyze --cdc` reads): the insert position, as the cluster
+# commits asynchronously (synchronous_commit = off) and the last commits may not be written yet.
 end_lsn=$("$PG_BINDIR/psql" -h "$PGHOST" -p "$PGPORT" -U postgres -d rls_shadow_shadow -Atc \
-  "SELECT pg_current_wal_lsn()")
+  "SELECT pg_current_wal_insert_lsn()")
 "$PG_BINDIR/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d rls_shadow_shadow \
   --slot rls_shadow --start --endpos "$end_lsn" --no-loop -f "$art/shadow_cdc.jsonl" \
   -o format-version=2 -o include-xids=1 -o include-timestamp=1 -o include-lsn=1

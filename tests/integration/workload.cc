@@ -773,6 +773,18 @@ std::vector<Scenario> BuildWorkload() {
                            "(30, 'T1', 'escalated'); END $$")
                   .Build());
 
+  w.push_back(
+      ScenarioBuilder("before_trigger_fills_tenant",
+                      "inserts that leave the tenant, or give another, to a BEFORE INSERT "
+                      "trigger filling it from the context")
+          .Connect("w", "app_role", "web-ship-2")
+          .Attribute("app/controllers/parcels_controller.rb", "web")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "INSERT INTO public.parcels (id, label) VALUES (1, 'box')")
+          .SimpleC("w", "INSERT INTO public.parcels VALUES (2, 'T2', 'crate')")
+          .Extended("w", "INSERT INTO public.parcels (id, label) VALUES ($1, $2)", {"3", "bag"})
+          .Build());
+
   return w;
 }
 
