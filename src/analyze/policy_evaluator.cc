@@ -402,13 +402,8 @@ class AccessEvaluation {
   // PostgreSQL checks the row the triggers return (a trigger filling tenant_id from the
   // context is common), which rls-shadow does not compute.
   void ForgetTriggerChanges(int event, Row* row) const {
-    if (table_.triggers.empty()) return;
-    const SqlFunctions::NewRowChanges changes = catalog_.BeforeRowChanges(table_, event);
-    if (changes.all) {
-      *row = Row();
-      return;
-    }
-    for (const std::string& column : changes.columns) row->erase(column);
+    if (table_.triggers.empty()) return;  // most tables: no call on the evaluation's path
+    catalog_.BeforeRowChanges(table_, event).ForgetIn(row);
   }
 
   // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).

@@ -27,6 +27,13 @@ bool IsIdentitySetting(std::string_view name) {
   return name == "role" || name == "session_authorization" || name == "row_security";
 }
 
+// Whether a map of settings by name (values, or login defaults) names one of them.
+template <typename Map>
+bool NamesIdentity(const Map& settings) {
+  return std::any_of(settings.begin(), settings.end(),
+                     [](const auto& entry) { return IsIdentitySetting(entry.first); });
+}
+
 }  // namespace
 
 SettingEntry& SessionState::Touch(const std::string& name) {
@@ -36,15 +43,11 @@ SettingEntry& SessionState::Touch(const std::string& name) {
 
 void SessionState::set_defaults(const SettingDefaults* defaults) {
   defaults_ = defaults;
-  defaults_name_identity_ =
-      defaults != nullptr && std::any_of(defaults->begin(), defaults->end(), [](const auto& entry) {
-        return IsIdentitySetting(entry.first);
-      });
+  defaults_name_identity_ = defaults != nullptr && NamesIdentity(*defaults);
 }
 
 bool SessionState::NamesIdentitySetting(const Settings& settings) {
-  return std::any_of(settings.begin(), settings.end(),
-                     [](const auto& entry) { return IsIdentitySetting(entry.first); });
+  return NamesIdentity(settings);
 }
 
 std::optional<std::string_view> SessionState::SettingView(std::string_view name) const {

@@ -217,6 +217,15 @@ EvalInputs SessionInputs(const SessionState& state,
   return in;
 }
 
+// Where a finding comes from: the statement's code path and lane, and its log line.
+void Stamp(const Attribution& who, const LogEvent& event, Finding* f) {
+  f->code_path = who.code_path;
+  f->lane = who.lane;
+  f->time_us = event.time_us;
+  f->session_id = event.session_id;
+  f->line_num = event.line_num;
+}
+
 // The triggers a write to `table` fires (enabled ones whose events include the command's).
 void FireTriggers(const TableInfo& table, const TableAccess& access,
                   std::vector<std::pair<const TableInfo*, const TableInfo::Trigger*>>* fired) {
@@ -524,11 +533,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
           // Only would-be denials keep examples (see FindingAggregator): spare allowed
           // accesses the copy.
           if (example->empty() && f.effect != Effect::kAllow) Example(event, example);
-          f.code_path = who.code_path;
-          f.lane = who.lane;
-          f.time_us = event.time_us;
-          f.session_id = event.session_id;
-          f.line_num = event.line_num;
+          Stamp(who, event, &f);
           if (f.effect != Effect::kAllow) {
             f.example = *example;
           } else {
@@ -580,11 +585,7 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
     f.cause = Cause::kUnsupported;
     f.sqlstate.clear();
     f.detail = std::move(detail);
-    f.code_path = who.code_path;
-    f.lane = who.lane;
-    f.time_us = event.time_us;
-    f.session_id = event.session_id;
-    f.line_num = event.line_num;
+    Stamp(who, event, &f);
     if (example->empty()) Example(event, example);
     f.example = *example;
   };
@@ -674,21 +675,12 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
       }
     }
     // The captured new row carries what BEFORE ROW triggers made of it, not the statement's
-    // values.
-    auto forget = [&](int event, StoredRow* evidence) {
-      if (table->triggers.empty()) return;
-      const SqlFunctions::NewRowChanges changes = catalog_.BeforeRowChanges(*table, event);
-      if (changes.all) {
-        evidence->clear();
-        return;
-      }
-      for (const std::string& col : changes.columns) evidence->erase(col);
-    };
+    // values. An upsert's new_evidence is its conflict path's (DO UPDATE SET) values.
     using Trigger = TableInfo::Trigger;
-    // An upsert's new_evidence is its conflict path's (DO UPDATE SET) values.
-    forget(access.command == Command::kUpdate || w.upsert ? Trigger::kUpdate : Trigger::kInsert,
-           &w.new_evidence);
-    forget(Trigger::kInsert, &w.insert_evidence);
+    const bool updates = access.command == Command::kUpdate || w.upsert;
+    catalog_.BeforeRowChanges(*table, updates ? Trigger::kUpdate : Trigger::kInsert)
+        .ForgetIn(&w.new_evidence);
+    catalog_.BeforeRowChanges(*table, Trigger::kInsert).ForgetIn(&w.insert_evidence);
   }
   if (f.effect == Effect::kRowDependent) {
     w.waits = true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "analyze/statement_analyzer.h"
@@ -81,39 +82,39 @@ ExprPtr BodyExpression(PgNode body, std::string* why_not) {
   return ConvertExpr(*e);
 }
 
+// libpg_query's plpgsql tree of the one function a CREATE FUNCTION statement creates, parsed
+// once for everything read from it; `function` is empty when it does not parse. The tree points
+// into `json` and `parser`, so it is neither copied nor moved.
+struct PlpgsqlTree {
+  explicit PlpgsqlTree(std::string_view create_function) {
+    const std::string text(create_function);
+    PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(text.c_str());
+    if (parsed.error == nullptr && parsed.plpgsql_funcs != nullptr) json = parsed.plpgsql_funcs;
+    pg_query_free_plpgsql_parse_result(parsed);
+    simdjson::dom::element root;
+    simdjson::dom::array functions;
+    if (json.empty() || parser.parse(json).get(root) != simdjson::SUCCESS ||
+        root.get_array().get(functions) != simdjson::SUCCESS || functions.size() != 1) {
+      return;
+    }
+    function = NodeBody(functions.at(0));
+  }
+  PlpgsqlTree(const PlpgsqlTree&) = delete;
+  PlpgsqlTree& operator=(const PlpgsqlTree&) = delete;
+
+  std::string json;
+  simdjson::dom::parser parser;
+  std::optional<PgNode> function;
+};
+
 // The expression of a plpgsql function whose block only does `RETURN expr;`, or why there is
 // none. The block may declare nothing but the arguments (a declaration's initializer would run
 // first) and have no exception handler.
-// libpg_query's plpgsql tree of the one function `statement` creates: its JSON text (which the
-// caller keeps while it reads the tree), or "" when it does not parse.
-std::string PlpgsqlJson(std::string_view statement) {
-  const std::string text(statement);
-  PgQueryPlpgsqlParseResult parsed = pg_query_parse_plpgsql(text.c_str());
-  std::string json = parsed.error == nullptr && parsed.plpgsql_funcs != nullptr
-                         ? std::string(parsed.plpgsql_funcs)
-                         : std::string();
-  pg_query_free_plpgsql_parse_result(parsed);
-  return json;
-}
-
-std::optional<PgNode> PlpgsqlFunction(simdjson::dom::parser* parser, const std::string& json) {
-  simdjson::dom::element root;
-  simdjson::dom::array functions;
-  if (json.empty() || parser->parse(json).get(root) != simdjson::SUCCESS ||
-      root.get_array().get(functions) != simdjson::SUCCESS || functions.size() != 1) {
-    return std::nullopt;
-  }
-  return NodeBody(functions.at(0));
-}
-
-ExprPtr PlpgsqlReturnExpression(std::string_view statement,
+ExprPtr PlpgsqlReturnExpression(const PlpgsqlTree& plpgsql,
                                 const std::vector<std::string>& arg_names, std::string* why_not) {
   *why_not = "its plpgsql body is not just RETURN expr";
-  simdjson::dom::parser parser;
-  const std::string json = PlpgsqlJson(statement);
-  std::optional<PgNode> parsed = PlpgsqlFunction(&parser, json);
-  if (!parsed) return nullptr;
-  PgNode function = *parsed;
+  if (!plpgsql.function) return nullptr;
+  PgNode function = *plpgsql.function;
   for (PgNode datum : ListField(function, "datums")) {
     std::string_view name = StringField(NodeBody(datum), "refname");
     bool argument = false;
@@ -172,14 +173,11 @@ void CollectPlpgsqlQueries(PgNode node, std::vector<std::string>* out) {
   }
 }
 
-// Adds the accesses and calls of every statement and expression of the plpgsql function that
-// `create_function` creates.
-void AddPlpgsqlStatements(std::string_view create_function, std::vector<TableAccess>* accesses,
+// Adds the accesses and calls of every statement and expression of a plpgsql function.
+void AddPlpgsqlStatements(const PlpgsqlTree& tree, std::vector<TableAccess>* accesses,
                           std::vector<std::string>* calls) {
-  simdjson::dom::parser parser;
-  const std::string json = PlpgsqlJson(create_function);
   std::vector<std::string> queries;
-  if (auto function = PlpgsqlFunction(&parser, json)) CollectPlpgsqlQueries(*function, &queries);
+  if (tree.function) CollectPlpgsqlQueries(*tree.function, &queries);
   for (const std::string& q : queries) {
     // A statement (SELECT ... INTO, INSERT ...), else an expression or an assignment.
     if (AnalyzeSql(q).parsed) {
@@ -192,13 +190,11 @@ void AddPlpgsqlStatements(std::string_view create_function, std::vector<TableAcc
   }
 }
 
-// What the plpgsql trigger function `create_function` creates may change in NEW: the fields
-// of NEW its assignments target, anywhere in the body (the branch taken is not known).
-SqlFunctions::NewRowChanges PlpgsqlNewRowChanges(std::string_view create_function) {
+// What a plpgsql trigger function may change in NEW: the fields of NEW its assignments target,
+// anywhere in the body (the branch taken is not known).
+SqlFunctions::NewRowChanges PlpgsqlNewRowChanges(const PlpgsqlTree& tree) {
   SqlFunctions::NewRowChanges changes;
-  simdjson::dom::parser parser;
-  const std::string json = PlpgsqlJson(create_function);
-  std::optional<PgNode> function = PlpgsqlFunction(&parser, json);
+  const std::optional<PgNode>& function = tree.function;
   if (!function) {
     changes.all = true;
     return changes;
@@ -243,6 +239,17 @@ SqlFunctions::NewRowChanges PlpgsqlNewRowChanges(std::string_view create_functio
   return changes;
 }
 
+// `name` in a map by qualified name, as a call resolves on the default search_path: as written,
+// else, unqualified, in schema public.
+template <typename Map>
+typename Map::const_iterator FindOnSearchPath(const Map& map, std::string_view name) {
+  auto it = map.find(name);
+  if (it == map.end() && name.find('.') == std::string_view::npos) {
+    it = map.find("public." + std::string(name));
+  }
+  return it;
+}
+
 // Whether `e` reads only what a function body may: its arguments ($n, or names), constants and
 // the session (no column: the body has no FROM, so a name that is not an argument would fail).
 bool ReadsOnlyArguments(const Expr& e, const std::vector<std::string>& arg_names) {
@@ -280,7 +287,8 @@ void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* acce
   const std::string create =
       "CREATE FUNCTION rls_shadow_do_block() RETURNS void LANGUAGE plpgsql AS " + tag +
       std::string(block) + tag;
-  AddPlpgsqlStatements(create, accesses, calls);
+  const PlpgsqlTree tree(create);
+  AddPlpgsqlStatements(tree, accesses, calls);
 }
 
 void SqlFunctions::Create(PgNode body, std::string_view statement) {
@@ -307,6 +315,10 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
     f.arg_types.push_back(type ? NormalizeTypeName(JoinNames(*type, "names")) : std::string());
   }
   auto returns = Field(body, "returnType");
+  const std::string return_type =
+      returns ? NormalizeTypeName(JoinNames(*returns, "names")) : std::string();
+  std::optional<PlpgsqlTree> plpgsql;
+  if (language == "plpgsql") plpgsql.emplace(statement);
   if (language != "sql" && language != "plpgsql") {
     f.why_not = "LANGUAGE " + (language.empty() ? std::string("unknown") : language);
   } else if (security_definer) {
@@ -319,13 +331,12 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
     f.why_not = "it has a VARIADIC or defaulted argument";
   } else {
     f.body = language == "sql" ? BodyExpression(body, &f.why_not)
-                               : PlpgsqlReturnExpression(statement, f.arg_names, &f.why_not);
+                               : PlpgsqlReturnExpression(*plpgsql, f.arg_names, &f.why_not);
     if (f.body && language == "plpgsql" && returns) {
       // plpgsql casts what RETURN gives to the declared type (text to uuid raises 22P02).
-      const std::string type = NormalizeTypeName(JoinNames(*returns, "names"));
-      if (CastableType(type)) {
+      if (CastableType(return_type)) {
         auto cast = Node(Expr::Kind::kCast);
-        cast->name = type;
+        cast->name = return_type;
         cast->args = {f.body};
         f.body = std::move(cast);
       }
@@ -339,11 +350,11 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   if (language == "sql") {
     AddStatements(AsText(body), &f.accesses, &f.calls);
   } else if (language == "plpgsql") {
-    AddPlpgsqlStatements(statement, &f.accesses, &f.calls);
+    AddPlpgsqlStatements(*plpgsql, &f.accesses, &f.calls);
   }
-  if (returns && NormalizeTypeName(JoinNames(*returns, "names")) == "trigger") {
+  if (return_type == "trigger") {
     if (language == "plpgsql") {
-      f.new_row_changes = PlpgsqlNewRowChanges(statement);
+      f.new_row_changes = PlpgsqlNewRowChanges(*plpgsql);
     } else {
       f.new_row_changes.all = true;
     }
@@ -379,13 +390,9 @@ void SqlFunctions::Drop(PgNode body) {
 }
 
 const SqlFunctions::Function* SqlFunctions::Find(std::string_view name, size_t arity) const {
-  auto it = functions_.find(name);
-  // An unqualified call resolves on the default search_path: pg_catalog first (the evaluator's
-  // built-ins), then public.
-  if (it == functions_.end() && name.find('.') == std::string_view::npos &&
-      name != "current_setting" && name != "nullif" && name != "coalesce") {
-    it = functions_.find("public." + std::string(name));
-  }
+  // pg_catalog comes first on the search_path: the evaluator's built-ins are never public's.
+  const bool builtin = name == "current_setting" || name == "nullif" || name == "coalesce";
+  auto it = builtin ? functions_.find(name) : FindOnSearchPath(functions_, name);
   if (it == functions_.end()) return nullptr;
   auto same = it->second.find(arity);
   if (same == it->second.end() || same->second.size() != 1) return nullptr;
@@ -399,10 +406,7 @@ void SqlFunctions::ComputeReach() {
                      std::vector<ReachedAccess>*)>
       visit = [&](const std::string& name, const std::string& via, std::vector<std::string>* path,
                   std::vector<ReachedAccess>* out) {
-        auto it = functions_.find(name);
-        if (it == functions_.end() && name.find('.') == std::string::npos) {
-          it = functions_.find("public." + name);
-        }
+        auto it = FindOnSearchPath(functions_, name);
         if (it == functions_.end()) return;
         if (std::find(path->begin(), path->end(), it->first) != path->end()) return;
         path->push_back(it->first);
@@ -426,10 +430,7 @@ void SqlFunctions::ComputeReach() {
 }
 
 const std::vector<SqlFunctions::ReachedAccess>* SqlFunctions::Reached(std::string_view name) const {
-  auto it = reach_.find(name);
-  if (it == reach_.end() && name.find('.') == std::string_view::npos) {
-    it = reach_.find("public." + std::string(name));
-  }
+  auto it = FindOnSearchPath(reach_, name);
   return it == reach_.end() ? nullptr : &it->second;
 }
 

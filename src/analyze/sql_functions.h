@@ -63,6 +63,15 @@ class SqlFunctions {
   struct NewRowChanges {
     bool all = false;
     std::vector<std::string> columns;
+    // Forgets them in `row` (column values by name): every column when `all`.
+    template <typename Row>
+    void ForgetIn(Row* row) const {
+      if (all) {
+        *row = Row();
+        return;
+      }
+      for (const std::string& column : columns) row->erase(column);
+    }
   };
   // Those of the trigger function `name` (no arguments); every column when it is not known.
   NewRowChanges TriggerChanges(std::string_view name) const;
