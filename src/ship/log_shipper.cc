@@ -8,8 +8,10 @@
 // ship holds; a name that reappears with another first line (recreated, or truncated and
 // rewritten under log_truncate_on_rotation) is a new file, read from its start. A file stops
 // being followed once a newer one exists and a poll found nothing more in it (PostgreSQL's
-// syslogger opens the new file before it closes the old one). Only complete lines (ending in
-// \n) are produced: a line being written is left for the next poll.
+// syslogger opens the new file before it closes the old one). A file renamed out of the watched
+// place (logrotate) is still written to until the server opens another, so only a file first
+// found after it is newer. Only complete lines (ending in \n) are produced: a line being
+// written is left for the next poll.
 //
 // Resume without duplicates or gaps. Every message carries its file's identity and its byte
 // offset in headers. A checkpoint is taken only after a flush, when every produced line is
@@ -101,6 +103,7 @@ struct TrackedFile {
   FileKey key;
   uint64_t offset = 0;       // next byte to read; every line before it is produced
   bool discarding = false;   // inside a line longer than kMaxLine
+  uint64_t found = 0;        // when Scan first found it (files found later are newer)
   bool superseded = false;   // a newer file exists
   bool quiet = false;        // the last read found nothing
   ~TrackedFile() {
@@ -189,6 +192,7 @@ class LogShipper {
       bool open = std::any_of(files_.begin(), files_.end(),
                               [&](const auto& f) { return f->identity == it->first; });
       if (!open && !listed_.contains(it->first)) {
+        found_order_.erase(it->first);
         it = checkpoint_.files.erase(it);
       } else {
         ++it;
@@ -280,12 +284,20 @@ class LogShipper {
       f->fd = fd;
       f->key = key;
       f->offset = start;
+      f->found = found_order_.try_emplace(identity, found_order_.size() + 1).first->second;
       spdlog::info("ship: following {} from byte {}", c.path, start);
       ++summary_->files;
       files_.push_back(std::move(f));
     }
+    // A file renamed out of the watched place (logrotate) is still written to until the server
+    // opens a newer one, so the listing's newest supersedes it only when found after it.
+    const TrackedFile* newest_file = FindOpen(newest);
     for (auto& f : files_) {
-      if (!newest.empty() && f->identity != newest) f->superseded = true;
+      if (newest.empty() || f->identity == newest) continue;
+      if (listed_.contains(f->identity) || newest_file == nullptr ||
+          newest_file->found > f->found) {
+        f->superseded = true;
+      }
     }
     return Status::Ok();
   }
@@ -401,6 +413,9 @@ class LogShipper {
   ShipCheckpoint checkpoint_;
   std::vector<std::unique_ptr<TrackedFile>> files_;  // in rotation order
   std::unordered_set<std::string> listed_;           // identities in the last listing
+  // When each file was first found: a finished file followed again (it is the last one listed
+  // again) keeps its place.
+  std::unordered_map<std::string, uint64_t> found_order_;
   std::unordered_map<std::string, std::unordered_set<uint64_t>> already_sent_;
   std::vector<char> buf_;
   simdjson::ondemand::parser parser_;

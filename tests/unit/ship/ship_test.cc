@@ -211,6 +211,8 @@ TEST_F(ShipTest, RotationNewFileRenameAndTruncateNeitherLoseNorRepeat) {
   WaitFor(155);
   // Renamed away and recreated under the same name; the renamed one still ends a line.
   fs::rename(b, dir_ / "log" / "moved.json.1");
+  // Polls pass before the server writes again (to the renamed file: it has not rotated yet).
+  std::this_thread::sleep_for(300ms);
   write(dir_ / "log" / "moved.json.1", Lines(250, 3));
   write(b, Lines(300, 40));
   WaitFor(198);
