@@ -461,6 +461,11 @@ Value Evaluator::Eval(const Expr& e) const {
       return EvalSubquery(e);
     case Expr::Kind::kUnsupported:
       return Value::Indeterminate(e.text);
+    case Expr::Kind::kInitPlan: {
+      Value v = Eval(*e.args[0]);
+      if (v.is_error()) v.per_row = true;
+      return v;
+    }
   }
   return Value::Indeterminate("expression");
 }

@@ -139,9 +139,20 @@ ExprPtr ConvertFuncCall(PgNode body) {
   return e;
 }
 
+// `(SELECT expr)`: one row, one column, nothing else that could change it.
+bool IsScalarWithoutFrom(PgNode select, const std::vector<PgNode>& from,
+                         const std::vector<PgNode>& targets) {
+  return from.empty() && targets.size() == 1 && !Field(select, "whereClause") &&
+         ListField(select, "groupClause").empty() && !Field(select, "havingClause") &&
+         !Field(select, "limitCount") && !Field(select, "limitOffset") &&
+         !Field(select, "withClause") && ListField(select, "valuesLists").empty() &&
+         ListField(select, "windowClause").empty() && StringField(select, "op") == "SETOP_NONE" &&
+         Field(NodeBody(targets[0]), "val");
+}
+
 // EXISTS (SELECT ... FROM t [WHERE ...]) and x IN / = ANY (SELECT col FROM t [WHERE ...]): the
-// membership subqueries policies are written with. Anything richer (joins, grouping, limits,
-// set operations, other operators) stays unsupported.
+// membership subqueries policies are written with; and `(SELECT expr)` (kInitPlan). Anything
+// richer (joins, grouping, limits, set operations, other operators) stays unsupported.
 ExprPtr ConvertSubLink(PgNode body) {
   std::string_view link = StringField(body, "subLinkType");
   auto sub = Field(body, "subselect");
@@ -149,6 +160,11 @@ ExprPtr ConvertSubLink(PgNode body) {
   PgNode select = NodeBody(*sub);
   std::vector<PgNode> from = ListField(select, "fromClause");
   std::vector<PgNode> targets = ListField(select, "targetList");
+  if (link == "EXPR_SUBLINK" && IsScalarWithoutFrom(select, from, targets)) {
+    auto e = Make(Expr::Kind::kInitPlan);
+    e->args.push_back(ConvertExpr(*Field(NodeBody(targets[0]), "val")));
+    return e;
+  }
   bool simple = from.size() == 1 && NodeType(from[0]) == "RangeVar" && targets.size() == 1 &&
                 ListField(select, "groupClause").empty() && !Field(select, "havingClause") &&
                 !Field(select, "limitCount") && !Field(select, "limitOffset") &&
@@ -363,6 +379,8 @@ std::string ExprToString(const Expr& e) {
     }
     case Expr::Kind::kUnsupported:
       return "<" + e.text + ">";
+    case Expr::Kind::kInitPlan:
+      return "(SELECT " + ExprToString(*e.args[0]) + ")";
   }
   return "?";
 }

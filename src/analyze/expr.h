@@ -46,6 +46,12 @@ struct Expr {
     // args[0] / args[1] are kNull for "exists"; args[2] is kBool true without WHERE.
     kSubquery,
     kUnsupported,  // text says what: "subquery", "function now()", ...
+    // A scalar subquery without FROM over one expression, args[0]: `(SELECT
+    // current_setting('app.tenant')::uuid)`, the form policies are written in so the planner
+    // computes the context once (an InitPlan). Its value is args[0]'s, but it is computed at
+    // execution, when a row first needs it: an error it raises is raised only if a row reaches
+    // the policy, not while planning. (Last, so stored snapshots keep their kind numbers.)
+    kInitPlan,
   };
 
   Kind kind = Kind::kUnsupported;

@@ -716,6 +716,9 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
 
 // Sets out's policy, tenant, effect, cause, sqlstate and detail for an access to an RLS table:
 // all of the verdict but a denial's cause, which is left to DenialCause (cause_pending).
+constexpr std::string_view kRaisedIfARowIsReached =
+    " (if a row reaches the policy: its subquery is computed at execution)";
+
 DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
                   const AccessEvaluation& ev, const TableInfo* table, const TableAccess& access,
                   const AccessContext& ctx, const std::vector<ObservedChange>* observed,
@@ -858,6 +861,18 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
         worst_row = row_for_tenant;
       }
     }
+    if (observed->empty() &&
+        (access.command == Command::kUpdate || access.command == Command::kDelete)) {
+      // No row changed, yet the scan may have reached rows its WHERE then dropped: an error
+      // the policy raises for any row it sees stays open (below).
+      SetOutcome f = ev.Filter(
+          access.command == Command::kUpdate ? PolicyCommand::kUpdate : PolicyCommand::kDelete,
+          access.reads_columns || upsert, Row{});
+      if (f.result == Predicate::kError && f.error.per_row) {
+        worst_decisive = f;
+        worst = Effect::kError;
+      }
+    }
     decisive = worst_decisive;
     effect = worst;
     sqlstate = worst_sqlstate;
@@ -871,7 +886,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
                         : access.command == Command::kDelete ? PolicyCommand::kDelete
                                                              : PolicyCommand::kSelect;
     SetOutcome f = ev.EvaluateSet(cmd, false, filter_row);
-    if (access.command == Command::kInsert || f.result != Predicate::kError) {
+    if (access.command == Command::kInsert || f.result != Predicate::kError || f.error.per_row) {
       f.result = Predicate::kPass;
       f.deciding = nullptr;
     }
@@ -972,6 +987,15 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
   if (decisive.result == Predicate::kError || decisive.result == Predicate::kIndeterminate) {
     sqlstate = decisive.error.is_error() ? decisive.error.text : "";
     detail = decisive.error.message;
+  }
+  // An error raised at execution (a policy's InitPlan) needs a row to reach the policy: the
+  // rows an INSERT gives or the change stream shows do; from the text alone, a scan may reach
+  // none (an empty table, an index lookup that finds nothing).
+  if (effect == Effect::kError && decisive.result == Predicate::kError && decisive.error.per_row &&
+      (observed == nullptr || observed->empty()) &&
+      !(access.command == Command::kInsert && access.rows_known)) {
+    effect = Effect::kRowDependent;
+    detail += kRaisedIfARowIsReached;
   }
   if (decisive.deciding != nullptr) out->policy = decisive.deciding->name;
 

@@ -113,7 +113,7 @@ bool ReadExpr(element e, ExprPtr* out) {
   }
   auto expr = std::make_shared<Expr>();
   int64_t kind = 0;
-  if (!ReadInt(e, "k", &kind) || kind < 0 || kind > static_cast<int>(Expr::Kind::kUnsupported)) {
+  if (!ReadInt(e, "k", &kind) || kind < 0 || kind > static_cast<int>(Expr::Kind::kInitPlan)) {
     return false;
   }
   expr->kind = static_cast<Expr::Kind>(kind);

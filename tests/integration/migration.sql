@@ -97,7 +97,14 @@ DROP POLICY shadow_all ON public.parcels;
 CREATE POLICY parcels_tenant ON public.parcels FOR ALL TO PUBLIC
   USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
 
+-- The context read once per statement, in a scalar subquery (an InitPlan): an invalid context
+-- fails only when a row reaches the policy.
+DROP POLICY shadow_all ON public.memos;
+CREATE POLICY memos_tenant ON public.memos FOR ALL TO PUBLIC
+  USING (tenant_id = (SELECT current_setting('app.current_tenant_id', true)::uuid));
+
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.memos FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.parcels FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;

@@ -156,6 +156,16 @@ ALTER TABLE billing.ledger ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shadow_all ON billing.ledger FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 ALTER TABLE billing.ledger OWNER TO owner_role;
 
+-- Its restrictive policy reads the context in a scalar subquery (computed once, an InitPlan).
+CREATE TABLE public.memos (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  body text NOT NULL
+);
+ALTER TABLE public.memos ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.memos FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.memos OWNER TO owner_role;
+
 -- Not tenant data: no RLS at all.
 CREATE TABLE public.countries (
   code text PRIMARY KEY,

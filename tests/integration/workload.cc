@@ -785,6 +785,28 @@ std::vector<Scenario> BuildWorkload() {
           .Extended("w", "INSERT INTO public.parcels (id, label) VALUES ($1, $2)", {"3", "bag"})
           .Build());
 
+  w.push_back(
+      ScenarioBuilder("initplan_policy",
+                      "a policy reading the context in a scalar subquery: verdicts as the plain "
+                      "form's, and '' failing only for a row the policy sees")
+          .Connect("w", "app_role", "web-memos-1")
+          .Attribute("app/controllers/memos_controller.rb", "web")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+          .SimpleC("w", "SELECT id, body FROM public.memos")
+          .SimpleC("w", "SELECT body FROM public.memos WHERE tenant_id = 'T2'")
+          .SimpleC("w", "UPDATE public.memos SET body = 'edited' WHERE id = 1")
+          .Simple("w", "COMMIT")
+          // The local value ended: the context reads ''.
+          .SimpleC("w", "SELECT body FROM public.memos WHERE id = 999")
+          .SimpleC("w", "EXPLAIN SELECT body FROM public.memos")
+          .SimpleC("w", "SELECT id, body FROM public.memos")
+          .SimpleC("w", "INSERT INTO public.memos VALUES (12, 'T1', 'late')")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .Extended("w", "INSERT INTO public.memos VALUES ($1, $2, $3)", {"10", "T1", "mine"})
+          .SimpleC("w", "INSERT INTO public.memos VALUES (11, 'T2', 'theirs')")
+          .Build());
+
   return w;
 }
 

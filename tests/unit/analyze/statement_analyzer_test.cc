@@ -238,8 +238,12 @@ TEST(StatementAnalyzer, WhereEqualityFilters) {
   EXPECT_TRUE(One("SELECT * FROM t WHERE id = 1 OR id = 2").accesses[0].filters.empty());
   EXPECT_TRUE(One("SELECT * FROM t WHERE id > 1").accesses[0].filters.empty());
   EXPECT_TRUE(One("SELECT * FROM t WHERE id = other_id").accesses[0].filters.empty());
-  EXPECT_TRUE(
-      Find(One("SELECT * FROM t WHERE id = (SELECT 1)"), "t", Command::kSelect)->filters.empty());
+  EXPECT_TRUE(Find(One("SELECT * FROM t WHERE id = (SELECT max(k) FROM u)"), "t", Command::kSelect)
+                  ->filters.empty());
+  // A scalar subquery without FROM is its expression's value.
+  EXPECT_EQ(
+      Render(Find(One("SELECT * FROM t WHERE id = (SELECT 1)"), "t", Command::kSelect)->filters),
+      Strings{"id=(SELECT 1)"});
   // In a join, an unqualified column is not attributed to either side; qualified ones are.
   AnalyzedStatement join =
       One("SELECT * FROM t JOIN u ON u.id = t.id WHERE tenant_id = $1 AND u.k = 2 AND t.id = 4");
