@@ -16,17 +16,24 @@ namespace {
 
 constexpr int64_t kWindowUs = 60'000'000;
 
-// ti: as t, with the context read in a subquery; ti_strict: without missing_ok.
+// ti: as t, with the context read in a subquery; ti_strict: without missing_ok; ti_helper:
+// through a helper function (Supabase's `(SELECT auth.uid())`).
 std::string InitPlanCatalogSql() {
-  std::string sql = SemanticsCatalogSql();
-  for (const char* table : {"ti", "ti_strict"}) {
+  std::string sql = SemanticsCatalogSql() +
+                    "CREATE FUNCTION app.current_tenant() RETURNS uuid LANGUAGE sql STABLE\n"
+                    "    AS $$ SELECT current_setting('app.current_tenant_id', true)::uuid $$;\n";
+  const std::pair<const char*, const char*> tables[] = {
+      {"ti", "current_setting('app.current_tenant_id', true)::uuid"},
+      {"ti_strict", "current_setting('app.current_tenant_id')::uuid"},
+      {"ti_helper", "app.current_tenant()"},
+  };
+  for (const auto& [table, context] : tables) {
     const std::string name = table;
     sql += "CREATE TABLE " + name + " (id int PRIMARY KEY, tenant_id uuid NOT NULL, val text);\n" +
            "ALTER TABLE " + name + " OWNER TO owner_role;\n" + "ALTER TABLE " + name +
            " ENABLE ROW LEVEL SECURITY;\n" + "ALTER TABLE " + name +
            " FORCE ROW LEVEL SECURITY;\n" + "CREATE POLICY p ON " + name +
-           " USING (tenant_id = (SELECT current_setting('app.current_tenant_id'" +
-           (name == "ti" ? ", true" : "") + ")::uuid));\n";
+           " USING (tenant_id = (SELECT " + context + "));\n";
   }
   return sql;
 }
@@ -54,10 +61,15 @@ TEST(InitPlanPolicy, ContextsThatCastGiveThePlainPolicysVerdicts) {
   };
   h.Exec("SET app.current_tenant_id = '" + t1 + "'", {}, "with_t1");
   h.Exec("SELECT 1", {}, "never_set");
-  for (const std::string session : {"with_t1", "never_set"}) {
+  h.Exec("SET app.current_tenant_id = ''", {}, "empty");
+  for (const std::string session : {"with_t1", "never_set", "empty"}) {
     for (const std::string& sql : statements) {
       Finding plain = h.Verdict(sql, "public.t", {}, session);
       Finding initplan = h.Verdict(On("ti", sql), "public.ti", {}, session);
+      Finding helper = h.Verdict(On("ti_helper", sql), "public.ti_helper", {}, session);
+      EXPECT_EQ(helper.effect, initplan.effect) << session << ": " << sql;
+      EXPECT_EQ(helper.sqlstate, initplan.sqlstate) << session << ": " << sql;
+      if (session == "empty") continue;  // below
       EXPECT_EQ(initplan.effect, plain.effect) << session << ": " << sql;
       EXPECT_EQ(initplan.cause, plain.cause) << session << ": " << sql;
       EXPECT_EQ(initplan.sqlstate, plain.sqlstate) << session << ": " << sql;
