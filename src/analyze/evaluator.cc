@@ -371,8 +371,12 @@ Value Evaluator::Eval(const Expr& e) const {
       return EvalColumn(e);
     case Expr::Kind::kFunc:
       return EvalFunc(e);
-    case Expr::Kind::kCast:
-      return Cast(Eval(*e.args[0]), e.name);
+    case Expr::Kind::kCast: {
+      Value in = Eval(*e.args[0]);
+      Value out = Cast(in, e.name);
+      out.per_row = in.per_row;  // `(SELECT ...)::uuid` fails at execution too
+      return out;
+    }
     case Expr::Kind::kOp:
       if (row_ != nullptr && e.args[0]->kind == Expr::Kind::kColumn &&
           (e.name == "="sv || e.name == "<>"sv)) {
@@ -463,7 +467,7 @@ Value Evaluator::Eval(const Expr& e) const {
       return Value::Indeterminate(e.text);
     case Expr::Kind::kInitPlan: {
       Value v = Eval(*e.args[0]);
-      if (v.is_error()) v.per_row = true;
+      v.per_row = true;
       return v;
     }
   }

@@ -24,8 +24,9 @@ struct Value {
   std::string type;  // "" for an untyped literal or parameter; else uuid, text, int4, bool, ...
   uint8_t possible = kAnyTruth;  // kUnknown bool: the truth values still possible;
                                  // kUnknown other: kMaybeNull set when it may be NULL
-  // kError: raised at execution, only if a row reaches the expression (an InitPlan's error),
-  // not while planning, as the errors of a policy's plain expressions are (PG_SEMANTICS A7).
+  // Computed at execution (an InitPlan's value, and casts of it): an error is then raised only
+  // if a row reaches the expression, not while planning, as the errors of a policy's plain
+  // expressions are (PG_SEMANTICS A7).
   bool per_row = false;
   std::string message;  // kError: PostgreSQL's message; kIndeterminate: what was not decidable
 

@@ -17,15 +17,16 @@ namespace {
 constexpr int64_t kWindowUs = 60'000'000;
 
 // ti: as t, with the context read in a subquery; ti_strict: without missing_ok; ti_helper:
-// through a helper function (Supabase's `(SELECT auth.uid())`).
+// through a helper function (Supabase's `(SELECT auth.uid())`); ti_cast: cast outside it.
 std::string InitPlanCatalogSql() {
   std::string sql = SemanticsCatalogSql() +
                     "CREATE FUNCTION app.current_tenant() RETURNS uuid LANGUAGE sql STABLE\n"
                     "    AS $$ SELECT current_setting('app.current_tenant_id', true)::uuid $$;\n";
   const std::pair<const char*, const char*> tables[] = {
-      {"ti", "current_setting('app.current_tenant_id', true)::uuid"},
-      {"ti_strict", "current_setting('app.current_tenant_id')::uuid"},
-      {"ti_helper", "app.current_tenant()"},
+      {"ti", "(SELECT current_setting('app.current_tenant_id', true)::uuid)"},
+      {"ti_strict", "(SELECT current_setting('app.current_tenant_id')::uuid)"},
+      {"ti_helper", "(SELECT app.current_tenant())"},
+      {"ti_cast", "(SELECT current_setting('app.current_tenant_id', true))::uuid"},
   };
   for (const auto& [table, context] : tables) {
     const std::string name = table;
@@ -33,7 +34,7 @@ std::string InitPlanCatalogSql() {
            "ALTER TABLE " + name + " OWNER TO owner_role;\n" + "ALTER TABLE " + name +
            " ENABLE ROW LEVEL SECURITY;\n" + "ALTER TABLE " + name +
            " FORCE ROW LEVEL SECURITY;\n" + "CREATE POLICY p ON " + name +
-           " USING (tenant_id = (SELECT " + context + "));\n";
+           " USING (tenant_id = " + context + ");\n";
   }
   return sql;
 }
@@ -66,9 +67,11 @@ TEST(InitPlanPolicy, ContextsThatCastGiveThePlainPolicysVerdicts) {
     for (const std::string& sql : statements) {
       Finding plain = h.Verdict(sql, "public.t", {}, session);
       Finding initplan = h.Verdict(On("ti", sql), "public.ti", {}, session);
-      Finding helper = h.Verdict(On("ti_helper", sql), "public.ti_helper", {}, session);
-      EXPECT_EQ(helper.effect, initplan.effect) << session << ": " << sql;
-      EXPECT_EQ(helper.sqlstate, initplan.sqlstate) << session << ": " << sql;
+      for (const std::string other : {"ti_helper", "ti_cast"}) {
+        Finding f = h.Verdict(On(other, sql), "public." + other, {}, session);
+        EXPECT_EQ(f.effect, initplan.effect) << other << ", " << session << ": " << sql;
+        EXPECT_EQ(f.sqlstate, initplan.sqlstate) << other << ", " << session << ": " << sql;
+      }
       if (session == "empty") continue;  // below
       EXPECT_EQ(initplan.effect, plain.effect) << session << ": " << sql;
       EXPECT_EQ(initplan.cause, plain.cause) << session << ": " << sql;
