@@ -747,16 +747,19 @@ Value Evaluator::EvalLogic(const Expr& e) const {
   bool is_and = (e.kind == Expr::Kind::kAnd);
   uint8_t acc = is_and ? kMaybeTrue : kMaybeFalse;
   std::optional<Value> indeterminate;
+  const uint8_t decided = is_and ? kMaybeFalse : kMaybeTrue;
   for (const auto& arg : e.args) {
     Value v = Eval(*arg);
     // A row-independent error is raised when PostgreSQL folds the expression at plan time,
-    // whatever the other operands are: it dominates.
+    // whatever the other operands are: it dominates. In order, it is reached only when no
+    // earlier operand decided (below).
     if (v.is_error()) return v;
     if (v.is_indeterminate()) {
       if (!indeterminate) indeterminate = v;
       continue;
     }
     acc = CombineTruth(acc, TruthOf(v), is_and);
+    if (in_order_ && acc == decided) return FromTruth(acc);
   }
   if (indeterminate) {
     // A definite FALSE (AND) or TRUE (OR) decides whatever the undecidable operand is.

@@ -55,6 +55,10 @@ class Evaluator {
       : in_(inputs), row_(row) {}
 
   Value Eval(const Expr& e) const;
+  // Evaluates AND / OR operands as the executor does, in order, stopping at the first that
+  // decides (a WITH CHECK on a new row), rather than as planning does, where every comparison
+  // of a column with a value is estimated and a value that fails fails the statement.
+  void set_in_order(bool in_order) { in_order_ = in_order; }
   // Casts a value to a type the way PostgreSQL's input functions do. Takes the value by value:
   // most casts keep its text (a canonical uuid, text to text), which is then moved, not copied.
   static Value Cast(Value v, std::string_view type);
@@ -97,6 +101,7 @@ class Evaluator {
 
   const EvalInputs& in_;
   const RowLookup* row_;
+  bool in_order_ = false;
 };
 
 // Three-valued AND (is_and) or OR over sets of possible truth values (kMaybe* bits): every

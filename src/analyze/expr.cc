@@ -436,6 +436,33 @@ const std::string* FirstSettingName(const Expr& e) {
   return nullptr;
 }
 
+namespace {
+
+const std::string* SettingComparedWithColumn(const Expr& e) {
+  const bool compares = e.kind == Expr::Kind::kOp || e.kind == Expr::Kind::kIn ||
+                        e.kind == Expr::Kind::kAnyArray || e.kind == Expr::Kind::kDistinct;
+  if (compares && e.args.size() >= 2) {
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      if (e.args[i]->kind != Expr::Kind::kColumn) continue;
+      for (size_t j = 0; j < e.args.size(); ++j) {
+        if (j == i) continue;
+        if (const std::string* name = FirstSettingName(*e.args[j])) return name;
+      }
+    }
+  }
+  for (const auto& a : e.args) {
+    if (const std::string* found = SettingComparedWithColumn(*a)) return found;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const std::string* TenantSettingName(const Expr& e) {
+  if (const std::string* name = SettingComparedWithColumn(e)) return name;
+  return FirstSettingName(e);
+}
+
 void CollectColumns(const Expr& e, std::vector<std::string>* out) {
   if (e.kind == Expr::Kind::kColumn && std::find(out->begin(), out->end(), e.name) == out->end()) {
     out->push_back(e.name);

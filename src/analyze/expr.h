@@ -83,6 +83,11 @@ bool IsRowIndependent(const Expr& e);
 void CollectSettingNames(const Expr& e, std::vector<std::string>* out);
 // The first name CollectSettingNames would collect, without collecting: null when none.
 const std::string* FirstSettingName(const Expr& e);
+// The setting that names a row's tenant in `e`: the first one compared with a column
+// (`tenant_id = current_setting('app.tenant')::uuid`, also in IN / = ANY), so a flag read before
+// it (`current_setting('app.is_admin') = 'on' OR ...`) is not taken for the tenant; else
+// FirstSettingName.
+const std::string* TenantSettingName(const Expr& e);
 // Column names referenced anywhere in `e`, in order.
 void CollectColumns(const Expr& e, std::vector<std::string>* out);
 

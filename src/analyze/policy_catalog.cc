@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "analyze/pg_tree.h"
 #include "analyze/search_path.h"
@@ -432,9 +433,17 @@ void PolicyCatalog::ComputePolicyColumns() {
     for (Policy& p : table.policies) {
       if (p.using_expr) CollectColumns(*p.using_expr, &table.policy_columns);
       if (p.check_expr) CollectColumns(*p.check_expr, &table.policy_columns);
-      p.using_setting = p.using_expr ? FirstSettingName(*p.using_expr) : nullptr;
-      p.check_setting = p.check_expr ? FirstSettingName(*p.check_expr) : nullptr;
+      p.using_setting = p.using_expr ? TenantSettingName(*p.using_expr) : nullptr;
+      p.check_setting = p.check_expr ? TenantSettingName(*p.check_expr) : nullptr;
     }
+    table.check_order.resize(table.policies.size());
+    std::iota(table.check_order.begin(), table.check_order.end(), size_t{0});
+    std::sort(table.check_order.begin(), table.check_order.end(), [&](size_t a, size_t b) {
+      const Policy& x = table.policies[a];
+      const Policy& y = table.policies[b];
+      if (x.permissive != y.permissive) return x.permissive;
+      return x.permissive ? x.name > y.name : x.name < y.name;
+    });
   }
 }
 

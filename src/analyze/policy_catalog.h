@@ -39,8 +39,8 @@ struct Policy {
   ExprPtr check_expr;              // null when absent (then USING is the check)
   ExprPtr using_written;           // the expressions as written, before inlining: a function
   ExprPtr check_written;           // replaced later (CREATE OR REPLACE) is inlined anew
-  // The first setting each expression reads (FirstSettingName), null when none: the tenant of
-  // a finding is read from it. Kept by PolicyCatalog::Apply, as policy_columns is.
+  // The setting each expression names the tenant with (TenantSettingName), null when none: the
+  // tenant of a finding is read from it. Kept by PolicyCatalog::Apply, as policy_columns is.
   const std::string* using_setting = nullptr;
   const std::string* check_setting = nullptr;
 };
@@ -57,6 +57,12 @@ struct TableInfo {
   // Every column a policy expression of the table names (USING and WITH CHECK, subqueries
   // included): the only columns of a row its policies can read. Kept by PolicyCatalog::Apply.
   std::vector<std::string> policy_columns;
+  // The order PostgreSQL checks a new row in (WITH CHECK runs at execution and stops at the
+  // first policy that decides): indexes into `policies`, the permissive ones OR-ed in
+  // descending name order (the relcache lists them so), then the restrictive ones by name.
+  // Checked on 15.18 with a failing context and a passing admin policy. Kept by
+  // PolicyCatalog::Apply.
+  std::vector<size_t> check_order;
   // Views: the tables their query reads, whose policies are checked as the view's owner unless
   // the view is security_invoker (PG_SEMANTICS B8).
   bool is_view = false;

@@ -445,7 +445,8 @@ class AccessEvaluation {
   // row (UPDATE's USING and SELECT's; its WITH CHECK on a new row no assignment changed), and
   // nothing else an expression reads changes while the access is evaluated. The reference
   // holds until the next call.
-  const Value& PolicyValue(const Expr* e, const Row& row, const Evaluator& eval) const {
+  const Value& PolicyValue(const Expr* e, const Row& row, const Evaluator& eval,
+                           bool in_order) const {
     // USING (true), the permissive policy beside every restrictive one, needs no evaluation
     // and no memo slot.
     static const Value kTrue = Value::Bool(true);
@@ -454,20 +455,24 @@ class AccessEvaluation {
     if (e->kind == Expr::Kind::kBool) return e->text == "t" ? kTrue : kFalse;
     for (size_t i = 0; i < memo_size_; ++i) {
       const Memo& m = memo_[i];
-      if (m.expr == e && m.row_version == row.version()) return m.value;
+      if (m.expr == e && m.row_version == row.version() && m.in_order == in_order) return m.value;
     }
     Memo& m = memo_[memo_next_];
     memo_next_ = (memo_next_ + 1) % memo_.size();
     if (memo_size_ < memo_.size()) ++memo_size_;
     m.expr = e;
     m.row_version = row.version();
+    m.in_order = in_order;
     m.value = eval.Eval(*e);
     return m.value;
   }
 
   // Evaluates the policies for `cmd` on `row`: USING when !check, else WITH CHECK (defaulting
-  // to USING). Permissive policies are OR-ed, restrictive ones AND-ed.
-  SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row) const {
+  // to USING). Permissive policies are OR-ed, restrictive ones AND-ed. `at_execution`: checked
+  // on a new row as the executor does (TableInfo::check_order), where an error is raised only
+  // if reached; else as a scan's quals, which planning estimates (and fails on) whole.
+  SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row,
+                         bool at_execution = false) const {
     SetOutcome out;
     out.AddSet(PolicySet{cmd, check});
     const RowLookup lookup = [&](const Expr& c) -> const Value* {
@@ -475,6 +480,7 @@ class AccessEvaluation {
       return it == row.end() ? nullptr : &it->second;
     };
     Evaluator eval(inputs_, &lookup);
+    eval.set_in_order(at_execution);
     uint8_t permissive = kMaybeFalse;  // truth set of the OR of permissive policies
     bool any_permissive = false;
     const Policy* first_permissive = nullptr;
@@ -484,10 +490,19 @@ class AccessEvaluation {
     // Restrictive policies in order: the first that certainly fails, the first that may fail.
     const Policy* first_failing_restrictive = nullptr;
     const Policy* first_uncertain_restrictive = nullptr;
-    for (const Policy& p : table_.policies) {
+    for (size_t i = 0; i < table_.policies.size(); ++i) {
+      const Policy& p = table_.policies[at_execution ? table_.check_order[i] : i];
       if (!Applies(p, cmd)) continue;
+      if (at_execution && !absorbing) {
+        // The permissive policies' OR stops at the first that passes; the restrictive ones run
+        // only when that OR passed, and stop at the first that fails (42501).
+        if (p.permissive ? permissive == kMaybeTrue
+                         : (!(permissive & kMaybeTrue) || first_failing_restrictive != nullptr)) {
+          continue;
+        }
+      }
       const Expr* e = check && p.check_expr ? p.check_expr.get() : p.using_expr.get();
-      const Value& v = PolicyValue(e, row, eval);
+      const Value& v = PolicyValue(e, row, eval, at_execution);
       if (v.is_error() || v.is_indeterminate()) {
         if (!absorbing || (v.is_error() && !absorbing->second.is_error())) {
           absorbing.emplace(&p, v);
@@ -554,8 +569,8 @@ class AccessEvaluation {
   }
   // The WITH CHECK of `cmd`'s policies on a new row, and SELECT's USING when `with_select`.
   SetOutcome Check(PolicyCommand cmd, bool with_select, const Row& row) const {
-    SetOutcome c = EvaluateSet(cmd, true, row);
-    return with_select ? Both(c, EvaluateSet(PolicyCommand::kSelect, false, row)) : c;
+    SetOutcome c = EvaluateSet(cmd, true, row, /*at_execution=*/true);
+    return with_select ? Both(c, EvaluateSet(PolicyCommand::kSelect, false, row, true)) : c;
   }
 
   // Both sets must pass (e.g. UPDATE USING and SELECT USING): the first failure decides.
@@ -608,6 +623,7 @@ class AccessEvaluation {
   struct Memo {
     const Expr* expr = nullptr;
     uint64_t row_version = 0;
+    bool in_order = false;
     Value value;
   };
   mutable std::array<Memo, 4> memo_;  // PolicyValue's, reused in turn
@@ -999,13 +1015,19 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
   }
   if (decisive.deciding != nullptr) out->policy = decisive.deciding->name;
 
-  // Tenant: the context the policy reads (the first setting its expressions read, else the
-  // configured context setting), else the row's tenant column.
+  // Tenant: the context the policy reads (the deciding policy's tenant setting, else the first
+  // one the expressions evaluated read, else the configured context setting), else the row's
+  // tenant column.
   const std::string* setting_name = nullptr;
-  ev.ForEachExpr(decisive, [&](const Expr&, const std::string* first_setting) {
-    setting_name = first_setting;
-    return setting_name != nullptr;
-  });
+  if (const Policy* p = decisive.deciding) {
+    setting_name = p->using_setting != nullptr ? p->using_setting : p->check_setting;
+  }
+  if (setting_name == nullptr) {
+    ev.ForEachExpr(decisive, [&](const Expr&, const std::string* first_setting) {
+      setting_name = first_setting;
+      return setting_name != nullptr;
+    });
+  }
   if (setting_name == nullptr && !config.context_settings.empty()) {
     setting_name = &config.context_settings.front();
   }

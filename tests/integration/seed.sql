@@ -3,7 +3,7 @@
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
   public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
   billing.ledger, public.shipments, public.tickets, public.audit_log, public.ticket_events,
-  public.ticket_comments, public.parcels, public.memos;
+  public.ticket_comments, public.parcels, public.memos, public.bulletins;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
@@ -49,6 +49,7 @@ INSERT INTO public.audit_log VALUES
 INSERT INTO public.memos VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'm1'),
   (2, '22222222-2222-2222-2222-222222222222', 'm2');
+INSERT INTO public.bulletins VALUES (1, '22222222-2222-2222-2222-222222222222', 'b1');
 INSERT INTO public.countries VALUES ('DE', 'Germany'), ('FR', 'France');
 -- Organisations A (0a...) and B (0b...); user U1 (aa...) is a member of A only, U2 (bb...) of B.
 INSERT INTO public.org_members VALUES

@@ -786,6 +786,27 @@ std::vector<Scenario> BuildWorkload() {
           .Build());
 
   w.push_back(
+      ScenarioBuilder("check_stops_at_admin_flag",
+                      "an admin flag OR-ed before the tenant: a new row passes on the flag "
+                      "while the context is '', a read fails while planning")
+          .Connect("a", "app_role", "admin-tools-1")
+          .Connect("w", "app_role", "web-bulletins-1")
+          .Attribute("app/admin/bulletins.rb", "admin")
+          .Simple("a", "BEGIN")
+          .Simple("a", "SET LOCAL app.current_tenant_id = 'T1'")
+          .Simple("a", "COMMIT")
+          .Simple("a", "SET app.is_admin = 'on'")
+          .SimpleC("a", "INSERT INTO public.bulletins VALUES (2, 'T2', 'notice')")
+          .Extended("a", "INSERT INTO public.bulletins VALUES ($1, $2, $3)", {"3", "T1", "memo"})
+          .SimpleC("a", "SELECT body FROM public.bulletins WHERE id = 1")
+          .Attribute("app/controllers/bulletins_controller.rb", "web")
+          .Simple("w", "BEGIN")
+          .Simple("w", "SET LOCAL app.current_tenant_id = 'T1'")
+          .Simple("w", "COMMIT")
+          .SimpleC("w", "INSERT INTO public.bulletins VALUES (4, 'T1', 'mine')")
+          .Build());
+
+  w.push_back(
       ScenarioBuilder("initplan_policy",
                       "a policy reading the context in a scalar subquery: verdicts as the plain "
                       "form's, and '' failing only for a row the policy sees")
