@@ -284,7 +284,7 @@ class LogShipper {
       f->fd = fd;
       f->key = key;
       f->offset = start;
-      f->found = found_order_.try_emplace(identity, found_order_.size() + 1).first->second;
+      f->found = found_order_.try_emplace(identity, ++files_found_).first->second;
       spdlog::info("ship: following {} from byte {}", c.path, start);
       ++summary_->files;
       files_.push_back(std::move(f));
@@ -416,6 +416,7 @@ class LogShipper {
   // When each file was first found: a finished file followed again (it is the last one listed
   // again) keeps its place.
   std::unordered_map<std::string, uint64_t> found_order_;
+  uint64_t files_found_ = 0;  // never reused: entries of found_order_ are forgotten
   std::unordered_map<std::string, std::unordered_set<uint64_t>> already_sent_;
   std::vector<char> buf_;
   simdjson::ondemand::parser parser_;
