@@ -373,8 +373,9 @@ Value Evaluator::Eval(const Expr& e) const {
       return EvalFunc(e);
     case Expr::Kind::kCast: {
       Value in = Eval(*e.args[0]);
-      Value out = Cast(in, e.name);
-      out.per_row = in.per_row;  // `(SELECT ...)::uuid` fails at execution too
+      const bool per_row = in.per_row;  // `(SELECT ...)::uuid` fails at execution too
+      Value out = Cast(std::move(in), e.name);
+      out.per_row = per_row;
       return out;
     }
     case Expr::Kind::kOp:

@@ -139,14 +139,19 @@ ExprPtr ConvertFuncCall(PgNode body) {
   return e;
 }
 
+// A SELECT of one target without grouping, limits, WITH or set operations.
+bool IsPlainSingleTarget(PgNode select, const std::vector<PgNode>& targets) {
+  return targets.size() == 1 && ListField(select, "groupClause").empty() &&
+         !Field(select, "havingClause") && !Field(select, "limitCount") &&
+         !Field(select, "limitOffset") && !Field(select, "withClause") &&
+         StringField(select, "op") == "SETOP_NONE";
+}
+
 // `(SELECT expr)`: one row, one column, nothing else that could change it.
 bool IsScalarWithoutFrom(PgNode select, const std::vector<PgNode>& from,
                          const std::vector<PgNode>& targets) {
-  return from.empty() && targets.size() == 1 && !Field(select, "whereClause") &&
-         ListField(select, "groupClause").empty() && !Field(select, "havingClause") &&
-         !Field(select, "limitCount") && !Field(select, "limitOffset") &&
-         !Field(select, "withClause") && ListField(select, "valuesLists").empty() &&
-         ListField(select, "windowClause").empty() && StringField(select, "op") == "SETOP_NONE" &&
+  return from.empty() && IsPlainSingleTarget(select, targets) && !Field(select, "whereClause") &&
+         ListField(select, "valuesLists").empty() && ListField(select, "windowClause").empty() &&
          Field(NodeBody(targets[0]), "val");
 }
 
@@ -165,10 +170,8 @@ ExprPtr ConvertSubLink(PgNode body) {
     e->args.push_back(ConvertExpr(*Field(NodeBody(targets[0]), "val")));
     return e;
   }
-  bool simple = from.size() == 1 && NodeType(from[0]) == "RangeVar" && targets.size() == 1 &&
-                ListField(select, "groupClause").empty() && !Field(select, "havingClause") &&
-                !Field(select, "limitCount") && !Field(select, "limitOffset") &&
-                !Field(select, "withClause") && StringField(select, "op") == "SETOP_NONE";
+  bool simple =
+      from.size() == 1 && NodeType(from[0]) == "RangeVar" && IsPlainSingleTarget(select, targets);
   std::vector<PgNode> oper = ListField(body, "operName");
   bool equality = oper.empty() || (oper.size() == 1 && NodeType(oper[0]) == "String" &&
                                    StringField(NodeBody(oper[0]), "sval") == "=");

@@ -455,7 +455,14 @@ class AccessEvaluation {
     if (e->kind == Expr::Kind::kBool) return e->text == "t" ? kTrue : kFalse;
     for (size_t i = 0; i < memo_size_; ++i) {
       const Memo& m = memo_[i];
-      if (m.expr == e && m.row_version == row.version() && m.in_order == in_order) return m.value;
+      if (m.expr != e || m.row_version != row.version()) continue;
+      // Planning's value is the executor's too unless an operand raised or was undecidable
+      // (the executor might have stopped before it): a WITH CHECK on a row USING has just
+      // read shares it.
+      if (m.in_order == in_order ||
+          (in_order && !m.value.is_error() && !m.value.is_indeterminate())) {
+        return m.value;
+      }
     }
     Memo& m = memo_[memo_next_];
     memo_next_ = (memo_next_ + 1) % memo_.size();
@@ -730,11 +737,11 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
   return out;
 }
 
-// Sets out's policy, tenant, effect, cause, sqlstate and detail for an access to an RLS table:
-// all of the verdict but a denial's cause, which is left to DenialCause (cause_pending).
 constexpr std::string_view kRaisedIfARowIsReached =
     " (if a row reaches the policy: its subquery is computed at execution)";
 
+// Sets out's policy, tenant, effect, cause, sqlstate and detail for an access to an RLS table:
+// all of the verdict but a denial's cause, which is left to DenialCause (cause_pending).
 DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
                   const AccessEvaluation& ev, const TableInfo* table, const TableAccess& access,
                   const AccessContext& ctx, const std::vector<ObservedChange>* observed,
