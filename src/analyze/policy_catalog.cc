@@ -292,6 +292,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       t.events = static_cast<int>(IntField(body, "events"));
       constexpr int64_t kTriggerTypeBefore = 2;  // PostgreSQL's TRIGGER_TYPE_BEFORE
       t.before_row = BoolField(body, "row") && IntField(body, "timing") == kTriggerTypeBefore;
+      for (PgNode column : ListField(body, "columns")) {
+        t.update_columns.emplace_back(StringField(NodeBody(column), "sval"));
+      }
+      if (auto when = Field(body, "whenClause")) t.when_written = ConvertExpr(*when);
       std::erase_if(table.triggers, [&](const TableInfo::Trigger& x) { return x.name == t.name; });
       table.triggers.push_back(std::move(t));
     } else if (type == "CreateFunctionStmt") {
@@ -424,6 +428,20 @@ void PolicyCatalog::InlineFunctions() {
       p.using_expr = functions_.Inline(p.using_written);
       p.check_expr = functions_.Inline(p.check_written);
     }
+    for (TableInfo::Trigger& t : table.triggers) {
+      t.program = nullptr;
+      const TriggerProgram* written = functions_.TriggerProgramOf(t.function);
+      if (!t.before_row || written == nullptr) continue;
+      TriggerProgram program = InlineTriggerProgram(*written, functions_);
+      if (t.when_written) {
+        // WHEN (cond): the function runs only when cond is TRUE, as an IF around its body.
+        TriggerStep when;
+        when.kind = TriggerStep::Kind::kIf;
+        when.branches.emplace_back(functions_.Inline(t.when_written), std::move(program.steps));
+        program.steps = {std::move(when)};
+      }
+      t.program = std::make_shared<const TriggerProgram>(std::move(program));
+    }
   }
 }
 
@@ -435,6 +453,9 @@ void PolicyCatalog::ComputePolicyColumns() {
       if (p.check_expr) CollectColumns(*p.check_expr, &table.policy_columns);
       p.using_setting = p.using_expr ? TenantSettingName(*p.using_expr) : nullptr;
       p.check_setting = p.check_expr ? TenantSettingName(*p.check_expr) : nullptr;
+    }
+    for (const TableInfo::Trigger& t : table.triggers) {
+      if (t.program) CollectRowColumns(*t.program, &table.policy_columns);
     }
     table.check_order.resize(table.policies.size());
     std::iota(table.check_order.begin(), table.check_order.end(), size_t{0});

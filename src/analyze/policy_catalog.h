@@ -55,7 +55,9 @@ struct TableInfo {
   std::vector<std::string> primary_key;   // PRIMARY KEY columns, in key order; empty if none
   std::vector<Policy> policies;
   // Every column a policy expression of the table names (USING and WITH CHECK, subqueries
-  // included): the only columns of a row its policies can read. Kept by PolicyCatalog::Apply.
+  // included), and every column of NEW or OLD a BEFORE ROW trigger's program reads or assigns:
+  // the only columns of a row its policies can read, before or after the triggers ran. Kept by
+  // PolicyCatalog::Apply.
   std::vector<std::string> policy_columns;
   // The order PostgreSQL checks a new row in (WITH CHECK runs at execution and stops at the
   // first policy that decides): indexes into `policies`, the permissive ones OR-ed in
@@ -83,6 +85,13 @@ struct TableInfo {
     int events = 0;        // kInsert | kDelete | kUpdate | kTruncate
     bool enabled = true;   // DISABLE TRIGGER (or ENABLE REPLICA: not for ordinary sessions)
     bool before_row = false;  // BEFORE ... FOR EACH ROW: it may change the new row
+    // UPDATE OF these columns: it fires for an UPDATE only when one is a SET target.
+    std::vector<std::string> update_columns;
+    ExprPtr when_written;  // WHEN (...), null when none
+    // What it does to NEW (its function's program, helpers inlined, inside an IF on its WHEN
+    // condition); null when that cannot be run (only which columns it may change is known).
+    // Kept by PolicyCatalog::Apply.
+    std::shared_ptr<const TriggerProgram> program;
   };
   std::vector<Trigger> triggers;
 };

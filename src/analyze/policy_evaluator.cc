@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -392,18 +393,90 @@ class AccessEvaluation {
         if (!all && !IsPolicyColumn(col)) continue;
         if (!row.count(col)) row[col] = ValueFor(col, nullptr, nullptr, nullptr);
       }
-      ForgetTriggerChanges(TableInfo::Trigger::kInsert, &row);
+      RunBeforeTriggers(TableInfo::Trigger::kInsert, &row, nullptr);
       rows.push_back(std::move(row));
     }
     return rows;
   }
 
-  // Forgets, in a new row, the columns an enabled BEFORE ROW trigger for `event` may change:
-  // PostgreSQL checks the row the triggers return (a trigger filling tenant_id from the
-  // context is common), which rls-shadow does not compute.
-  void ForgetTriggerChanges(int event, Row* row) const {
+  // The new row of an INSERT whose rows are not known (INSERT ... SELECT): every column
+  // unknown, but what the triggers set from the context.
+  Row UnknownInsertRow() const {
+    Row row;
+    RunBeforeTriggers(TableInfo::Trigger::kInsert, &row, nullptr);
+    return row;
+  }
+
+  // Runs, on a new row, the enabled BEFORE ROW triggers for `event` in the order PostgreSQL
+  // fires them (by name): PostgreSQL checks the row the triggers return, and a trigger filling
+  // tenant_id from the context is common. A trigger whose function cannot be run
+  // (TriggerProgram) makes the columns it may change unknown. `old_row` is an UPDATE's old row.
+  void RunBeforeTriggers(int event, Row* row, const Row* old_row) const {
     if (table_.triggers.empty()) return;  // most tables: no call on the evaluation's path
-    catalog_.BeforeRowChanges(table_, event).ForgetIn(row);
+    std::vector<const TableInfo::Trigger*> fired;
+    for (const TableInfo::Trigger& t : table_.triggers) {
+      if (t.enabled && t.before_row && (t.events & event) != 0 && FiresFor(t, event)) {
+        fired.push_back(&t);
+      }
+    }
+    std::sort(fired.begin(), fired.end(),
+              [](const auto* a, const auto* b) { return a->name < b->name; });
+    for (const TableInfo::Trigger* t : fired) {
+      if (!t->program) {
+        catalog_.TriggerChanges(t->function).ForgetIn(row);
+        continue;
+      }
+      RunTrigger(*t->program, event, row, old_row);
+    }
+  }
+
+  // UPDATE OF columns: the trigger fires for an UPDATE only when one of them is a SET target.
+  bool FiresFor(const TableInfo::Trigger& t, int event) const {
+    if (event != TableInfo::Trigger::kUpdate || t.update_columns.empty()) return true;
+    return std::any_of(access_.assignments.begin(), access_.assignments.end(), [&](const auto& a) {
+      return std::find(t.update_columns.begin(), t.update_columns.end(), a.first) !=
+             t.update_columns.end();
+    });
+  }
+
+  void RunTrigger(const TriggerProgram& program, int event, Row* row, const Row* old_row) const {
+    // Every value a lookup returns stays where it is until the run ends (a comparison reads it
+    // in place while the other side is evaluated).
+    std::deque<Value> made;
+    const RowLookup lookup = [&](const Expr& c) -> const Value* {
+      const Row* source = c.qualifier == "new" ? row : c.qualifier == "old" ? old_row : nullptr;
+      if (source != nullptr) {
+        auto it = source->find(c.name);
+        if (it != source->end()) return &it->second;
+        // Not known; and NEW may hold NULL in a NOT NULL column until the row is checked.
+        auto info = table_.columns.find(c.name);
+        return &made.emplace_back(
+            Value::Unknown(info == table_.columns.end() ? "" : info->second.type, kAnyTruth));
+      }
+      if (c.qualifier.empty() && c.name == "tg_op") {
+        return &made.emplace_back(
+            Value::Known(event == TableInfo::Trigger::kInsert ? "INSERT" : "UPDATE", "text"));
+      }
+      return &made.emplace_back(Value::Unknown("", kAnyTruth));  // OLD of an INSERT, TG_ARGV...
+    };
+    Evaluator eval(inputs_, &lookup);
+    eval.set_in_order(true);  // plpgsql runs its expressions through the executor
+    RunTriggerProgram(
+        program, [&](const Expr& e) { return eval.Eval(e); },
+        [&](std::string_view column, Value v) {
+          // The assignment casts to the column's type; its error fails the statement (in the
+          // shadow run too), so a value that is not a value leaves the column unknown.
+          auto info = table_.columns.find(column);
+          if (v.is_known() && info != table_.columns.end() && !info->second.type.empty()) {
+            v = Evaluator::Cast(std::move(v), info->second.type);
+          }
+          if (v.is_known() || v.is_null()) {
+            (*row)[column] = std::move(v);
+          } else {
+            row->erase(column);
+          }
+        },
+        [&](std::string_view column) { row->erase(column); });
   }
 
   // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).
@@ -424,7 +497,7 @@ class AccessEvaluation {
         row[col] = v;
       }
     }
-    ForgetTriggerChanges(TableInfo::Trigger::kUpdate, &row);
+    RunBeforeTriggers(TableInfo::Trigger::kUpdate, &row, &base);
     return row;
   }
 
@@ -952,7 +1025,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
         break;
       }
       case Command::kInsert: {
-        insert_rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{Row{}};
+        insert_rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{ev.UnknownInsertRow()};
         const std::vector<Row>& rows = insert_rows;
         bool select_check =
             access.returning || access.on_conflict == TableAccess::OnConflict::kUpdate;

@@ -131,16 +131,9 @@ ExprPtr PlpgsqlReturnExpression(const PlpgsqlTree& plpgsql,
   }
   auto expr = Field(NodeBody(body[0]), "expr");
   if (!expr) return nullptr;
-  const std::string_view query = StringField(NodeBody(*expr), "query");
-  PgTree tree;
-  if (!tree.Parse("SELECT " + std::string(query)).ok() || tree.statements().size() != 1 ||
-      NodeType(tree.statements()[0].node) != "SelectStmt") {
-    return nullptr;
-  }
-  auto e = SingleExpression(NodeBody(tree.statements()[0].node));
-  if (!e) return nullptr;
-  why_not->clear();
-  return ConvertExpr(*e);
+  ExprPtr e = PlpgsqlExpression(StringField(NodeBody(*expr), "query"));
+  if (e) why_not->clear();
+  return e;
 }
 
 // Adds the accesses and calls of the statements in `sql` to `f`.
@@ -278,6 +271,16 @@ std::shared_ptr<Expr> Node(Expr::Kind kind) {
 
 }  // namespace
 
+ExprPtr PlpgsqlExpression(std::string_view query) {
+  PgTree tree;
+  if (!tree.Parse("SELECT " + std::string(query)).ok() || tree.statements().size() != 1 ||
+      NodeType(tree.statements()[0].node) != "SelectStmt") {
+    return nullptr;
+  }
+  auto e = SingleExpression(NodeBody(tree.statements()[0].node));
+  return e ? ConvertExpr(*e) : nullptr;
+}
+
 void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
                           std::vector<std::string>* calls) {
   // libpg_query parses plpgsql only as the body of CREATE FUNCTION: wrap it, with a dollar
@@ -355,6 +358,10 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   if (return_type == "trigger") {
     if (language == "plpgsql") {
       f.new_row_changes = PlpgsqlNewRowChanges(*plpgsql);
+      TriggerProgram program;
+      if (plpgsql->function && ReadTriggerProgram(*plpgsql->function, &program)) {
+        f.trigger_program = std::make_shared<const TriggerProgram>(std::move(program));
+      }
     } else {
       f.new_row_changes.all = true;
     }
@@ -439,6 +446,11 @@ SqlFunctions::NewRowChanges SqlFunctions::TriggerChanges(std::string_view name) 
   NewRowChanges unknown;
   unknown.all = true;
   return unknown;
+}
+
+const TriggerProgram* SqlFunctions::TriggerProgramOf(std::string_view name) const {
+  const Function* f = Find(name, 0);
+  return f == nullptr ? nullptr : f->trigger_program.get();
 }
 
 std::string SqlFunctions::WhyNotInlined(std::string_view name, size_t arity) const {

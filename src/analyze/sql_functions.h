@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,13 @@
 #include "analyze/expr.h"
 #include "analyze/pg_tree.h"
 #include "analyze/statement.h"
+#include "analyze/trigger_program.h"
 
 namespace rls_shadow {
+
+// A plpgsql expression (PLpgSQL_expr's query, which PL/pgSQL runs as `SELECT query`),
+// converted; null when it is not one expression.
+ExprPtr PlpgsqlExpression(std::string_view query);
 
 // The table accesses and function calls of a plpgsql block (a DO block's body).
 void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
@@ -75,6 +81,9 @@ class SqlFunctions {
   };
   // Those of the trigger function `name` (no arguments); every column when it is not known.
   NewRowChanges TriggerChanges(std::string_view name) const;
+  // The program of the trigger function `name` (no arguments), as written; null when it is not
+  // known or does more than a TriggerProgram can say.
+  const TriggerProgram* TriggerProgramOf(std::string_view name) const;
 
   // Why a function of that name and arity is not inlined ("LANGUAGE plpgsql", ...), "" when it
   // is, or is not known.
@@ -90,6 +99,7 @@ class SqlFunctions {
     std::vector<TableAccess> accesses;  // the tables its body's statements read and write
     std::vector<std::string> calls;     // the functions its body calls
     NewRowChanges new_row_changes;      // as a trigger function
+    std::shared_ptr<const TriggerProgram> trigger_program;  // null when it cannot be run
   };
 
   const Function* Find(std::string_view name, size_t arity) const;

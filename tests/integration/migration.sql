@@ -97,6 +97,11 @@ DROP POLICY shadow_all ON public.parcels;
 CREATE POLICY parcels_tenant ON public.parcels FOR ALL TO PUBLIC
   USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
 
+-- Filled when missing by its BEFORE INSERT trigger; stamped by a relabelling UPDATE's.
+DROP POLICY shadow_all ON public.crates;
+CREATE POLICY crates_tenant ON public.crates FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+
 -- The context read once per statement, in a scalar subquery (an InitPlan): an invalid context
 -- fails only when a row reaches the policy.
 DROP POLICY shadow_all ON public.memos;
@@ -114,6 +119,7 @@ ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.bulletins FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.memos FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.parcels FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.crates FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.shipments FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tickets FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.audit_log FORCE ROW LEVEL SECURITY;

@@ -145,6 +145,28 @@ END $$;
 CREATE TRIGGER parcels_fill_tenant BEFORE INSERT ON public.parcels
   FOR EACH ROW EXECUTE FUNCTION app.fill_tenant();
 
+-- Its BEFORE INSERT trigger fills only a missing tenant, and relabelling a crate (UPDATE OF
+-- label) stamps it with the context's tenant.
+CREATE TABLE public.crates (
+  id bigint PRIMARY KEY,
+  tenant_id uuid NOT NULL,
+  label text NOT NULL
+);
+ALTER TABLE public.crates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.crates FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.crates OWNER TO owner_role;
+CREATE FUNCTION app.fill_missing_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.tenant_id IS NULL THEN
+    NEW.tenant_id := current_setting('app.current_tenant_id')::uuid;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER crates_fill_missing_tenant BEFORE INSERT ON public.crates
+  FOR EACH ROW EXECUTE FUNCTION app.fill_missing_tenant();
+CREATE TRIGGER crates_relabel_stamps_tenant BEFORE UPDATE OF label ON public.crates
+  FOR EACH ROW EXECUTE FUNCTION app.fill_tenant();
+
 -- A table outside public, which the application reaches through its search_path.
 CREATE SCHEMA billing;
 CREATE TABLE billing.ledger (

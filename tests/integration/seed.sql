@@ -3,7 +3,7 @@
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
   public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
   billing.ledger, public.shipments, public.tickets, public.audit_log, public.ticket_events,
-  public.ticket_comments, public.parcels, public.memos, public.bulletins;
+  public.ticket_comments, public.parcels, public.memos, public.bulletins, public.crates;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),

@@ -786,6 +786,24 @@ std::vector<Scenario> BuildWorkload() {
           .Build());
 
   w.push_back(
+      ScenarioBuilder("before_trigger_fills_missing_tenant",
+                      "a BEFORE INSERT trigger that fills only a missing tenant (another one "
+                      "given stays, and fails), and one on UPDATE OF label that stamps the "
+                      "context's tenant (a move that sets no label is not stamped)")
+          .Connect("w", "app_role", "web-crates-1")
+          .Attribute("app/controllers/crates_controller.rb", "web")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "INSERT INTO public.crates (id, label) VALUES (1, 'apples')")
+          .SimpleC("w", "INSERT INTO public.crates VALUES (2, 'T2', 'pears')")
+          .Extended("w", "INSERT INTO public.crates VALUES ($1, $2, $3)", {"3", "T1", "plums"})
+          .SimpleC("w",
+                   "UPDATE public.crates SET tenant_id = 'T2' WHERE id = 1 AND tenant_id = 'T1'")
+          .SimpleC("w",
+                   "UPDATE public.crates SET tenant_id = 'T2', label = 'figs' "
+                   "WHERE id = 3 AND tenant_id = 'T1'")
+          .Build());
+
+  w.push_back(
       ScenarioBuilder("check_stops_at_admin_flag",
                       "an admin flag OR-ed before the tenant: a new row passes on the flag "
                       "while the context is '', a read fails while planning")
