@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -440,43 +439,29 @@ class AccessEvaluation {
   }
 
   void RunTrigger(const TriggerProgram& program, int event, Row* row, const Row* old_row) const {
-    // Every value a lookup returns stays where it is until the run ends (a comparison reads it
-    // in place while the other side is evaluated).
-    std::deque<Value> made;
-    const RowLookup lookup = [&](const Expr& c) -> const Value* {
-      const Row* source = c.qualifier == "new" ? row : c.qualifier == "old" ? old_row : nullptr;
-      if (source != nullptr) {
-        auto it = source->find(c.name);
-        if (it != source->end()) return &it->second;
-        // Not known; and NEW may hold NULL in a NOT NULL column until the row is checked.
-        auto info = table_.columns.find(c.name);
-        return &made.emplace_back(
-            Value::Unknown(info == table_.columns.end() ? "" : info->second.type, kAnyTruth));
-      }
-      if (c.qualifier.empty() && c.name == "tg_op") {
-        return &made.emplace_back(
-            Value::Known(event == TableInfo::Trigger::kInsert ? "INSERT" : "UPDATE", "text"));
-      }
-      return &made.emplace_back(Value::Unknown("", kAnyTruth));  // OLD of an INSERT, TG_ARGV...
+    auto value_in = [](const Row* r, std::string_view column) -> const Value* {
+      if (r == nullptr) return nullptr;
+      auto it = r->find(column);
+      return it == r->end() ? nullptr : &it->second;
     };
-    Evaluator eval(inputs_, &lookup);
-    eval.set_in_order(true);  // plpgsql runs its expressions through the executor
-    RunTriggerProgram(
-        program, [&](const Expr& e) { return eval.Eval(e); },
-        [&](std::string_view column, Value v) {
-          // The assignment casts to the column's type; its error fails the statement (in the
-          // shadow run too), so a value that is not a value leaves the column unknown.
-          auto info = table_.columns.find(column);
-          if (v.is_known() && info != table_.columns.end() && !info->second.type.empty()) {
-            v = Evaluator::Cast(std::move(v), info->second.type);
-          }
-          if (v.is_known() || v.is_null()) {
-            (*row)[column] = std::move(v);
-          } else {
-            row->erase(column);
-          }
-        },
-        [&](std::string_view column) { row->erase(column); });
+    auto new_value = [&](std::string_view column) { return value_in(row, column); };
+    auto old_value = [&](std::string_view column) { return value_in(old_row, column); };
+    auto column_type = [&](std::string_view column) -> std::string_view {
+      auto it = table_.columns.find(column);
+      return it == table_.columns.end() ? std::string_view() : std::string_view(it->second.type);
+    };
+    // The names are the program's, which the catalog keeps (a Row borrows its names).
+    auto set = [&](std::string_view column, Value v) { (*row)[column] = std::move(v); };
+    auto forget = [&](std::string_view column) { row->erase(column); };
+    const TriggerRow trigger_row{
+        .tg_op = event == TableInfo::Trigger::kInsert ? "INSERT" : "UPDATE",
+        .new_value = new_value,
+        .old_value = old_value,
+        .column_type = column_type,
+        .set = set,
+        .forget = forget,
+    };
+    RunTriggerProgram(program, inputs_, trigger_row);
   }
 
   // `base` with the access's assignments applied (UPDATE SET / ON CONFLICT DO UPDATE SET).

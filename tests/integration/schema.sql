@@ -156,9 +156,14 @@ ALTER TABLE public.crates ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shadow_all ON public.crates FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
 ALTER TABLE public.crates OWNER TO owner_role;
 CREATE FUNCTION app.fill_missing_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  ctx text := current_setting('app.current_tenant_id', true);
 BEGIN
   IF NEW.tenant_id IS NULL THEN
-    NEW.tenant_id := current_setting('app.current_tenant_id')::uuid;
+    IF ctx IS NULL OR ctx = '' THEN
+      RAISE EXCEPTION 'no tenant context for %', TG_TABLE_NAME;
+    END IF;
+    NEW.tenant_id := ctx;
   END IF;
   RETURN NEW;
 END $$;

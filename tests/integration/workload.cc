@@ -787,9 +787,10 @@ std::vector<Scenario> BuildWorkload() {
 
   w.push_back(
       ScenarioBuilder("before_trigger_fills_missing_tenant",
-                      "a BEFORE INSERT trigger that fills only a missing tenant (another one "
-                      "given stays, and fails), and one on UPDATE OF label that stamps the "
-                      "context's tenant (a move that sets no label is not stamped)")
+                      "a BEFORE INSERT trigger that fills only a missing tenant from a variable "
+                      "(another one given stays, and fails; without a context it raises, in "
+                      "both runs), and one on UPDATE OF label that stamps the context's tenant "
+                      "(a move that sets no label is not stamped)")
           .Connect("w", "app_role", "web-crates-1")
           .Attribute("app/controllers/crates_controller.rb", "web")
           .Simple("w", "SET app.current_tenant_id = 'T1'")
@@ -801,6 +802,8 @@ std::vector<Scenario> BuildWorkload() {
           .SimpleC("w",
                    "UPDATE public.crates SET tenant_id = 'T2', label = 'figs' "
                    "WHERE id = 3 AND tenant_id = 'T1'")
+          .Simple("w", "RESET app.current_tenant_id")
+          .SimpleC("w", "INSERT INTO public.crates (id, label) VALUES (4, 'kiwis')")
           .Build());
 
   w.push_back(

@@ -92,6 +92,17 @@ BEGIN
   ELSE NEW.val := 'updated'; END IF;
   RETURN NEW;
 END $$;
+CREATE FUNCTION app.fill_from_variable() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE ctx text := current_setting('app.current_tenant_id', true); tid uuid;
+BEGIN
+  IF NEW.tenant_id IS NULL THEN
+    IF ctx IS NULL OR ctx = '' THEN RAISE EXCEPTION 'no tenant context'; END IF;
+    RAISE NOTICE 'filling %', ctx;
+    tid := ctx;
+    NEW.tenant_id := tid;
+  END IF;
+  RETURN NEW;
+END $$;
 CREATE FUNCTION app.coalesce_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.tenant_id := coalesce(NEW.tenant_id, current_setting('app.current_tenant_id')::uuid); RETURN NEW; END $$;
 )sql";
@@ -117,6 +128,11 @@ BEGIN NEW.tenant_id := coalesce(NEW.tenant_id, current_setting('app.current_tena
       {"CREATE TRIGGER a_fill BEFORE INSERT" + trigger + "app.coalesce_tenant();", given_t2,
        Effect::kError},
       {"CREATE TRIGGER a_fill BEFORE INSERT" + trigger + "app.coalesce_tenant();", given_none,
+       Effect::kAllow},
+      // Variables (text, assigned to a uuid one), RAISE NOTICE and a RAISE EXCEPTION not reached.
+      {"CREATE TRIGGER v_fill BEFORE INSERT" + trigger + "app.fill_from_variable();", given_t2,
+       Effect::kError},
+      {"CREATE TRIGGER v_fill BEFORE INSERT" + trigger + "app.fill_from_variable();", given_none,
        Effect::kAllow},
       // Triggers fire by name: a_fill, then b_set makes it T2; a_set, then z_fill makes it T1.
       {"CREATE TRIGGER a_fill BEFORE INSERT" + trigger + "app.fill_if_null();" +
@@ -158,9 +174,11 @@ BEGIN
   IF NEW.val = 'mine' THEN NEW.tenant_id := current_setting('app.current_tenant_id')::uuid; END IF;
   RETURN NEW;
 END $$;
-CREATE FUNCTION app.with_variable() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE tid uuid := current_setting('app.current_tenant_id')::uuid;
-BEGIN NEW.tenant_id := tid; RETURN NEW; END $$;
+CREATE FUNCTION app.in_a_loop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..1 LOOP NEW.tenant_id := current_setting('app.current_tenant_id')::uuid; END LOOP;
+  RETURN NEW;
+END $$;
 CREATE FUNCTION app.from_default() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.tenant_id := current_setting('app.default_tenant')::uuid; RETURN NEW; END $$;
 )sql";
@@ -179,11 +197,11 @@ BEGIN NEW.tenant_id := current_setting('app.default_tenant')::uuid; RETURN NEW; 
                          "public.t")
                 .effect,
             Effect::kRowDependent);
-  // A declared variable: the function is not run, the columns it assigns are unknown.
-  EngineHarness variable(SemanticsCatalogSql() + functions + "CREATE TRIGGER f" + trigger +
-                         "app.with_variable();\n");
-  variable.Exec("SET app.current_tenant_id = '" + T1 + "'");
-  EXPECT_EQ(variable.Verdict(given_t2, "public.t", {"x"}).effect, Effect::kRowDependent);
+  // A loop: the function is not run, the columns it assigns are unknown.
+  EngineHarness loop(SemanticsCatalogSql() + functions + "CREATE TRIGGER f" + trigger +
+                     "app.in_a_loop();\n");
+  loop.Exec("SET app.current_tenant_id = '" + T1 + "'");
+  EXPECT_EQ(loop.Verdict(given_t2, "public.t", {"x"}).effect, Effect::kRowDependent);
   // The trigger raises (a setting never defined, read without missing_ok: 42704), which fails
   // the statement in the shadow run too: its row is not known.
   EngineHarness raises(SemanticsCatalogSql() + functions + "CREATE TRIGGER f" + trigger +
@@ -230,15 +248,20 @@ CREATE FUNCTION app.raises() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN IF NEW.val IS NULL THEN RAISE EXCEPTION 'no val'; END IF; RETURN NEW; END $$;
 CREATE FUNCTION app.declares() RETURNS trigger LANGUAGE plpgsql
     AS $$ DECLARE v text := 'x'; BEGIN NEW.val := v; RETURN NEW; END $$;
+CREATE FUNCTION app.record_variable() RETURNS trigger LANGUAGE plpgsql
+    AS $$ DECLARE r record; BEGIN r := NEW; NEW.val := r.val; RETURN NEW; END $$;
+CREATE FUNCTION app.loops() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN WHILE NEW.val IS NULL LOOP NEW.val := 'x'; END LOOP; RETURN NEW; END $$;
 CREATE FUNCTION app.subscript() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN NEW.tags[1] := 'x'; RETURN NEW; END $$;
 CREATE FUNCTION app.returns_old() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN NEW.val := 'x'; RETURN OLD; END $$;
 )sql";
   const std::vector<std::pair<std::string, bool>> functions = {
-      {"fill_tenant", true},  {"touch_val", true}, {"skip", false},     {"whole", false},
-      {"into_new", false},    {"raises", false},   {"declares", false}, {"subscript", false},
-      {"returns_old", false}, {"perl", false},     {"unknown", false}};
+      {"fill_tenant", true},  {"touch_val", true}, {"skip", false},    {"whole", false},
+      {"into_new", false},    {"raises", true},    {"declares", true}, {"subscript", false},
+      {"returns_old", false}, {"perl", false},     {"unknown", false}, {"record_variable", false},
+      {"loops", false}};
   for (const auto& [name, run] : functions) {
     sql += "CREATE TRIGGER tr_" + name +
            " BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION app." + name + "();\n";
