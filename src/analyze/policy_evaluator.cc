@@ -637,6 +637,14 @@ class AccessEvaluation {
     SetOutcome c = EvaluateSet(cmd, true, row, /*at_execution=*/true);
     return with_select ? Both(c, EvaluateSet(PolicyCommand::kSelect, false, row, true)) : c;
   }
+  // ON CONFLICT DO UPDATE's check of the existing row: the UPDATE and SELECT policies' USING,
+  // which the executor runs on the row it found (a check option, not a scan's qual: no plan
+  // estimates it). Checked on 15.18: `admin OR tenant = ''::uuid` lets an admin's upsert of an
+  // existing row through.
+  SetOutcome ExistingRowCheck(const Row& row) const {
+    return Both(EvaluateSet(PolicyCommand::kUpdate, false, row, /*at_execution=*/true),
+                EvaluateSet(PolicyCommand::kSelect, false, row, /*at_execution=*/true));
+  }
 
   // Both sets must pass (e.g. UPDATE USING and SELECT USING): the first failure decides.
   static SetOutcome Both(const SetOutcome& a, const SetOutcome& b) {
@@ -921,7 +929,8 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
         row_for_tenant = old_row;
       } else {
         const bool with_select = access.reads_columns || upsert;
-        SetOutcome f = ev.Filter(PolicyCommand::kUpdate, with_select, old_row);
+        SetOutcome f = upsert ? ev.ExistingRowCheck(old_row)
+                              : ev.Filter(PolicyCommand::kUpdate, with_select, old_row);
         if (f.result == Predicate::kPass) {
           from_check(ev.Check(PolicyCommand::kUpdate, with_select, new_row), false);
         } else if (upsert) {
@@ -1039,7 +1048,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
               if (auto it = rows[0].find(col); it != rows[0].end()) existing[col] = it->second;
             }
           }
-          SetOutcome u = ev.Filter(PolicyCommand::kUpdate, true, existing);
+          SetOutcome u = ev.ExistingRowCheck(existing);
           if (u.result == Predicate::kFail || u.result == Predicate::kRowDependent) {
             // Fails only if a conflicting row exists: that depends on the table's rows.
             decisive = u;

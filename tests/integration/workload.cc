@@ -808,8 +808,9 @@ std::vector<Scenario> BuildWorkload() {
 
   w.push_back(
       ScenarioBuilder("check_stops_at_admin_flag",
-                      "an admin flag OR-ed before the tenant: a new row passes on the flag "
-                      "while the context is '', a read fails while planning")
+                      "an admin flag OR-ed before the tenant: a new row, and an upsert's existing "
+                      "row, pass on the flag while the context is '', a read fails while "
+                      "planning")
           .Connect("a", "app_role", "admin-tools-1")
           .Connect("w", "app_role", "web-bulletins-1")
           .Attribute("app/admin/bulletins.rb", "admin")
@@ -819,6 +820,9 @@ std::vector<Scenario> BuildWorkload() {
           .Simple("a", "SET app.is_admin = 'on'")
           .SimpleC("a", "INSERT INTO public.bulletins VALUES (2, 'T2', 'notice')")
           .Extended("a", "INSERT INTO public.bulletins VALUES ($1, $2, $3)", {"3", "T1", "memo"})
+          .SimpleC("a",
+                   "INSERT INTO public.bulletins VALUES (1, 'T2', 'edited') "
+                   "ON CONFLICT (id) DO UPDATE SET body = excluded.body")
           .SimpleC("a", "SELECT body FROM public.bulletins WHERE id = 1")
           .Attribute("app/controllers/bulletins_controller.rb", "web")
           .Simple("w", "BEGIN")

@@ -83,5 +83,22 @@ TEST(CheckOrder, ANewRowIsCheckedInPostgresOrderAndReadsArePlannedWhole) {
   }
 }
 
+// ON CONFLICT DO UPDATE checks the existing row with the UPDATE and SELECT policies' USING at
+// execution (15.18, one_or, context '' and app.admin = 'on': the upsert of an existing row
+// passes; with app.admin = 'off' the new row's check already raises 22P02).
+TEST(CheckOrder, AnUpsertChecksTheExistingRowAtExecution) {
+  EngineHarness h(CheckOrderCatalogSql());
+  h.Exec("SET app.current_tenant_id = ''");
+  h.Exec("SET app.admin = 'on'");
+  const std::string upsert = "INSERT INTO one_or VALUES (1, '" + std::string(kT1) +
+                             "', 'y') ON CONFLICT (id) DO UPDATE SET val = 'upd'";
+  EXPECT_EQ(h.Verdict(upsert, "public.one_or").effect, Effect::kAllow);
+  EXPECT_EQ(h.Verdict(upsert + " RETURNING id", "public.one_or").effect, Effect::kAllow);
+  h.Exec("SET app.admin = 'off'");
+  Finding fails = h.Verdict(upsert, "public.one_or");
+  EXPECT_EQ(fails.effect, Effect::kError);
+  EXPECT_EQ(fails.sqlstate, "22P02");
+}
+
 }  // namespace
 }  // namespace rls_shadow::testing_analyze
