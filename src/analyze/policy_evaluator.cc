@@ -94,6 +94,7 @@ struct SetOutcome {
   Predicate result = Predicate::kPass;
   const Policy* deciding = nullptr;  // the restrictive policy that failed, or the policy that
                                      // raised the error; null for a permissive / default deny
+  bool deciding_check = false;       // what decided is `deciding`'s WITH CHECK, not its USING
   bool no_permissive = false;
   Value error;  // kError / kIndeterminate: what was raised or undecidable
   // The sets evaluated, in order, each once: their expressions name the tenant. (A set stands
@@ -538,6 +539,12 @@ class AccessEvaluation {
   // if reached; else as a scan's quals, which planning estimates (and fails on) whole.
   SetOutcome EvaluateSet(PolicyCommand cmd, bool check, const Row& row,
                          bool at_execution = false) const {
+    SetOutcome out = EvaluatePolicies(cmd, check, row, at_execution);
+    out.deciding_check = check && out.deciding != nullptr && out.deciding->check_expr != nullptr;
+    return out;
+  }
+  SetOutcome EvaluatePolicies(PolicyCommand cmd, bool check, const Row& row,
+                              bool at_execution) const {
     SetOutcome out;
     out.AddSet(PolicySet{cmd, check});
     const RowLookup lookup = [&](const Expr& c) -> const Value* {
@@ -1094,7 +1101,9 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
   // tenant column.
   const std::string* setting_name = nullptr;
   if (const Policy* p = decisive.deciding) {
-    setting_name = p->using_setting != nullptr ? p->using_setting : p->check_setting;
+    const std::string* decided = decisive.deciding_check ? p->check_setting : p->using_setting;
+    const std::string* other = decisive.deciding_check ? p->using_setting : p->check_setting;
+    setting_name = decided != nullptr ? decided : other;
   }
   if (setting_name == nullptr) {
     ev.ForEachExpr(decisive, [&](const Expr&, const std::string* first_setting) {

@@ -83,6 +83,26 @@ TEST(CheckOrder, ANewRowIsCheckedInPostgresOrderAndReadsArePlannedWhole) {
   }
 }
 
+// A policy whose USING and WITH CHECK read different settings: a finding's tenant is the one
+// the expression that decided reads.
+TEST(CheckOrder, TheTenantIsReadFromTheExpressionThatDecided) {
+  EngineHarness h(
+      SemanticsCatalogSql() +
+      Table("split", {"p ON split USING (tenant_id = current_setting('app.read_tenant', "
+                      "true)::uuid) WITH CHECK (tenant_id = "
+                      "current_setting('app.write_tenant', true)::uuid)"}));
+  h.Exec("SET app.read_tenant = '" + std::string(kT1) + "'");
+  h.Exec("SET app.write_tenant = '" + std::string(kT2) + "'");
+  Finding insert =
+      h.Verdict("INSERT INTO split VALUES (1, '" + std::string(kT1) + "', 'a')", "public.split");
+  EXPECT_EQ(insert.effect, Effect::kError);
+  EXPECT_EQ(insert.tenant, kT2);
+  Finding read =
+      h.Verdict("SELECT * FROM split WHERE tenant_id = '" + std::string(kT2) + "'", "public.split");
+  EXPECT_EQ(read.effect, Effect::kFiltered);
+  EXPECT_EQ(read.tenant, kT1);
+}
+
 // ON CONFLICT DO UPDATE checks the existing row with the UPDATE and SELECT policies' USING at
 // execution (15.18, one_or, context '' and app.admin = 'on': the upsert of an existing row
 // passes; with app.admin = 'off' the new row's check already raises 22P02).
