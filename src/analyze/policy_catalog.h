@@ -118,6 +118,10 @@ class PolicyCatalog {
   const std::vector<SqlFunctions::ReachedAccess>* Reached(std::string_view function) const {
     return functions_.Reached(function);
   }
+  // The statements a call of the SQL function `function` runs (SqlFunctions::FollowedBody).
+  std::optional<SqlFunctions::SqlBody> FollowedBody(std::string_view function, size_t arity) const {
+    return functions_.FollowedBody(function, arity);
+  }
   // What the trigger function `function` may change in the new row (SqlFunctions).
   SqlFunctions::NewRowChanges TriggerChanges(std::string_view function) const {
     return functions_.TriggerChanges(function);

@@ -254,6 +254,42 @@ void FireTriggers(const TableInfo& table, const TableAccess& access,
   }
 }
 
+// `e` with each unqualified name in `names` that is no column of `table` replaced by the
+// argument it names ($n): a SQL function's statement reads its named arguments so.
+ExprPtr ReplaceNamedArguments(const ExprPtr& e, const TableInfo* table,
+                              const std::vector<std::string>& names) {
+  if (!e) return e;
+  if (e->kind == Expr::Kind::kColumn && e->qualifier.empty() &&
+      (table == nullptr || table->columns.find(e->name) == table->columns.end())) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i].empty() || names[i] != e->name) continue;
+      auto param = std::make_shared<Expr>();
+      param->kind = Expr::Kind::kParam;
+      param->param = static_cast<int>(i + 1);
+      return param;
+    }
+  }
+  if (e->args.empty()) return e;
+  auto copy = std::make_shared<Expr>(*e);
+  for (ExprPtr& a : copy->args) a = ReplaceNamedArguments(a, table, names);
+  return copy;
+}
+
+// A SQL function's table access with its named arguments read in the values it gives.
+TableAccess WithNamedArguments(const PolicyCatalog& catalog, const TableAccess& access,
+                               const std::vector<std::string>& names) {
+  TableAccess out = access;
+  if (std::all_of(names.begin(), names.end(), [](const std::string& n) { return n.empty(); })) {
+    return out;
+  }
+  const TableInfo* table = catalog.FindTable(access.schema, access.relname);
+  for (ColumnValues& row : out.rows) {
+    for (auto& [column, e] : row) e = ReplaceNamedArguments(e, table, names);
+  }
+  for (auto& [column, e] : out.assignments) e = ReplaceNamedArguments(e, table, names);
+  return out;
+}
+
 // The value set_config(name, value, ...) leaves: the text; nullopt for NULL, which returns the
 // setting to its reset value; an unknown-setting mark when the evaluator cannot know it (a column
 // of the rows the statement reads, a parameter the log left out), so that later reads are
@@ -553,14 +589,77 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
         });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
+  // Functions every call of which was followed.
+  std::vector<std::string_view> followed;
+  std::vector<std::string_view> not_followed;
+  for (const AnalyzedStatement::FunctionCall& call : st.direct_calls) {
+    const bool ran = FollowCall(s, call, ctx, event, who, params, example, &fired);
+    (ran ? followed : not_followed).push_back(call.name);
+  }
+  std::erase_if(followed, [&](std::string_view name) {
+    return std::find(not_followed.begin(), not_followed.end(), name) != not_followed.end();
+  });
   if (!fired.empty() || !st.do_block_accesses.empty() ||
       (!st.calls.empty() && catalog_.functions_reach_tables())) {
-    ReportUnfollowed(s, st, event, who, fired, example);
+    ReportUnfollowed(s, st, event, who, fired, followed, example);
   }
+}
+
+bool ShadowEngine::FollowCall(Session& s, const AnalyzedStatement::FunctionCall& call,
+                              const AccessContext& ctx, const LogEvent& event,
+                              const Attribution& who,
+                              const std::vector<std::optional<std::string>>& params,
+                              std::string* example, std::vector<FiredTrigger>* fired) {
+  std::optional<SqlFunctions::SqlBody> body = catalog_.FollowedBody(call.name, call.args.size());
+  if (!body) return false;
+  // The arguments, evaluated in the session and coerced to the declared types, are the body's
+  // $1..$n.
+  const EvalInputs in = SessionInputs(s.state, &params);
+  Evaluator eval(in);
+  std::vector<std::optional<std::string>> args;
+  bool any_null = false;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    Value v = eval.Eval(*call.args[i]);
+    const std::string& type = (*body->arg_types)[i];
+    if (v.is_known() && Evaluator::CastDecides(type)) v = Evaluator::Cast(std::move(v), type);
+    if (v.is_null()) {
+      any_null = true;
+      args.emplace_back(std::nullopt);
+    } else if (v.is_known()) {
+      args.emplace_back(std::move(v.text));
+    } else {
+      return false;  // unknown, or an error that fails the call in the shadow run too
+    }
+  }
+  if (any_null && body->strict) return true;  // a STRICT function is not run: it reads nothing
+  AccessContext body_ctx = ctx;
+  body_ctx.params = &args;
+  for (const TableAccess& written : *body->accesses) {
+    const TableAccess body_access = WithNamedArguments(catalog_, written, *body->arg_names);
+    ExpandViews(
+        catalog_, body_access, body_ctx,
+        [&](const TableAccess& access, const AccessContext& access_ctx, const TableInfo* table) {
+          if (table != nullptr && !table->triggers.empty()) FireTriggers(*table, access, fired);
+          if (s.pending.size() == s.pending_size) s.pending.emplace_back();
+          Finding& f = s.pending[s.pending_size];
+          if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, nullptr)) return;
+          Stamp(who, event, &f);
+          if (f.effect != Effect::kAllow) {
+            f.detail += fmt::format("{}inside {}()", f.detail.empty() ? "" : " ", call.name);
+            if (example->empty()) Example(event, example);
+            f.example = *example;
+          } else {
+            f.example.clear();
+          }
+          ++s.pending_size;
+        });
+  }
+  return true;
 }
 
 void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                                     const Attribution& who, const std::vector<FiredTrigger>& fired,
+                                    const std::vector<std::string_view>& followed,
                                     std::string* example) {
   std::string_view current_user, session_user;
   s.state.UsersView(&current_user, &session_user);
@@ -594,6 +693,7 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
            "run by the statement");
   }
   for (const std::string& call : st.calls) {
+    if (std::find(followed.begin(), followed.end(), call) != followed.end()) continue;
     if (const auto* reached = catalog_.Reached(call)) {
       for (const auto& r : *reached) report(r, "called by the statement");
     }

@@ -173,12 +173,20 @@ class ShadowEngine {
                   std::string* example);
   // A trigger a write of the statement fires, on its table.
   using FiredTrigger = std::pair<const TableInfo*, const TableInfo::Trigger*>;
-  // The RLS tables reached inside the functions the statement calls and the triggers its writes
-  // fire: rls-shadow does not follow them, so each is an `indeterminate` finding naming the way
-  // in, rather than nothing.
+  // A call that runs once (AnalyzedStatement::direct_calls) of a LANGUAGE sql function whose
+  // statements can be run (SqlFunctions::FollowedBody): evaluates them with the call's
+  // arguments, as the caller. False, having evaluated nothing, when it is not such a call or an
+  // argument is not known.
+  bool FollowCall(Session& s, const AnalyzedStatement::FunctionCall& call, const AccessContext& ctx,
+                  const LogEvent& event, const Attribution& who,
+                  const std::vector<std::optional<std::string>>& params, std::string* example,
+                  std::vector<FiredTrigger>* fired);
+  // The RLS tables reached inside the functions the statement calls (but those in `followed`)
+  // and the triggers its writes fire: rls-shadow does not follow them, so each is an
+  // `indeterminate` finding naming the way in, rather than nothing.
   void ReportUnfollowed(Session& s, const AnalyzedStatement& st, const LogEvent& event,
                         const Attribution& who, const std::vector<FiredTrigger>& fired,
-                        std::string* example);
+                        const std::vector<std::string_view>& followed, std::string* example);
   // The statement's example text for its findings, into *out (the caller's reused buffer).
   void Example(const LogEvent& event, std::string* out) const;
   // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.

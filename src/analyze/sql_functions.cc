@@ -136,15 +136,21 @@ ExprPtr PlpgsqlReturnExpression(const PlpgsqlTree& plpgsql,
   return e;
 }
 
-// Adds the accesses and calls of the statements in `sql` to `f`.
-void AddStatements(std::string_view sql, std::vector<TableAccess>* accesses,
+// Adds the accesses and calls of the statements in `sql` to `f`. Returns whether they parse and
+// none changes a setting or the transaction (SET, set_config(), COMMIT, a DO block, ...).
+bool AddStatements(std::string_view sql, std::vector<TableAccess>* accesses,
                    std::vector<std::string>* calls) {
   AnalyzedText analyzed = AnalyzeSql(sql);
-  if (!analyzed.parsed) return;
+  if (!analyzed.parsed) return false;
+  bool settings_kept = true;
   for (const AnalyzedStatement& st : analyzed.statements) {
     accesses->insert(accesses->end(), st.accesses.begin(), st.accesses.end());
     calls->insert(calls->end(), st.calls.begin(), st.calls.end());
+    settings_kept &= st.settings.empty() && st.txn == TxnAction::kNone && st.prepare_name.empty() &&
+                     st.execute_name.empty() && st.do_block_accesses.empty() &&
+                     std::find(st.calls.begin(), st.calls.end(), "set_config") == st.calls.end();
   }
+  return settings_kept;
 }
 
 // Every SQL text of a plpgsql tree: its statements' queries and expressions ("x := expr" for an
@@ -351,7 +357,9 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   }
   // The tables its body reaches (not for inlining: a policy calling it stays indeterminate).
   if (language == "sql") {
-    AddStatements(AsText(body), &f.accesses, &f.calls);
+    const bool settings_kept = AddStatements(AsText(body), &f.accesses, &f.calls);
+    f.followable = settings_kept && !security_definer && !has_set &&
+                   !(returns && BoolField(*returns, "setof")) && !Field(body, "sql_body");
   } else if (language == "plpgsql") {
     AddPlpgsqlStatements(*plpgsql, &f.accesses, &f.calls);
   }
@@ -451,6 +459,16 @@ SqlFunctions::NewRowChanges SqlFunctions::TriggerChanges(std::string_view name) 
 const TriggerProgram* SqlFunctions::TriggerProgramOf(std::string_view name) const {
   const Function* f = Find(name, 0);
   return f == nullptr ? nullptr : f->trigger_program.get();
+}
+
+std::optional<SqlFunctions::SqlBody> SqlFunctions::FollowedBody(std::string_view name,
+                                                                size_t arity) const {
+  const Function* f = Find(name, arity);
+  if (f == nullptr || !f->followable || f->arg_types.size() != arity) return std::nullopt;
+  for (const std::string& call : f->calls) {
+    if (Reached(call) != nullptr) return std::nullopt;
+  }
+  return SqlBody{&f->accesses, &f->arg_names, &f->arg_types, f->strict};
 }
 
 std::string SqlFunctions::WhyNotInlined(std::string_view name, size_t arity) const {

@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,20 @@ class SqlFunctions {
   // known or does more than a TriggerProgram can say.
   const TriggerProgram* TriggerProgramOf(std::string_view name) const;
 
+  // The statements of a LANGUAGE sql function that runs as its caller, with the caller's
+  // settings (not SECURITY DEFINER, no SET clause, no statement or call that changes a setting),
+  // and calls no function that reaches a table: a call runs them with its arguments as $1..$n.
+  // Null otherwise. An argument the body names is read in the values the body gives (inserted,
+  // assigned) where the name is no column of the table (PostgreSQL resolves a column first); a
+  // WHERE comparing a column with it is not a filter, so those rows stay unknown.
+  struct SqlBody {
+    const std::vector<TableAccess>* accesses;
+    const std::vector<std::string>* arg_names;  // "" when unnamed
+    const std::vector<std::string>* arg_types;  // normalised, "" when unknown
+    bool strict;                                // not run when an argument is NULL
+  };
+  std::optional<SqlBody> FollowedBody(std::string_view name, size_t arity) const;
+
   // Why a function of that name and arity is not inlined ("LANGUAGE plpgsql", ...), "" when it
   // is, or is not known.
   std::string WhyNotInlined(std::string_view name, size_t arity) const;
@@ -98,6 +113,7 @@ class SqlFunctions {
     std::string why_not;  // when body is null
     std::vector<TableAccess> accesses;  // the tables its body's statements read and write
     std::vector<std::string> calls;     // the functions its body calls
+    bool followable = false;            // see FollowedBody
     NewRowChanges new_row_changes;      // as a trigger function
     std::shared_ptr<const TriggerProgram> trigger_program;  // null when it cannot be run
   };

@@ -111,6 +111,16 @@ struct AnalyzedStatement {
   // The functions the statement calls by name (lower-case, pg_catalog. dropped, each once): the
   // engine reports the table accesses inside those the catalog knows (PolicyCatalog::Reached).
   std::vector<std::string> calls;
+  // The calls that run exactly once, with these arguments, when the statement runs: a top-level
+  // `SELECT f(args), ...` with no FROM, WHERE, grouping or LIMIT, and `CALL f(args)`. Only
+  // functions no other place of the statement calls (a call in a FROM list or a CASE may run
+  // any number of times). The engine evaluates the statements of such a LANGUAGE sql function
+  // with the arguments (ShadowEngine::FollowCall).
+  struct FunctionCall {
+    std::string name;  // as in `calls`
+    std::vector<ExprPtr> args;
+  };
+  std::vector<FunctionCall> direct_calls;
   // The table accesses of a DO block's statements, which the engine reports, not evaluates.
   std::vector<TableAccess> do_block_accesses;
 };

@@ -90,7 +90,10 @@ class TreeWalker {
       out_->deallocate_all = out_->deallocate_name.empty();
     } else if (type == "CallStmt") {
       // CALL proc(args): the procedure's body is reported like a called function's.
-      if (auto call = Field(body, "funccall")) WalkNode("FuncCall", *call);
+      if (auto call = Field(body, "funccall")) {
+        direct_calls_.insert(IntField(NodeBody(*call), "location"));
+        WalkNode("FuncCall", *call);
+      }
     } else if (type == "DoStmt") {
       std::string language = "plpgsql";
       std::string_view block;
@@ -111,6 +114,10 @@ class TreeWalker {
       if (auto q = Field(body, "query")) Walk(*q);
     }
     // Other utility and DDL statements touch no rows under RLS.
+    // A function called elsewhere too is not followed anywhere (see AnalyzedStatement).
+    std::erase_if(out_->direct_calls, [&](const AnalyzedStatement::FunctionCall& c) {
+      return other_calls_.count(c.name) != 0;
+    });
   }
 
  private:
@@ -165,6 +172,15 @@ class TreeWalker {
                                     : std::string_view(name);
       if (std::find(out_->calls.begin(), out_->calls.end(), called) == out_->calls.end()) {
         out_->calls.emplace_back(called);
+      }
+      const bool plain = !Field(body, "over") && !BoolField(body, "agg_star") &&
+                         !BoolField(body, "agg_distinct") && !BoolField(body, "func_variadic");
+      if (plain && rows_decide_ == 0 && direct_calls_.count(IntField(body, "location")) != 0) {
+        AnalyzedStatement::FunctionCall call{std::string(called), {}};
+        for (PgNode arg : ListField(body, "args")) call.args.push_back(ConvertExpr(arg));
+        out_->direct_calls.push_back(std::move(call));
+      } else {
+        other_calls_.emplace(called);
       }
       if (name == "set_config" || name == "pg_catalog.set_config") {
         std::vector<PgNode> args = ListField(body, "args");
@@ -348,6 +364,18 @@ class TreeWalker {
     const bool per_row = !from.empty() || Field(body, "whereClause") ||
                          Field(body, "havingClause") || Field(body, "limitCount") ||
                          Field(body, "limitOffset") || !ListField(body, "groupClause").empty();
+    // The calls a top-level SELECT's list makes directly run once (a subquery or CTE may not
+    // run at all, a set operation's branches are SELECTs of their own).
+    if (!per_row && rows_decide_ == 0 && selects_ == 0 && !plan_only_ &&
+        StringField(body, "op") == "SETOP_NONE") {
+      for (PgNode target : ListField(body, "targetList")) {
+        auto val = Field(NodeBody(target), "val");
+        if (val && NodeType(*val) == "FuncCall") {
+          direct_calls_.insert(IntField(NodeBody(*val), "location"));
+        }
+      }
+    }
+    ++selects_;
     rows_decide_ += per_row;
     // A locking clause's relation names are aliases of the FROM list, not tables read.
     WalkFieldsExcept(body, {"lockingClause"});
@@ -634,6 +662,9 @@ class TreeWalker {
   std::set<int64_t> reads_all_;  // SelectStmt ranges with ReadsAllMatching
   int rows_decide_ = 0;          // > 0 while walking what runs once per row, or not at all
   bool plan_only_ = false;
+  int selects_ = 0;  // SelectStmts entered so far: only the first is the statement's top level
+  std::set<int64_t> direct_calls_;  // FuncCall locations that run once (direct_calls)
+  std::set<std::string, std::less<>> other_calls_;  // functions called anywhere else
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Code rls-shadow does not follow: functions a statement calls and triggers its writes fire.
+// Code a statement runs besides its own text: functions it calls and triggers its writes fire.
 // PostgreSQL applies the policies of the tables they touch (checked on 15.18: a trigger
 // inserting into a table without an INSERT policy fails the statement; a SQL function inserting
-// another tenant's row fails it), so each table they reach is an `indeterminate` finding naming
-// the way in, never silence.
+// another tenant's row fails it, "SQL function "place" statement 1"). A LANGUAGE sql function
+// called once with known arguments is run (its statements evaluated with them); every other
+// table they reach is an `indeterminate` finding naming the way in, never silence.
 #include <gtest/gtest.h>
 
 #include "unit/analyze/engine_harness.h"
@@ -18,6 +19,10 @@ const std::string T1 = kT1;
 
 const char* kCode = R"sql(
 CREATE FUNCTION app.place(t uuid) RETURNS int LANGUAGE sql
+    AS $$ INSERT INTO public.t (id, tenant_id) VALUES (1, t) RETURNING id $$;
+CREATE FUNCTION app.place2(int, uuid) RETURNS int LANGUAGE sql STRICT
+    AS $$ INSERT INTO public.t (id, tenant_id) VALUES ($1, $2) RETURNING id $$;
+CREATE FUNCTION app.place_as_owner(t uuid) RETURNS int LANGUAGE sql SECURITY DEFINER
     AS $$ INSERT INTO public.t (id, tenant_id) VALUES (1, t) RETURNING id $$;
 CREATE FUNCTION app.outer_fn(t uuid) RETURNS int LANGUAGE sql
     AS $$ SELECT app.inner_fn(t) $$;
@@ -38,15 +43,44 @@ std::vector<Finding> FindingsOf(EngineHarness& h, const std::string& sql,
   return h.At(h.Exec(sql, {}, user, user), user);
 }
 
+TEST(UnfollowedCode, ASqlFunctionCalledOnceIsRunWithItsArguments) {
+  EngineHarness h(SemanticsCatalogSql() + kCode);
+  const std::string T2 = testing_analyze::kT2;
+  for (const std::string& call : {"app.place('" + T2 + "')", "app.place2(1, '" + T2 + "')"}) {
+    std::vector<Finding> f = FindingsOf(h, "SELECT " + call);
+    ASSERT_EQ(f.size(), 1u) << call;
+    EXPECT_EQ(f[0].table, "public.t");
+    EXPECT_EQ(f[0].command, Command::kInsert);
+    EXPECT_EQ(f[0].effect, Effect::kError) << call;
+    EXPECT_EQ(f[0].cause, Cause::kWrongTenant) << call;
+    EXPECT_NE(f[0].detail.find("inside app.place"), std::string::npos) << f[0].detail;
+    EXPECT_EQ(FindingsOf(h, "SELECT " + call, "postgres")[0].effect, Effect::kAllow);
+  }
+  std::vector<Finding> own = FindingsOf(h, "SELECT app.place('" + T1 + "')");
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0].effect, Effect::kAllow);
+  // A STRICT function given a NULL is not run.
+  EXPECT_TRUE(FindingsOf(h, "SELECT app.place2(NULL, '" + T2 + "')").empty());
+  // Not run: a call that runs per row or maybe not at all, one whose argument is not known, a
+  // SECURITY DEFINER function (it runs as its owner).
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT app.place(tenant_id) FROM public.plain",
+           "SELECT CASE WHEN $1 THEN app.place('" + T2 + "') END",
+           "SELECT app.place(current_setting('app.unset_here')::uuid)",
+           "SELECT app.place_as_owner('" + T2 + "')",
+           "SELECT app.place('" + T2 + "') WHERE false",
+       }) {
+    std::vector<Finding> f = FindingsOf(h, sql);
+    ASSERT_FALSE(f.empty()) << sql;
+    EXPECT_EQ(f.back().effect, Effect::kIndeterminate) << sql;
+    EXPECT_NE(f.back().detail.find("which rls-shadow does not follow"), std::string::npos)
+        << sql << ": " << f.back().detail;
+  }
+}
+
 TEST(UnfollowedCode, AFunctionTheStatementCallsReportsTheTablesItReaches) {
   EngineHarness h(SemanticsCatalogSql() + kCode);
-  std::vector<Finding> f = FindingsOf(h, "SELECT app.place('" + T1 + "')");
-  ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].table, "public.t");
-  EXPECT_EQ(f[0].command, Command::kInsert);
-  EXPECT_EQ(f[0].effect, Effect::kIndeterminate);
-  EXPECT_EQ(f[0].cause, Cause::kUnsupported);
-  EXPECT_NE(f[0].detail.find("app.place()"), std::string::npos) << f[0].detail;
+  std::vector<Finding> f;
   // Through a SQL function into a plpgsql one.
   f = FindingsOf(h, "SELECT app.outer_fn('" + T1 + "')");
   ASSERT_EQ(f.size(), 1u);
@@ -55,7 +89,7 @@ TEST(UnfollowedCode, AFunctionTheStatementCallsReportsTheTablesItReaches) {
   // Functions that reach no RLS table, and built-ins, report nothing.
   EXPECT_TRUE(FindingsOf(h, "SELECT app.harmless(), now()").empty());
   // RLS never applies to a superuser.
-  EXPECT_TRUE(FindingsOf(h, "SELECT app.place('" + T1 + "')", "postgres").empty());
+  EXPECT_TRUE(FindingsOf(h, "SELECT app.outer_fn('" + T1 + "')", "postgres").empty());
 }
 
 TEST(UnfollowedCode, AProcedureCalledAndADoBlockReportTheirTables) {
