@@ -589,16 +589,19 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
         });
   }
   if (writes_indexed) s.wrote_indexed_serial = s.state.transaction_serial();
-  // Functions every call of which was followed.
+  // Functions every call of which was followed. (Only functions that reach a table can be: a
+  // statement's set_config() is a direct call too, and costs nothing here.)
   std::vector<std::string_view> followed;
-  std::vector<std::string_view> not_followed;
-  for (const AnalyzedStatement::FunctionCall& call : st.direct_calls) {
-    const bool ran = FollowCall(s, call, ctx, event, who, params, example, &fired);
-    (ran ? followed : not_followed).push_back(call.name);
+  if (!st.direct_calls.empty() && catalog_.functions_reach_tables()) {
+    std::vector<std::string_view> not_followed;
+    for (const AnalyzedStatement::FunctionCall& call : st.direct_calls) {
+      const bool ran = FollowCall(s, call, ctx, event, who, params, example, &fired);
+      (ran ? followed : not_followed).push_back(call.name);
+    }
+    std::erase_if(followed, [&](std::string_view name) {
+      return std::find(not_followed.begin(), not_followed.end(), name) != not_followed.end();
+    });
   }
-  std::erase_if(followed, [&](std::string_view name) {
-    return std::find(not_followed.begin(), not_followed.end(), name) != not_followed.end();
-  });
   if (!fired.empty() || !st.do_block_accesses.empty() ||
       (!st.calls.empty() && catalog_.functions_reach_tables())) {
     ReportUnfollowed(s, st, event, who, fired, followed, example);

@@ -464,7 +464,9 @@ const TriggerProgram* SqlFunctions::TriggerProgramOf(std::string_view name) cons
 std::optional<SqlFunctions::SqlBody> SqlFunctions::FollowedBody(std::string_view name,
                                                                 size_t arity) const {
   const Function* f = Find(name, arity);
-  if (f == nullptr || !f->followable || f->arg_types.size() != arity) return std::nullopt;
+  if (f == nullptr || !f->followable || f->accesses.empty() || f->arg_types.size() != arity) {
+    return std::nullopt;
+  }
   for (const std::string& call : f->calls) {
     if (Reached(call) != nullptr) return std::nullopt;
   }
