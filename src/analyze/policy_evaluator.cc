@@ -543,6 +543,7 @@ class AccessEvaluation {
     out.deciding_check = check && out.deciding != nullptr && out.deciding->check_expr != nullptr;
     return out;
   }
+  // EvaluateSet but for deciding_check.
   SetOutcome EvaluatePolicies(PolicyCommand cmd, bool check, const Row& row,
                               bool at_execution) const {
     SetOutcome out;

@@ -283,8 +283,9 @@ class TriggerRun {
       return;
     }
     for (auto& [name, current] : variables_) {
-      if (name == target)
-        current = value ? std::move(v) : Value::Unknown(std::string(type), kAnyTruth);
+      if (name != target) continue;
+      current = value ? std::move(v) : Value::Unknown(std::string(type), kAnyTruth);
+      return;
     }
   }
 
@@ -309,8 +310,9 @@ class TriggerRun {
       for (const auto& [name, value] : variables_) {
         if (name == c.name) return &value;
       }
-      if (c.name == "tg_op")
+      if (c.name == "tg_op") {
         return &made_.emplace_back(Value::Known(std::string(row_.tg_op), "text"));
+      }
     }
     return &made_.emplace_back(Value::Unknown("", kAnyTruth));
   }
