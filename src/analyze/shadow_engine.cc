@@ -275,7 +275,9 @@ ExprPtr ReplaceNamedArguments(const ExprPtr& e, const TableInfo* table,
   return copy;
 }
 
-// A SQL function's table access with its named arguments read in the values it gives.
+// A SQL function's table access with its named arguments read in the values it gives and the
+// WHERE filters that compare a column with one (AnalyzeSql kept those); a filter whose name is a
+// column after all compares two columns, and is none.
 TableAccess WithNamedArguments(const PolicyCatalog& catalog, const TableAccess& access,
                                const std::vector<std::string>& names) {
   TableAccess out = access;
@@ -287,6 +289,11 @@ TableAccess WithNamedArguments(const PolicyCatalog& catalog, const TableAccess& 
     for (auto& [column, e] : row) e = ReplaceNamedArguments(e, table, names);
   }
   for (auto& [column, e] : out.assignments) e = ReplaceNamedArguments(e, table, names);
+  for (auto& [column, e] : out.filters) e = ReplaceNamedArguments(e, table, names);
+  std::erase_if(out.filters, [&](const auto& filter) {
+    return (filter.second && filter.second->kind == Expr::Kind::kColumn) ||
+           (table != nullptr && table->columns.find(filter.first) == table->columns.end());
+  });
   return out;
 }
 

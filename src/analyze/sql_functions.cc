@@ -136,11 +136,13 @@ ExprPtr PlpgsqlReturnExpression(const PlpgsqlTree& plpgsql,
   return e;
 }
 
-// Adds the accesses and calls of the statements in `sql` to `f`. Returns whether they parse and
+// Adds the accesses and calls of the statements in `sql` to `f` (a SQL function's body, whose
+// `argument_names` its WHERE clauses may compare columns with). Returns whether they parse and
 // none changes a setting or the transaction (SET, set_config(), COMMIT, a DO block, ...).
 bool AddStatements(std::string_view sql, std::vector<TableAccess>* accesses,
-                   std::vector<std::string>* calls) {
-  AnalyzedText analyzed = AnalyzeSql(sql);
+                   std::vector<std::string>* calls,
+                   const std::vector<std::string>* argument_names = nullptr) {
+  AnalyzedText analyzed = AnalyzeSql(sql, argument_names);
   if (!analyzed.parsed) return false;
   bool settings_kept = true;
   for (const AnalyzedStatement& st : analyzed.statements) {
@@ -357,7 +359,7 @@ void SqlFunctions::Create(PgNode body, std::string_view statement) {
   }
   // The tables its body reaches (not for inlining: a policy calling it stays indeterminate).
   if (language == "sql") {
-    const bool settings_kept = AddStatements(AsText(body), &f.accesses, &f.calls);
+    const bool settings_kept = AddStatements(AsText(body), &f.accesses, &f.calls, &f.arg_names);
     f.followable = settings_kept && !security_definer && !has_set &&
                    !(returns && BoolField(*returns, "setof")) && !Field(body, "sql_body");
   } else if (language == "plpgsql") {

@@ -90,8 +90,8 @@ class SqlFunctions {
   // settings (not SECURITY DEFINER, no SET clause, no statement or call that changes a setting),
   // and calls no function that reaches a table: a call runs them with its arguments as $1..$n.
   // Null otherwise. An argument the body names is read in the values the body gives (inserted,
-  // assigned) where the name is no column of the table (PostgreSQL resolves a column first); a
-  // WHERE comparing a column with it is not a filter, so those rows stay unknown.
+  // assigned) and in its `WHERE col = name` filters, where the name is no column of the table
+  // (PostgreSQL resolves a column first).
   struct SqlBody {
     const std::vector<TableAccess>* accesses;
     const std::vector<std::string>* arg_names;  // "" when unnamed

@@ -52,8 +52,9 @@ class TreeWalker {
  public:
   // `may_have_ctes` is false when the parse tree is known to hold no CommonTableExpr
   // (PgTree::Mentions): then the walk for CTE names, which visits every node, is skipped.
-  explicit TreeWalker(AnalyzedStatement* out, bool may_have_ctes = true)
-      : out_(out), may_have_ctes_(may_have_ctes) {}
+  explicit TreeWalker(AnalyzedStatement* out, bool may_have_ctes = true,
+                      const std::vector<std::string>* argument_names = nullptr)
+      : out_(out), may_have_ctes_(may_have_ctes), argument_names_(argument_names) {}
 
   void Statement(PgNode wrapped) {
     std::string_view type = NodeType(wrapped);
@@ -319,8 +320,9 @@ class TreeWalker {
       if (e->kind != Expr::Kind::kOp || e->name != "=") continue;
       const Expr* col = e->args[0].get();
       const Expr* val = e->args[1].get();
-      if (col->kind != Expr::Kind::kColumn) std::swap(col, val);
-      if (col->kind != Expr::Kind::kColumn || !IsRowIndependent(*val) || HasUnsupported(*val)) {
+      if (col->kind != Expr::Kind::kColumn || IsArgumentName(*col)) std::swap(col, val);
+      if (col->kind != Expr::Kind::kColumn || !(IsRowIndependent(*val) || IsArgumentName(*val)) ||
+          HasUnsupported(*val)) {
         continue;
       }
       const RangeRef* target = RangeOf(*col, ranges);
@@ -330,6 +332,16 @@ class TreeWalker {
       ++recorded;
     }
     return {recorded, conjuncts.size()};
+  }
+
+  // Whether `e` names an argument of the SQL function whose statement this is (unqualified): the
+  // engine reads it as the argument where it is no column (ShadowEngine::FollowCall).
+  bool IsArgumentName(const Expr& e) const {
+    if (argument_names_ == nullptr || e.kind != Expr::Kind::kColumn || !e.qualifier.empty()) {
+      return false;
+    }
+    return std::find(argument_names_->begin(), argument_names_->end(), e.name) !=
+           argument_names_->end();
   }
 
   // Whether `body` (a SelectStmt) reads every row of its single table that matches the filters
@@ -655,6 +667,7 @@ class TreeWalker {
 
   AnalyzedStatement* out_;
   bool may_have_ctes_ = true;
+  const std::vector<std::string>* argument_names_ = nullptr;  // a SQL function's, when given
   std::set<std::string> ctes_;
   std::map<int64_t, ColumnValues> filters_;       // by RangeVar location
   std::map<int64_t, ColumnValues> list_filters_;  // by RangeVar location
@@ -669,7 +682,7 @@ class TreeWalker {
 
 }  // namespace
 
-AnalyzedText AnalyzeSql(std::string_view sql) {
+AnalyzedText AnalyzeSql(std::string_view sql, const std::vector<std::string>* argument_names) {
   AnalyzedText out;
   PgTree tree;
   Status s = tree.Parse(sql);
@@ -681,7 +694,7 @@ AnalyzedText AnalyzeSql(std::string_view sql) {
   const bool may_have_ctes = tree.Mentions("CommonTableExpr");
   for (const auto& stmt : tree.statements()) {
     AnalyzedStatement analyzed;
-    TreeWalker(&analyzed, may_have_ctes).Statement(stmt.node);
+    TreeWalker(&analyzed, may_have_ctes, argument_names).Statement(stmt.node);
     out.statements.push_back(std::move(analyzed));
   }
   return out;

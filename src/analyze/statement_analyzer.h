@@ -71,8 +71,11 @@ class StatementAnalyzer {
   size_t misses_ = 0;
 };
 
-// Parses and analyses `sql` without caching (exposed for tests and tools).
-AnalyzedText AnalyzeSql(std::string_view sql);
+// Parses and analyses `sql` without caching (exposed for tests and tools). With
+// `argument_names` (a SQL function's body), `col = name` of an argument is a filter too, its
+// value the unqualified name, which the engine reads as the argument where it is no column.
+AnalyzedText AnalyzeSql(std::string_view sql,
+                        const std::vector<std::string>* argument_names = nullptr);
 
 // The table accesses of one parsed query node (e.g. a view's defining SELECT).
 std::vector<TableAccess> QueryAccesses(PgNode query);

@@ -22,6 +22,10 @@ CREATE FUNCTION app.place(t uuid) RETURNS int LANGUAGE sql
     AS $$ INSERT INTO public.t (id, tenant_id) VALUES (1, t) RETURNING id $$;
 CREATE FUNCTION app.place2(int, uuid) RETURNS int LANGUAGE sql STRICT
     AS $$ INSERT INTO public.t (id, tenant_id) VALUES ($1, $2) RETURNING id $$;
+CREATE FUNCTION app.close_mine(p_id int, p_tenant uuid) RETURNS void LANGUAGE sql
+    AS $$ DELETE FROM public.t WHERE id = p_id AND tenant_id = p_tenant $$;
+CREATE FUNCTION app.close_val(val uuid) RETURNS void LANGUAGE sql
+    AS $$ DELETE FROM public.t WHERE tenant_id = val $$;
 CREATE FUNCTION app.place_as_owner(t uuid) RETURNS int LANGUAGE sql SECURITY DEFINER
     AS $$ INSERT INTO public.t (id, tenant_id) VALUES (1, t) RETURNING id $$;
 CREATE FUNCTION app.outer_fn(t uuid) RETURNS int LANGUAGE sql
@@ -59,6 +63,12 @@ TEST(UnfollowedCode, ASqlFunctionCalledOnceIsRunWithItsArguments) {
   std::vector<Finding> own = FindingsOf(h, "SELECT app.place('" + T1 + "')");
   ASSERT_EQ(own.size(), 1u);
   EXPECT_EQ(own[0].effect, Effect::kAllow);
+  // Named arguments in its WHERE are filters: another tenant's rows are filtered out, its own
+  // deleted. A name that is also a column is the column (PostgreSQL resolves a column first):
+  // `tenant_id = val` compares two columns, which pins nothing.
+  EXPECT_EQ(FindingsOf(h, "SELECT app.close_mine(1, '" + T2 + "')")[0].effect, Effect::kFiltered);
+  EXPECT_EQ(FindingsOf(h, "SELECT app.close_mine(1, '" + T1 + "')")[0].effect, Effect::kAllow);
+  EXPECT_EQ(FindingsOf(h, "SELECT app.close_val('" + T1 + "')")[0].effect, Effect::kRowDependent);
   // A STRICT function given a NULL is not run.
   EXPECT_TRUE(FindingsOf(h, "SELECT app.place2(NULL, '" + T2 + "')").empty());
   // Not run: a call that runs per row or maybe not at all, one whose argument is not known, a
