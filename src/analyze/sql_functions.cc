@@ -175,20 +175,47 @@ void CollectPlpgsqlQueries(PgNode node, std::vector<std::string>* out) {
 }
 
 // Adds the accesses and calls of every statement and expression of a plpgsql function.
-void AddPlpgsqlStatements(const PlpgsqlTree& tree, std::vector<TableAccess>* accesses,
+// Returns whether none changes a setting or the transaction (AddStatements).
+bool AddPlpgsqlStatements(const PlpgsqlTree& tree, std::vector<TableAccess>* accesses,
                           std::vector<std::string>* calls) {
   std::vector<std::string> queries;
   if (tree.function) CollectPlpgsqlQueries(*tree.function, &queries);
+  bool settings_kept = true;
   for (const std::string& q : queries) {
     // A statement (SELECT ... INTO, INSERT ...), else an expression or an assignment.
     if (AnalyzeSql(q).parsed) {
-      AddStatements(q, accesses, calls);
+      settings_kept &= AddStatements(q, accesses, calls);
       continue;
     }
     const size_t assign = q.find(":=");
-    AddStatements("SELECT " + q.substr(assign == std::string::npos ? 0 : assign + 2), accesses,
-                  calls);
+    settings_kept &= AddStatements(
+        "SELECT " + q.substr(assign == std::string::npos ? 0 : assign + 2), accesses, calls);
   }
+  return settings_kept;
+}
+
+// Whether a plpgsql block only runs its SQL statements, each once and in order: no variable of
+// its own, no control flow, no exception handler, nothing selected INTO (at most a bare RETURN
+// at its end).
+bool RunsItsStatementsInOrder(const PlpgsqlTree& tree) {
+  if (!tree.function) return false;
+  for (PgNode datum : ListField(*tree.function, "datums")) {
+    if (NodeType(datum) != "PLpgSQL_var" || StringField(NodeBody(datum), "refname") != "found") {
+      return false;
+    }
+  }
+  auto action = Field(*tree.function, "action");
+  if (!action || NodeType(*action) != "PLpgSQL_stmt_block") return false;
+  const PgNode block = NodeBody(*action);
+  if (Field(block, "exceptions")) return false;
+  std::vector<PgNode> body = ListField(block, "body");
+  if (!body.empty() && NodeType(body.back()) == "PLpgSQL_stmt_return" &&
+      !Field(NodeBody(body.back()), "expr")) {
+    body.pop_back();
+  }
+  return std::all_of(body.begin(), body.end(), [](PgNode statement) {
+    return NodeType(statement) == "PLpgSQL_stmt_execsql" && !BoolField(NodeBody(statement), "into");
+  });
 }
 
 // What a plpgsql trigger function may change in NEW: the fields of NEW its assignments target,
@@ -289,7 +316,7 @@ ExprPtr PlpgsqlExpression(std::string_view query) {
   return e ? ConvertExpr(*e) : nullptr;
 }
 
-void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
+bool PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
                           std::vector<std::string>* calls) {
   // libpg_query parses plpgsql only as the body of CREATE FUNCTION: wrap it, with a dollar
   // quote the block does not contain.
@@ -299,7 +326,8 @@ void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* acce
       "CREATE FUNCTION rls_shadow_do_block() RETURNS void LANGUAGE plpgsql AS " + tag +
       std::string(block) + tag;
   const PlpgsqlTree tree(create);
-  AddPlpgsqlStatements(tree, accesses, calls);
+  const bool settings_kept = AddPlpgsqlStatements(tree, accesses, calls);
+  return settings_kept && RunsItsStatementsInOrder(tree);
 }
 
 void SqlFunctions::Create(PgNode body, std::string_view statement) {

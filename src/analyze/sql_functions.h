@@ -33,8 +33,11 @@ namespace rls_shadow {
 // converted; null when it is not one expression.
 ExprPtr PlpgsqlExpression(std::string_view query);
 
-// The table accesses and function calls of a plpgsql block (a DO block's body).
-void PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
+// The table accesses and function calls of a plpgsql block (a DO block's body). Returns whether
+// the block runs its statements as they are, each once and in order (no variable, control flow,
+// exception handler or SELECT INTO), and none changes a setting: its accesses are then the
+// statement's own.
+bool PlpgsqlBlockAccesses(std::string_view block, std::vector<TableAccess>* accesses,
                           std::vector<std::string>* calls);
 
 class SqlFunctions {

@@ -121,7 +121,8 @@ struct AnalyzedStatement {
     std::vector<ExprPtr> args;
   };
   std::vector<FunctionCall> direct_calls;
-  // The table accesses of a DO block's statements, which the engine reports, not evaluates.
+  // The table accesses of a DO block's statements, which the engine reports, not evaluates
+  // (a block that only runs its statements in order adds them to `accesses` instead).
   std::vector<TableAccess> do_block_accesses;
 };
 

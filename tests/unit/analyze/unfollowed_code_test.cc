@@ -114,6 +114,32 @@ TEST(UnfollowedCode, AProcedureCalledAndADoBlockReportTheirTables) {
   EXPECT_NE(f[0].detail.find("a DO block"), std::string::npos) << f[0].detail;
   EXPECT_EQ(f[1].command, Command::kInsert);  // through the function the block calls
   EXPECT_TRUE(FindingsOf(h, "DO $$ BEGIN PERFORM 1; END $$").empty());
+  // A block that only runs its statements, in order, runs them as the statement's own.
+  const std::string T2 = testing_analyze::kT2;
+  f = FindingsOf(h, "DO $$ BEGIN INSERT INTO public.t (id, tenant_id) VALUES (7, '" + T2 +
+                        "'); UPDATE public.t SET val = 'x' WHERE tenant_id = '" + T1 +
+                        "'; RETURN; END $$");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].effect, Effect::kError);
+  EXPECT_EQ(f[0].cause, Cause::kWrongTenant);
+  EXPECT_EQ(f[1].command, Command::kUpdate);
+  EXPECT_EQ(f[1].effect, Effect::kAllow);
+  // Not with a variable, a SET, or control flow: reported.
+  for (const std::string& block : std::vector<std::string>{
+           "DECLARE v int := 7; BEGIN INSERT INTO public.t (id, tenant_id) VALUES (v, '" + T1 +
+               "'); END",
+           "BEGIN SET app.current_tenant_id = '" + T2 +
+               "'; INSERT INTO public.t (id, tenant_id) "
+               "VALUES (7, '" +
+               T2 + "'); END",
+           "BEGIN IF now() > '2020-01-01' THEN INSERT INTO public.t (id, tenant_id) VALUES (7, '" +
+               T1 + "'); END IF; END",
+       }) {
+    f = FindingsOf(h, "DO $$ " + block + " $$");
+    ASSERT_EQ(f.size(), 1u) << block;
+    EXPECT_EQ(f[0].effect, Effect::kIndeterminate) << block;
+    EXPECT_NE(f[0].detail.find("a DO block"), std::string::npos) << f[0].detail;
+  }
   EXPECT_TRUE(FindingsOf(h, "DO LANGUAGE plperl $$ 1; $$").empty());  // not plpgsql: not read
 }
 
