@@ -297,7 +297,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       }
       if (auto when = Field(body, "whenClause")) t.when_written = ConvertExpr(*when);
       std::erase_if(table.triggers, [&](const TableInfo::Trigger& x) { return x.name == t.name; });
-      table.triggers.push_back(std::move(t));
+      auto by_name = std::lower_bound(
+          table.triggers.begin(), table.triggers.end(), t.name,
+          [](const TableInfo::Trigger& x, const std::string& name) { return x.name < name; });
+      table.triggers.insert(by_name, std::move(t));
     } else if (type == "CreateFunctionStmt") {
       functions_.Create(
           body, stmt.length == 0 ? sql.substr(stmt.start) : sql.substr(stmt.start, stmt.length));
@@ -408,7 +411,7 @@ SqlFunctions::NewRowChanges PolicyCatalog::BeforeRowChanges(const TableInfo& tab
                                                             int event) const {
   SqlFunctions::NewRowChanges out;
   for (const TableInfo::Trigger& t : table.triggers) {
-    if (!t.enabled || !t.before_row || (t.events & event) == 0) continue;
+    if (!t.ChangesNewRow(event)) continue;
     SqlFunctions::NewRowChanges changes = functions_.TriggerChanges(t.function);
     out.all |= changes.all;
     out.columns.insert(out.columns.end(), changes.columns.begin(), changes.columns.end());

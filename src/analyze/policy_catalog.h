@@ -92,8 +92,10 @@ struct TableInfo {
     // condition); null when that cannot be run (only which columns it may change is known).
     // Kept by PolicyCatalog::Apply.
     std::shared_ptr<const TriggerProgram> program;
+    // Whether it may change the new row of an `event` write (kInsert or kUpdate).
+    bool ChangesNewRow(int event) const { return enabled && before_row && (events & event) != 0; }
   };
-  std::vector<Trigger> triggers;
+  std::vector<Trigger> triggers;  // by name: the order PostgreSQL fires them in
 };
 
 struct RoleInfo {

@@ -408,25 +408,17 @@ class AccessEvaluation {
   }
 
   // Runs, on a new row, the enabled BEFORE ROW triggers for `event` in the order PostgreSQL
-  // fires them (by name): PostgreSQL checks the row the triggers return, and a trigger filling
-  // tenant_id from the context is common. A trigger whose function cannot be run
-  // (TriggerProgram) makes the columns it may change unknown. `old_row` is an UPDATE's old row.
+  // fires them (by name, as TableInfo keeps them): PostgreSQL checks the row the triggers return,
+  // and a trigger filling tenant_id from the context is common. A trigger whose function cannot be
+  // run (TriggerProgram) makes the columns it may change unknown. `old_row` is an UPDATE's old row.
   void RunBeforeTriggers(int event, Row* row, const Row* old_row) const {
-    if (table_.triggers.empty()) return;  // most tables: no call on the evaluation's path
-    std::vector<const TableInfo::Trigger*> fired;
-    for (const TableInfo::Trigger& t : table_.triggers) {
-      if (t.enabled && t.before_row && (t.events & event) != 0 && FiresFor(t, event)) {
-        fired.push_back(&t);
-      }
-    }
-    std::sort(fired.begin(), fired.end(),
-              [](const auto* a, const auto* b) { return a->name < b->name; });
-    for (const TableInfo::Trigger* t : fired) {
-      if (!t->program) {
-        catalog_.TriggerChanges(t->function).ForgetIn(row);
+    for (const TableInfo::Trigger& t : table_.triggers) {  // in firing order
+      if (!t.ChangesNewRow(event) || !FiresFor(t, event)) continue;
+      if (!t.program) {
+        catalog_.TriggerChanges(t.function).ForgetIn(row);
         continue;
       }
-      RunTrigger(*t->program, event, row, old_row);
+      RunTrigger(*t.program, event, row, old_row);
     }
   }
 

@@ -401,6 +401,19 @@ void ShadowEngine::Example(const LogEvent& event, std::string* out) const {
   }
 }
 
+void ShadowEngine::StampFinding(const Attribution& who, const LogEvent& event, std::string* example,
+                                Finding* f) const {
+  Stamp(who, event, f);
+  // Only would-be denials keep examples (see FindingAggregator): spare allowed accesses the
+  // copy.
+  if (f->effect == Effect::kAllow) {
+    f->example.clear();
+    return;
+  }
+  if (example->empty()) Example(event, example);
+  f->example = *example;
+}
+
 void ShadowEngine::OnStatement(Session& s, const LogEvent& event) {
   ++stats_.statements;
   // The logged parameters, followed by the literals the analyzer lifts, if any: only then are
@@ -557,9 +570,8 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
         catalog_, statement_access, ctx,
         [&](const TableAccess& access, const AccessContext& access_ctx, const TableInfo* table) {
           if (table != nullptr && !table->triggers.empty()) FireTriggers(*table, access, &fired);
-          if (s.pending.size() == s.pending_size) s.pending.emplace_back();
-          Finding& f = s.pending[s.pending_size];
-          // Evaluate sets every field but those below, which are all set here.
+          Finding& f = s.NextPending();
+          // Evaluate sets every field but those StampFinding sets.
           // A view's base tables are read through copies made for this statement, which no
           // later access shares: only the statement's own accesses are worth remembering.
           // An unqualified name's table depends on the session's search_path, which the memo's
@@ -573,15 +585,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
               rows_.Tracks(f.table)) {
             writes_indexed = true;
           }
-          // Only would-be denials keep examples (see FindingAggregator): spare allowed
-          // accesses the copy.
-          if (example->empty() && f.effect != Effect::kAllow) Example(event, example);
-          Stamp(who, event, &f);
-          if (f.effect != Effect::kAllow) {
-            f.example = *example;
-          } else {
-            f.example.clear();
-          }
+          StampFinding(who, event, example, &f);
           if (joiner_ &&
               (access.command == Command::kInsert || access.command == Command::kUpdate ||
                access.command == Command::kDelete)) {
@@ -650,17 +654,12 @@ bool ShadowEngine::FollowCall(Session& s, const AnalyzedStatement::FunctionCall&
         catalog_, body_access, body_ctx,
         [&](const TableAccess& access, const AccessContext& access_ctx, const TableInfo* table) {
           if (table != nullptr && !table->triggers.empty()) FireTriggers(*table, access, fired);
-          if (s.pending.size() == s.pending_size) s.pending.emplace_back();
-          Finding& f = s.pending[s.pending_size];
+          Finding& f = s.NextPending();
           if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, nullptr)) return;
-          Stamp(who, event, &f);
           if (f.effect != Effect::kAllow) {
             f.detail += fmt::format("{}inside {}()", f.detail.empty() ? "" : " ", call.name);
-            if (example->empty()) Example(event, example);
-            f.example = *example;
-          } else {
-            f.example.clear();
           }
+          StampFinding(who, event, example, &f);
           ++s.pending_size;
         });
   }
@@ -683,8 +682,8 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
                                      CommandName(r.command), table->name, r.via, how);
     if (std::find(reported.begin(), reported.end(), detail) != reported.end()) return;
     reported.push_back(detail);
-    if (s.pending.size() == s.pending_size) s.pending.emplace_back();
-    Finding& f = s.pending[s.pending_size++];
+    Finding& f = s.NextPending();
+    ++s.pending_size;
     f.table = table->name;
     f.command = r.command;
     f.policy.clear();
@@ -694,9 +693,7 @@ void ShadowEngine::ReportUnfollowed(Session& s, const AnalyzedStatement& st, con
     f.cause = Cause::kUnsupported;
     f.sqlstate.clear();
     f.detail = std::move(detail);
-    Stamp(who, event, &f);
-    if (example->empty()) Example(event, example);
-    f.example = *example;
+    StampFinding(who, event, example, &f);
   };
   for (const TableAccess& a : st.do_block_accesses) {
     report(SqlFunctions::ReachedAccess{a.schema, a.relname, a.command, "a DO block"},

@@ -121,6 +121,12 @@ class ShadowEngine {
     // for the next statements, so their strings are reused rather than allocated per access.
     std::vector<Finding> pending;
     size_t pending_size = 0;
+    // The next pending slot (pending[pending_size]), made when there is none to reuse; it
+    // becomes pending once pending_size is incremented.
+    Finding& NextPending() {
+      if (pending.size() == pending_size) pending.emplace_back();
+      return pending[pending_size];
+    }
     std::vector<HeldWrite> pending_writes;  // for the joiner, once the statement succeeded
     uint64_t open_serial = 0;               // the open statement's transaction
     int64_t open_time_us = 0;
@@ -189,6 +195,10 @@ class ShadowEngine {
                         const std::vector<std::string_view>& followed, std::string* example);
   // The statement's example text for its findings, into *out (the caller's reused buffer).
   void Example(const LogEvent& event, std::string* out) const;
+  // Stamps an evaluated finding with where it comes from (code path, lane, log line) and, for a
+  // would-be denial, the statement's example (made once per statement into *example).
+  void StampFinding(const Attribution& who, const LogEvent& event, std::string* example,
+                    Finding* f) const;
   // A write to an RLS table, as the joiner follows it; `waits` when `f` is row_dependent.
   HeldWrite FollowWrite(const Session& s, const TableAccess& access, const AccessContext& ctx,
                         const std::vector<std::optional<std::string>>& params,

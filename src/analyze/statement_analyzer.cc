@@ -112,7 +112,7 @@ class TreeWalker {
         // A block that just runs its statements runs them as the statement's own.
         std::vector<TableAccess> accesses;
         const bool runs_as_written = PlpgsqlBlockAccesses(block, &accesses, &out_->calls);
-        auto& into = runs_as_written && !plan_only_ ? out_->accesses : out_->do_block_accesses;
+        auto& into = runs_as_written ? out_->accesses : out_->do_block_accesses;
         for (TableAccess& a : accesses) into.push_back(std::move(a));
       }
     } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {

@@ -43,6 +43,11 @@ std::string DeclaredType(std::string_view typname) {
   return NormalizeTypeName(t);
 }
 
+// The variables plpgsql declares in every function: FOUND and TG_OP, TG_NAME, ...
+bool IsImplicitVariable(std::string_view name) {
+  return name == "found" || name.starts_with("tg_");
+}
+
 class ProgramReader {
  public:
   explicit ProgramReader(PgNode function)
@@ -58,7 +63,7 @@ class ProgramReader {
       const std::string_view type = NodeType(datum);
       const PgNode body = NodeBody(datum);
       const std::string name = AsciiLower(StringField(body, "refname"));
-      if (type == "PLpgSQL_var" && (name == "found" || name.rfind("tg_", 0) == 0)) continue;
+      if (type == "PLpgSQL_var" && IsImplicitVariable(name)) continue;
       if (type == "PLpgSQL_rec" && (name == "new" || name == "old")) continue;
       if (type == "PLpgSQL_recfield") {
         const int64_t parent = IntField(body, "recparentno");
@@ -147,9 +152,7 @@ class ProgramReader {
       return true;
     }
     const std::string name = AsciiLower(StringField(body, "refname"));
-    if (NodeType(datums_[dno]) != "PLpgSQL_var" || name == "found" || name.rfind("tg_", 0) == 0) {
-      return false;
-    }
+    if (NodeType(datums_[dno]) != "PLpgSQL_var" || IsImplicitVariable(name)) return false;
     step->target = name;
     step->variable = true;
     return true;
