@@ -36,8 +36,11 @@ int Confirmed(const StoredRow& evidence, const StoredRow& row) {
 
 }  // namespace
 
-int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change) {
-  if (w.table != change.table || !Compatible(w, change.change.action)) return -1;
+int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change,
+                  const std::vector<std::string>& above) {
+  if (w.table != change.table && std::find(above.begin(), above.end(), w.table) == above.end())
+    return -1;
+  if (!Compatible(w, change.change.action)) return -1;
   const bool inserted = change.change.action == ChangeAction::kInsert;
   int old_score = inserted ? 0 : Confirmed(w.old_evidence, change.change.old_row);
   int new_score = Confirmed(w.new_evidence, change.change.new_row);
@@ -159,9 +162,25 @@ void ChangeJoiner::AddTransaction(ObservedTransaction txn) {
   TryEvidence(seq);
 }
 
+std::vector<std::string> ChangeJoiner::WrittenAs(const ObservedRowChange& change) const {
+  std::vector<std::string> names{change.table};
+  if (ancestors_) {
+    const std::vector<std::string>& above = ancestors_(change.table);
+    names.insert(names.end(), above.begin(), above.end());
+  }
+  return names;
+}
+
+int ChangeJoiner::Score(const HeldWrite& w, const ObservedRowChange& change) const {
+  static const std::vector<std::string> kNone;
+  return EvidenceScore(w, change, ancestors_ ? ancestors_(change.table) : kNone);
+}
+
 void ChangeJoiner::IndexPending(uint64_t seq, const ObservedTransaction& txn) {
   std::set<std::string> tables;
-  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
+  for (const ObservedRowChange& c : txn.changes) {
+    for (std::string& name : WrittenAs(c)) tables.insert(std::move(name));
+  }
   for (const std::string& table : tables) pending_by_table_[table].emplace(txn.commit_us, seq);
   if (txn.xid != 0) pending_by_xid_[txn.xid] = seq;
 }
@@ -177,7 +196,8 @@ bool ChangeJoiner::Covers(const HeldTxn& held, const ObservedTransaction& txn, i
   if (held.first_us > txn.commit_us + kLogTimeSlackUs) return false;  // logged after the commit
   std::map<std::string, size_t> inserted;
   for (const ObservedRowChange& c : txn.changes) {
-    if (c.change.action == ChangeAction::kInsert) ++inserted[c.table];
+    if (c.change.action != ChangeAction::kInsert) continue;
+    for (const std::string& name : WrittenAs(c)) ++inserted[name];
   }
   std::map<std::string, size_t> expected;
   for (const HeldWrite& w : held.writes) expected[w.table] += w.expected_inserts;
@@ -186,7 +206,7 @@ bool ChangeJoiner::Covers(const HeldTxn& held, const ObservedTransaction& txn, i
   }
   for (const ObservedRowChange& c : txn.changes) {
     int best = -1;
-    for (const HeldWrite& w : held.writes) best = std::max(best, EvidenceScore(w, c));
+    for (const HeldWrite& w : held.writes) best = std::max(best, Score(w, c));
     if (best < 0) return false;
     *score += best;
   }
@@ -196,28 +216,39 @@ bool ChangeJoiner::Covers(const HeldTxn& held, const ObservedTransaction& txn, i
 bool ChangeJoiner::TryEvidence(uint64_t seq) {
   const ObservedTransaction& txn = pending_.at(seq);
   if (txn.changes.empty()) return false;
-  // Every covering transaction wrote the first change's table: search its candidates, latest
-  // end first from the commit back, the nearest kMaxCandidates.
-  auto table = candidates_.find(txn.changes.front().table);
-  if (table == candidates_.end()) return false;
-  const auto& by_end = table->second;
+  // Every covering transaction wrote the first change's table, or a table above it: search
+  // their candidates, the nearest kMaxCandidates of each from the commit back.
+  std::vector<HeldEntry> nearest;
+  for (const std::string& name : WrittenAs(txn.changes.front())) {
+    auto table = candidates_.find(name);
+    if (table == candidates_.end()) continue;
+    const auto& by_end = table->second;
+    int examined = 0;
+    for (auto it = std::make_reverse_iterator(by_end.upper_bound(txn.commit_us + kLogTimeSlackUs));
+         it != by_end.rend() && examined < kMaxCandidates; ++it, ++examined) {
+      if (it->first + window_us_ < txn.commit_us) break;
+      if (std::find(nearest.begin(), nearest.end(), it->second) == nearest.end())
+        nearest.push_back(it->second);
+    }
+  }
+  // Latest end first: on a tie the earlier one (visited later) wins, as commit order follows
+  // statement order.
+  std::sort(nearest.begin(), nearest.end(), [](HeldEntry a, HeldEntry b) {
+    return std::make_pair(a->second.end_us, a->second.end_order) >
+           std::make_pair(b->second.end_us, b->second.end_order);
+  });
   const HeldEntry* best = nullptr;
   int best_score = -1;
-  int examined = 0;
   int ties = 0;
-  for (auto it = std::make_reverse_iterator(by_end.upper_bound(txn.commit_us + kLogTimeSlackUs));
-       it != by_end.rend() && examined < kMaxCandidates; ++it, ++examined) {
-    if (it->first + window_us_ < txn.commit_us) break;
+  for (const HeldEntry& entry : nearest) {
     int score = 0;
-    if (!Covers(it->second->second, txn, &score)) continue;
-    // Visited latest first: on a tie the earlier one (visited later) wins, as commit order
-    // follows statement order.
+    if (!Covers(entry->second, txn, &score)) continue;
     if (score > best_score) {
-      best = &it->second;
+      best = &entry;
       best_score = score;
       ties = 0;
     } else if (score == best_score) {
-      best = &it->second;
+      best = &entry;
       ++ties;
     }
   }
@@ -277,7 +308,9 @@ ObservedTransaction ChangeJoiner::TakePending(uint64_t seq) {
   pending_.erase(it);
   if (txn.xid != 0) pending_by_xid_.erase(txn.xid);
   std::set<std::string> tables;
-  for (const ObservedRowChange& c : txn.changes) tables.insert(c.table);
+  for (const ObservedRowChange& c : txn.changes) {
+    for (std::string& name : WrittenAs(c)) tables.insert(std::move(name));
+  }
   for (const std::string& t : tables) EraseEntry(&pending_by_table_[t], txn.commit_us, seq);
   return txn;
 }
@@ -287,7 +320,7 @@ void ChangeJoiner::Assign(ObservedTransaction& txn, HeldTxn& held) {
     HeldWrite* target = nullptr;
     int target_score = -1;
     for (HeldWrite& w : held.writes) {
-      int s = EvidenceScore(w, c);
+      int s = Score(w, c);
       if (s > target_score) {
         target = &w;
         target_score = s;

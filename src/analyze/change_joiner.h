@@ -96,7 +96,12 @@ class ChangeJoiner {
   // arrived (or it never waited), else the rows it changed (possibly none).
   using Settle = std::function<void(HeldWrite& write, const std::vector<ObservedChange>* rows)>;
 
-  ChangeJoiner(int64_t window_us, Settle settle) : window_us_(window_us), settle_(settle) {}
+  // The tables above a table, nearest first (TableInfo::ancestors): a statement naming a
+  // partitioned or inheritance parent changes rows the change stream names by their own table.
+  using Ancestors = std::function<const std::vector<std::string>&(const std::string& table)>;
+
+  ChangeJoiner(int64_t window_us, Settle settle, Ancestors ancestors = nullptr)
+      : window_us_(window_us), settle_(std::move(settle)), ancestors_(std::move(ancestors)) {}
 
   void Hold(HeldWrite write);
   // The log showed `xid` for the session's transaction `txn_serial`.
@@ -171,8 +176,14 @@ class ChangeJoiner {
   // Enters a pending transaction in pending_by_xid_ and pending_by_table_.
   void IndexPending(uint64_t seq, const ObservedTransaction& txn);
 
+  // The names a statement may have written `change`'s row by: its table, then those above.
+  std::vector<std::string> WrittenAs(const ObservedRowChange& change) const;
+  // EvidenceScore with the change's ancestors.
+  int Score(const HeldWrite& w, const ObservedRowChange& change) const;
+
   int64_t window_us_;
   Settle settle_;
+  Ancestors ancestors_;
   std::map<TxnKey, HeldTxn> held_;
   std::unordered_map<int64_t, TxnKey> held_by_xid_;
   // Ended, committed, xid-less held transactions by table and end time: evidence candidates
@@ -190,8 +201,10 @@ class ChangeJoiner {
   JoinStats stats_;
 };
 
-// Whether `w` could have produced `change` on `table`, and how many of its known values the
-// change's rows carry (-1: a known value differs, so it did not).
-int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change);
+// Whether `w` could have produced `change`, and how many of its known values the change's rows
+// carry (-1: a known value differs, so it did not). `above`: the tables above the change's
+// table, which `w` may have named instead.
+int EvidenceScore(const HeldWrite& w, const ObservedRowChange& change,
+                  const std::vector<std::string>& above);
 
 }  // namespace rls_shadow

@@ -479,52 +479,54 @@ Value Evaluator::Eval(const Expr& e) const {
 // copy may lack could still make it true, so an incomplete copy decides only a definite TRUE.
 Value Evaluator::EvalSubquery(const Expr& e) const {
   std::optional<ReplicaView> replica = in_.replica ? in_.replica(e.qualifier) : std::nullopt;
-  if (!replica || replica->rows == nullptr) return Value::Indeterminate("subquery");
+  if (!replica || replica->row_sets.empty()) return Value::Indeterminate("subquery");
   const bool is_any = e.name == "any"sv;
   Value lhs = is_any ? Eval(*e.args[0]) : Value::Null();
   if (lhs.is_error() || lhs.is_indeterminate()) return lhs;
 
   uint8_t any = kMaybeFalse;  // truth set of the OR so far
-  for (const auto& [key, row] : *replica->rows) {
-    std::vector<std::pair<std::string_view, Value>> typed;
-    typed.reserve(row.size());
-    for (const auto& [col, text] : row) {
-      typed.emplace_back(col,
-                         text ? Value::Known(*text, replica->column_type(col)) : Value::Null());
-    }
-    Value outer;  // an outer column read through in_.column
-    // Inside the subquery a column is the inner table's when qualified by its name or alias,
-    // or unqualified and one of its columns; anything else is the outer row's. An inner column
-    // the copy lacks (an unchanged TOASTed value) is unknown.
-    const RowLookup inner = [&](const Expr& c) -> const Value* {
-      const bool mine =
-          c.qualifier == e.text || (c.qualifier.empty() && !replica->column_type(c.name).empty());
-      if (!mine) {
-        if (row_ != nullptr) return (*row_)(c);
-        if (in_.column) {
-          if (auto v = in_.column(c)) {
-            outer = std::move(*v);
-            return &outer;
+  for (const RowMap* set : replica->row_sets) {
+    for (const auto& [key, row] : *set) {
+      std::vector<std::pair<std::string_view, Value>> typed;
+      typed.reserve(row.size());
+      for (const auto& [col, text] : row) {
+        typed.emplace_back(col,
+                           text ? Value::Known(*text, replica->column_type(col)) : Value::Null());
+      }
+      Value outer;  // an outer column read through in_.column
+      // Inside the subquery a column is the inner table's when qualified by its name or alias,
+      // or unqualified and one of its columns; anything else is the outer row's. An inner column
+      // the copy lacks (an unchanged TOASTed value) is unknown.
+      const RowLookup inner = [&](const Expr& c) -> const Value* {
+        const bool mine =
+            c.qualifier == e.text || (c.qualifier.empty() && !replica->column_type(c.name).empty());
+        if (!mine) {
+          if (row_ != nullptr) return (*row_)(c);
+          if (in_.column) {
+            if (auto v = in_.column(c)) {
+              outer = std::move(*v);
+              return &outer;
+            }
           }
+          return nullptr;
+        }
+        for (const auto& [name, v] : typed) {
+          if (name == c.name) return &v;
         }
         return nullptr;
+      };
+      Evaluator eval(in_, &inner);
+      Value where = eval.Eval(*e.args[2]);
+      if (where.is_error() || where.is_indeterminate()) return where;
+      uint8_t t = TruthOf(where);
+      if (is_any && (t & kMaybeTrue)) {
+        Value eq = EvalCompare("=", lhs, eval.Eval(*e.args[1]));
+        if (eq.is_error() || eq.is_indeterminate()) return eq;
+        t = CombineTruth(t, TruthOf(eq), /*is_and=*/true);
       }
-      for (const auto& [name, v] : typed) {
-        if (name == c.name) return &v;
-      }
-      return nullptr;
-    };
-    Evaluator eval(in_, &inner);
-    Value where = eval.Eval(*e.args[2]);
-    if (where.is_error() || where.is_indeterminate()) return where;
-    uint8_t t = TruthOf(where);
-    if (is_any && (t & kMaybeTrue)) {
-      Value eq = EvalCompare("=", lhs, eval.Eval(*e.args[1]));
-      if (eq.is_error() || eq.is_indeterminate()) return eq;
-      t = CombineTruth(t, TruthOf(eq), /*is_and=*/true);
+      any = CombineTruth(any, t, /*is_and=*/false);
+      if (any == kMaybeTrue) return Value::Bool(true);
     }
-    any = CombineTruth(any, t, /*is_and=*/false);
-    if (any == kMaybeTrue) return Value::Bool(true);
   }
   if (!replica->complete) {
     return Value::Indeterminate(fmt::format(

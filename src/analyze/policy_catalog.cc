@@ -75,6 +75,16 @@ void ApplyRoleOptions(PgNode body, RoleInfo* role) {
   }
 }
 
+void AddParent(TableInfo* child, const std::string& parent) {
+  if (std::find(child->parents.begin(), child->parents.end(), parent) == child->parents.end())
+    child->parents.push_back(parent);
+}
+
+void RemoveParent(TableInfo* child, const std::string& parent) {
+  child->parents.erase(std::remove(child->parents.begin(), child->parents.end(), parent),
+                       child->parents.end());
+}
+
 }  // namespace
 
 std::string QualifiedName(std::string_view schema, std::string_view name) {
@@ -179,6 +189,32 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         if (!table.columns.count(colname)) table.column_order.push_back(colname);
         table.columns[colname] = std::move(info);
       }
+      table.partitioned = Field(body, "partspec").has_value();
+      // PARTITION OF p / INHERITS (p, ...): the parents' columns come first, as PostgreSQL
+      // orders them (pg_dump writes a partition's columns itself, and only an inheritance
+      // child's own).
+      std::vector<std::string> inherited_order;
+      for (PgNode parent_node : ListField(body, "inhRelations")) {
+        PgNode parent_rel = NodeBody(parent_node);
+        const std::string parent_name = QualifiedName(StringField(parent_rel, "schemaname"),
+                                                      StringField(parent_rel, "relname"));
+        AddParent(&table, parent_name);
+        auto parent = tables_.find(parent_name);
+        if (parent == tables_.end()) continue;
+        for (const std::string& c : parent->second.column_order) {
+          if (std::find(inherited_order.begin(), inherited_order.end(), c) != inherited_order.end())
+            continue;
+          inherited_order.push_back(c);
+          if (!table.columns.count(c)) table.columns[c] = parent->second.columns.at(c);
+        }
+      }
+      if (!inherited_order.empty()) {
+        for (const std::string& c : table.column_order) {
+          if (std::find(inherited_order.begin(), inherited_order.end(), c) == inherited_order.end())
+            inherited_order.push_back(c);
+        }
+        table.column_order = std::move(inherited_order);
+      }
     } else if (type == "AlterTableStmt") {
       auto rel = Field(body, "relation");
       std::string_view objtype = StringField(body, "objtype");
@@ -211,6 +247,32 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
             sub == "AT_DisableTrigUser") {
           for (TableInfo::Trigger& t : table.triggers)
             t.enabled = sub.find("Enable") != std::string_view::npos;
+        }
+        // ATTACH / DETACH PARTITION name the child; INHERIT / NO INHERIT the parent.
+        if (sub == "AT_AttachPartition" || sub == "AT_DetachPartition") {
+          auto def = Field(cmd, "def");
+          auto child_rel = def ? Field(NodeBody(*def), "name") : std::nullopt;
+          if (child_rel) {
+            TableInfo& child =
+                TableFor(StringField(*child_rel, "schemaname"), StringField(*child_rel, "relname"));
+            if (sub == "AT_AttachPartition") {
+              AddParent(&child, table.name);
+            } else {
+              RemoveParent(&child, table.name);
+            }
+          }
+        }
+        if (sub == "AT_AddInherit" || sub == "AT_DropInherit") {
+          if (auto def = Field(cmd, "def")) {
+            PgNode parent_rel = NodeBody(*def);
+            const std::string parent_name = QualifiedName(StringField(parent_rel, "schemaname"),
+                                                          StringField(parent_rel, "relname"));
+            if (sub == "AT_AddInherit") {
+              AddParent(&table, parent_name);
+            } else {
+              RemoveParent(&table, parent_name);
+            }
+          }
         }
         if (sub == "AT_AddConstraint") {
           // ALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id): keys are NOT NULL.
@@ -339,6 +401,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
   functions_.ComputeReach();
   InlineFunctions();
   ComputePolicyColumns();
+  ComputeHierarchy();
   has_other_schemas_ = std::any_of(tables_.begin(), tables_.end(), [](const auto& entry) {
     return std::string_view(entry.first).substr(0, 7) != "public.";
   });
@@ -381,6 +444,41 @@ const SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,
                                                    std::string_view database) const {
   auto it = role_settings_.find(std::make_pair(std::string(role), std::string(database)));
   return it == role_settings_.end() ? nullptr : &it->second;
+}
+
+bool PolicyCatalog::UnderRls(const TableInfo& table) const {
+  if (table.rls_enabled) return true;
+  return std::any_of(table.ancestors.begin(), table.ancestors.end(), [&](const std::string& a) {
+    const TableInfo* above = FindQualified(a);
+    return above != nullptr && above->rls_enabled;
+  });
+}
+
+void PolicyCatalog::ComputeHierarchy() {
+  for (auto& [name, table] : tables_) {
+    table.ancestors.clear();
+    table.descendants.clear();
+  }
+  // Breadth first up each table's parents: nearest first, each once (multiple inheritance may
+  // reach one twice), a cycle (not possible in PostgreSQL) stopped by the same check.
+  for (auto& [name, table] : tables_) {
+    std::vector<std::string> queue = table.parents;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      const std::string above = queue[i];
+      if (above == name || std::find(table.ancestors.begin(), table.ancestors.end(), above) !=
+                               table.ancestors.end()) {
+        continue;
+      }
+      table.ancestors.push_back(above);
+      auto it = tables_.find(above);
+      if (it == tables_.end()) continue;
+      it->second.descendants.push_back(name);
+      queue.insert(queue.end(), it->second.parents.begin(), it->second.parents.end());
+    }
+  }
+  for (auto& [name, table] : tables_) {
+    std::sort(table.descendants.begin(), table.descendants.end());
+  }
 }
 
 const TableInfo* PolicyCatalog::FindQualified(std::string_view qualified) const {

@@ -54,6 +54,14 @@ struct TableInfo {
   std::vector<std::string> column_order;  // as declared, for INSERT without a column list
   std::vector<std::string> primary_key;   // PRIMARY KEY columns, in key order; empty if none
   std::vector<Policy> policies;
+  // Partitions and inheritance (PARTITION OF / ATTACH PARTITION, INHERITS / ALTER TABLE ...
+  // INHERIT): a statement naming a table reaches its descendants' rows under the named table's
+  // policies only, and the change stream names the table a row is stored in (a leaf).
+  bool partitioned = false;          // PARTITION BY: it holds no rows of its own
+  std::vector<std::string> parents;  // direct, "schema.table"
+  // Every table above (nearest first) and below it, transitively. Kept by PolicyCatalog::Apply.
+  std::vector<std::string> ancestors;
+  std::vector<std::string> descendants;
   // Every column a policy expression of the table names (USING and WITH CHECK, subqueries
   // included), and every column of NEW or OLD a BEFORE ROW trigger's program reads or assigns:
   // the only columns of a row its policies can read, before or after the triggers ran. Kept by
@@ -115,6 +123,9 @@ class PolicyCatalog {
   const TableInfo* FindTable(std::string_view schema, std::string_view name) const;
   // Looks a table up by its qualified name as TableInfo::name spells it ("public.orders").
   const TableInfo* FindQualified(std::string_view qualified) const;
+  // Whether rows stored in `table` are under row-level security: its own, or that of a table
+  // above it that a statement may name instead.
+  bool UnderRls(const TableInfo& table) const;
   const RoleInfo* FindRole(std::string_view name) const;
   // The table accesses inside a function a statement or trigger calls (SqlFunctions::Reached).
   const std::vector<SqlFunctions::ReachedAccess>* Reached(std::string_view function) const {
@@ -159,6 +170,9 @@ class PolicyCatalog {
   // Recomputes each table's policy_columns, and each policy's first settings, after its
   // policies changed.
   void ComputePolicyColumns();
+  // TableInfo::ancestors and descendants from the direct parents; a PARTITION OF or INHERITS
+  // child without its parent's columns gets them.
+  void ComputeHierarchy();
   // Recomputes each policy's expressions from those written, with SQL functions inlined.
   void InlineFunctions();
   template <typename Drop>

@@ -283,7 +283,7 @@ class AccessEvaluation {
         }
       }
     } else if (complete) {
-      if (const auto* rows = ctx_.rows->Rows(table_.name)) {
+      for (const RowMap* rows : ctx_.rows->RowSets(table_.name)) {
         for (const auto& [key, stored] : *rows) candidates.push_back(&stored);
       }
     } else {

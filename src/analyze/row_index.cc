@@ -91,6 +91,7 @@ RowIndex::RowIndex(const PolicyCatalog& catalog) {
     if (info->primary_key.empty()) continue;  // rows cannot be addressed
     Kept& kept = tracked_[info->name];
     kept.info = info;
+    kept.key = info->primary_key;
     for (const std::string& c : columns) {
       if (info->columns.count(c)) kept.columns.insert(c);
     }
@@ -101,14 +102,52 @@ RowIndex::RowIndex(const PolicyCatalog& catalog) {
     if (info == nullptr || info->primary_key.empty()) continue;
     Kept& kept = tracked_[info->name];
     kept.info = info;
+    kept.key = info->primary_key;
     kept.columns.clear();  // every column
+  }
+  TrackDescendants(catalog);
+}
+
+void RowIndex::TrackDescendants(const PolicyCatalog& catalog) {
+  std::vector<std::string> parents;
+  for (const auto& [name, kept] : tracked_) {
+    if (!kept.info->descendants.empty()) parents.push_back(name);
+  }
+  for (const std::string& parent_name : parents) {
+    const Kept& parent = tracked_.at(parent_name);  // map nodes stay put as tracked_ grows
+    for (const std::string& name : parent.info->descendants) {
+      const TableInfo* info = catalog.FindQualified(name);
+      if (info == nullptr) continue;
+      const std::vector<std::string>& key =
+          info->primary_key.empty() ? parent.key : info->primary_key;
+      if (!std::all_of(key.begin(), key.end(),
+                       [&](const std::string& c) { return info->columns.count(c) != 0; })) {
+        continue;  // rows cannot be addressed: the parent's copy stays incomplete
+      }
+      auto [it, added] = tracked_.try_emplace(name);
+      Kept& kept = it->second;
+      if (added) {
+        kept.info = info;
+        kept.key = key;
+        if (parent.columns.empty()) continue;  // every column, as the parent's
+        kept.columns.insert(key.begin(), key.end());
+      } else if (kept.columns.empty()) {
+        continue;  // already every column
+      } else if (parent.columns.empty()) {
+        kept.columns.clear();
+        continue;
+      }
+      for (const std::string& c : parent.columns) {
+        if (info->columns.count(c)) kept.columns.insert(c);
+      }
+    }
   }
 }
 
 std::optional<std::string> RowIndex::KeyOf(const Kept& kept,
                                            const std::vector<ColumnValue>& columns) {
   std::vector<std::string> texts;
-  for (const std::string& k : kept.info->primary_key) {
+  for (const std::string& k : kept.key) {
     const ColumnValue* found = nullptr;
     for (const ColumnValue& c : columns) {
       if (c.name == k) found = &c;
@@ -203,11 +242,50 @@ void RowIndex::Truncate(const std::string& table) {
   complete_.insert(table);
 }
 
+const StoredRow* RowIndex::FindIn(const Kept& kept, const std::vector<std::string>& key_columns,
+                                  const std::vector<std::string>& key) {
+  if (kept.key == key_columns) {
+    auto row = kept.rows.find(EncodeRowIndexKey(key));
+    return row == kept.rows.end() ? nullptr : &row->second;
+  }
+  // A descendant keyed otherwise: its rows are searched by the parent's key columns.
+  for (const auto& [encoded, row] : kept.rows) {
+    bool match = true;
+    for (size_t i = 0; i < key_columns.size() && match; ++i) {
+      auto it = row.find(key_columns[i]);
+      match = it != row.end() && it->second && *it->second == key[i];
+    }
+    if (match) return &row;
+  }
+  return nullptr;
+}
+
 const StoredRow* RowIndex::Find(std::string_view table, const std::vector<std::string>& key) const {
   auto it = tracked_.find(table);
   if (it == tracked_.end()) return nullptr;
-  auto row = it->second.rows.find(EncodeRowIndexKey(key));
-  return row == it->second.rows.end() ? nullptr : &row->second;
+  const Kept& kept = it->second;
+  if (const StoredRow* row = FindIn(kept, kept.key, key)) return row;
+  for (const std::string& name : kept.info->descendants) {
+    auto below = tracked_.find(name);
+    if (below == tracked_.end()) continue;
+    if (const StoredRow* row = FindIn(below->second, kept.key, key)) return row;
+  }
+  return nullptr;
+}
+
+bool RowIndex::Complete(std::string_view table) const {
+  auto it = tracked_.find(table);
+  if (it == tracked_.end()) return false;
+  // A partitioned table stores no rows: only its partitions' copies need be complete.
+  auto complete = [&](const TableInfo& info) {
+    return info.partitioned || complete_.count(info.name) != 0;
+  };
+  if (!complete(*it->second.info)) return false;
+  for (const std::string& name : it->second.info->descendants) {
+    auto below = tracked_.find(name);
+    if (below == tracked_.end() || !complete(*below->second.info)) return false;
+  }
+  return true;
 }
 
 const StoredRow* RowIndex::FindByColumns(std::string_view table,
@@ -220,16 +298,24 @@ const StoredRow* RowIndex::FindByColumns(std::string_view table,
   return row == it->second.rows.end() ? nullptr : &row->second;
 }
 
-const std::unordered_map<std::string, StoredRow>* RowIndex::Rows(std::string_view table) const {
+std::vector<const RowMap*> RowIndex::RowSets(std::string_view table) const {
+  std::vector<const RowMap*> sets;
   auto it = tracked_.find(table);
-  return it == tracked_.end() ? nullptr : &it->second.rows;
+  if (it == tracked_.end()) return sets;
+  sets.push_back(&it->second.rows);
+  for (const std::string& name : it->second.info->descendants) {
+    if (auto below = tracked_.find(name); below != tracked_.end()) {
+      sets.push_back(&below->second.rows);
+    }
+  }
+  return sets;
 }
 
 std::optional<ReplicaView> RowIndex::Replica(std::string_view table) const {
   auto it = tracked_.find(table);
   if (it == tracked_.end()) return std::nullopt;
   ReplicaView view;
-  view.rows = &it->second.rows;
+  view.row_sets = RowSets(table);
   view.complete = Complete(table);
   const TableInfo* info = it->second.info;
   view.column_type = [info](std::string_view column) -> std::string {

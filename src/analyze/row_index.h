@@ -9,6 +9,11 @@
 //     subquery (membership tables such as org_members), so `org_id IN (SELECT org_id FROM
 //     org_members WHERE user_id = ...)` can be decided.
 //
+// A partitioned or inheritance parent's rows are stored in its descendants, which the change
+// stream names: their rows are kept too (with the columns the parent's policies read), and a
+// lookup by the parent's name looks through them. The parent's copy is complete only when
+// every descendant's is.
+//
 // Values are kept as PostgreSQL's text output (what the change stream carries); the evaluator
 // types them with the table's declared column types. A table's copy is *complete* once it has
 // been seen whole — a TRUNCATE, or a seed block listing every row — and every change since:
@@ -50,10 +55,11 @@ class RowIndex {
   // The row whose primary key `columns` carry (a change's identity or new row), or nullptr.
   const StoredRow* FindByColumns(std::string_view table,
                                  const std::vector<ColumnValue>& columns) const;
-  // Every kept row of `table` (nullptr when untracked) and whether the copy is complete.
-  const std::unordered_map<std::string, StoredRow>* Rows(std::string_view table) const;
-  bool Complete(std::string_view table) const { return complete_.count(table) != 0; }
-  // Rows(table) with Complete(table) and the table's column types; nullopt when untracked.
+  // Every kept row of `table`, its descendants' included: a set of rows per table (empty when
+  // untracked). And whether the copy is complete.
+  std::vector<const RowMap*> RowSets(std::string_view table) const;
+  bool Complete(std::string_view table) const;
+  // RowSets(table) with Complete(table) and the table's column types; nullopt when untracked.
   std::optional<ReplicaView> Replica(std::string_view table) const;
 
   // The changes since the last call, for the store (written in the same batch as the counters
@@ -67,9 +73,17 @@ class RowIndex {
  private:
   struct Kept {
     const TableInfo* info = nullptr;
-    std::set<std::string, std::less<>> columns;       // empty: every column (a replica table)
-    std::unordered_map<std::string, StoredRow> rows;  // by encoded primary key
+    std::vector<std::string> key;                // the columns rows are keyed by: the primary key
+                                                 // (or, failing one, the parent's)
+    std::set<std::string, std::less<>> columns;  // empty: every column (a replica table)
+    RowMap rows;                                 // by encoded key
   };
+
+  // Keeps the rows of the descendants of the tables tracked so far.
+  void TrackDescendants(const PolicyCatalog& catalog);
+  // The row of `kept` whose `key_columns` have the texts `key`, or nullptr.
+  static const StoredRow* FindIn(const Kept& kept, const std::vector<std::string>& key_columns,
+                                 const std::vector<std::string>& key);
 
   // The encoded key of a row, from `columns`; nullopt when a key column is missing or NULL.
   static std::optional<std::string> KeyOf(const Kept& kept,

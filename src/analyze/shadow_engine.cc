@@ -23,8 +23,12 @@ ShadowEngine::ShadowEngine(const PolicyCatalog& catalog, const AnalyzerConfig& c
 
 void ShadowEngine::EnableChanges(int64_t window_us) {
   joiner_ = std::make_unique<ChangeJoiner>(
-      window_us,
-      [this](HeldWrite& w, const std::vector<ObservedChange>* rows) { Settle(w, rows); });
+      window_us, [this](HeldWrite& w, const std::vector<ObservedChange>* rows) { Settle(w, rows); },
+      [this](const std::string& table) -> const std::vector<std::string>& {
+        static const std::vector<std::string> kNone;
+        const TableInfo* info = catalog_.FindQualified(table);
+        return info != nullptr ? info->ancestors : kNone;
+      });
 }
 
 ShadowEngine::Session& ShadowEngine::SessionFor(const LogEvent& event) {
@@ -580,7 +584,11 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
               &access == &statement_access && (ctx.search_path == nullptr || !access.schema.empty())
                   ? &verdicts_
                   : nullptr;
-          if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, memo)) return;
+          if (!evaluator_.Evaluate(table, access, access_ctx, &f, nullptr, memo)) {
+            if (table != nullptr)
+              FollowUnpolicedWrite(s, *table, access, access_ctx, params, event, &writes_indexed);
+            return;
+          }
           if (access.command != Command::kSelect && access.command != Command::kCopyTo &&
               rows_.Tracks(f.table)) {
             writes_indexed = true;
@@ -805,6 +813,25 @@ HeldWrite ShadowEngine::FollowWrite(const Session& s, const TableAccess& access,
   return w;
 }
 
+void ShadowEngine::FollowUnpolicedWrite(Session& s, const TableInfo& table,
+                                        const TableAccess& access, const AccessContext& ctx,
+                                        const std::vector<std::optional<std::string>>& params,
+                                        const LogEvent& event, bool* writes_indexed) {
+  // A partition (or inheritance child) without row security of its own, below a table with
+  // it: no finding, but its rows are the parent's. Its changes link to this write rather than
+  // to a write through the parent, and the index no longer holds this transaction's rows.
+  if (!joiner_ || table.rls_enabled || table.is_view || !catalog_.UnderRls(table)) return;
+  if (access.command != Command::kInsert && access.command != Command::kUpdate &&
+      access.command != Command::kDelete) {
+    return;
+  }
+  if (rows_.Tracks(table.name)) *writes_indexed = true;
+  Finding f;
+  f.table = table.name;
+  f.time_us = event.time_us;
+  s.pending_writes.push_back(FollowWrite(s, access, ctx, params, f));
+}
+
 void ShadowEngine::Settle(HeldWrite& w, const std::vector<ObservedChange>* rows) {
   touched_.insert(w.session_id);  // its saved held transactions change
   if (!w.waits) return;
@@ -834,6 +861,32 @@ void ShadowEngine::FlushChangeTransaction() {
   if (!change_txn_) return;
   if (joiner_) joiner_->AddTransaction(std::move(*change_txn_));
   change_txn_.reset();
+}
+
+bool ShadowEngine::MergeMovedRow(ObservedRowChange* inserted) {
+  // An UPDATE that moves a row to another partition deletes it from one partition and inserts
+  // it into the other, one right after the other: the pair is that update, of the nearest
+  // partitioned table above both (the table the statement must have named, or one above it).
+  if (inserted->change.action != ChangeAction::kInsert || change_txn_->changes.empty()) {
+    return false;
+  }
+  ObservedRowChange& last = change_txn_->changes.back();
+  if (last.change.action != ChangeAction::kDelete || last.table == inserted->table) return false;
+  const TableInfo* from = catalog_.FindQualified(last.table);
+  const TableInfo* to = catalog_.FindQualified(inserted->table);
+  if (from == nullptr || to == nullptr) return false;
+  for (const std::string& above : to->ancestors) {
+    const TableInfo* parent = catalog_.FindQualified(above);
+    if (parent == nullptr || !parent->partitioned ||
+        std::find(from->ancestors.begin(), from->ancestors.end(), above) == from->ancestors.end()) {
+      continue;
+    }
+    last.table = above;
+    last.change.action = ChangeAction::kUpdate;
+    last.change.new_row = std::move(inserted->change.new_row);
+    return true;
+  }
+  return false;
 }
 
 void ShadowEngine::OnChange(const ChangeEvent& e) {
@@ -871,7 +924,7 @@ void ShadowEngine::OnChange(const ChangeEvent& e) {
     change_txn_framed_ = false;
   }
   const TableInfo* table = catalog_.FindTable(e.schema, e.table);
-  if (table != nullptr && table->rls_enabled) {
+  if (table != nullptr && catalog_.UnderRls(*table)) {
     // The row as it was (the identity, completed by what the index knew) and as it became.
     ObservedRowChange c;
     c.table = table->name;
@@ -903,7 +956,7 @@ void ShadowEngine::OnChange(const ChangeEvent& e) {
         if (old != c.change.old_row.end()) c.change.new_row[v.name] = old->second;
       }
     }
-    change_txn_->changes.push_back(std::move(c));
+    if (!MergeMovedRow(&c)) change_txn_->changes.push_back(std::move(c));
   }
   if (!rows_.Apply(e)) ++stats_.changes_not_applied;
 }

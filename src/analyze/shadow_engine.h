@@ -203,6 +203,14 @@ class ShadowEngine {
   HeldWrite FollowWrite(const Session& s, const TableAccess& access, const AccessContext& ctx,
                         const std::vector<std::optional<std::string>>& params,
                         const Finding& f) const;
+  // Holds a write to a table without row security whose rows a table above it polices.
+  void FollowUnpolicedWrite(Session& s, const TableInfo& table, const TableAccess& access,
+                            const AccessContext& ctx,
+                            const std::vector<std::optional<std::string>>& params,
+                            const LogEvent& event, bool* writes_indexed);
+  // Folds `inserted` into the open change transaction's last change when the two are a row
+  // moved between partitions; false when they are not.
+  bool MergeMovedRow(ObservedRowChange* inserted);
   void Settle(HeldWrite& w, const std::vector<ObservedChange>* rows);
   void FlushChangeTransaction();
   // engine_state.cc: one session's state as a JSON object, and back.

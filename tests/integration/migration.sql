@@ -115,7 +115,18 @@ CREATE POLICY bulletins_admin_or_tenant ON public.bulletins FOR ALL TO PUBLIC
   USING (current_setting('app.is_admin', true) = 'on'
          OR tenant_id = current_setting('app.current_tenant_id', true)::uuid);
 
+-- The partitioned parent gets the tenant policy; its partition events_job one of its own, which
+-- only statements naming events_job meet.
+DROP POLICY shadow_all ON public.events;
+CREATE POLICY events_tenant ON public.events FOR ALL TO PUBLIC
+  USING (tenant_id = current_setting('app.current_tenant_id', true)::uuid);
+DROP POLICY shadow_all ON public.events_job;
+CREATE POLICY events_job_lane ON public.events_job FOR ALL TO PUBLIC
+  USING (current_setting('app.lane', true) = 'jobs');
+
 ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.events FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.events_job FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.bulletins FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.memos FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.parcels FORCE ROW LEVEL SECURITY;

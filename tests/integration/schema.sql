@@ -251,6 +251,25 @@ CREATE POLICY shadow_all ON public.projects FOR ALL TO PUBLIC USING (true) WITH 
 ALTER TABLE public.org_members OWNER TO owner_role;
 ALTER TABLE public.projects OWNER TO owner_role;
 
+-- A partitioned table: a statement naming the parent is checked against the parent's policies
+-- only, one naming a partition against that partition's own (events_web has no RLS at all).
+CREATE TABLE public.events (
+  id bigint NOT NULL,
+  tenant_id uuid NOT NULL,
+  kind text NOT NULL,
+  body text NOT NULL,
+  PRIMARY KEY (id, kind)
+) PARTITION BY LIST (kind);
+CREATE TABLE public.events_web PARTITION OF public.events FOR VALUES IN ('web');
+CREATE TABLE public.events_job PARTITION OF public.events FOR VALUES IN ('job');
+ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.events FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.events_job ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shadow_all ON public.events_job FOR ALL TO PUBLIC USING (true) WITH CHECK (true);
+ALTER TABLE public.events OWNER TO owner_role;
+ALTER TABLE public.events_web OWNER TO owner_role;
+ALTER TABLE public.events_job OWNER TO owner_role;
+
 -- Views (PG_SEMANTICS B8): the owner's view checks orders' policies as owner_role (exempt while
 -- orders is not forced); the security_invoker view checks them as the caller.
 CREATE VIEW public.orders_owner_v AS SELECT id, tenant_id, status, total FROM public.orders;

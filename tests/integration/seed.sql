@@ -3,7 +3,7 @@
 TRUNCATE public.orders, public.order_items, public.invoices, public.jobs, public.refunds,
   public.catalog_items, public.notes, public.countries, public.org_members, public.projects,
   billing.ledger, public.shipments, public.tickets, public.audit_log, public.ticket_events,
-  public.ticket_comments, public.parcels, public.memos, public.bulletins, public.crates;
+  public.ticket_comments, public.parcels, public.memos, public.bulletins, public.crates, public.events;
 INSERT INTO public.orders VALUES
   (1, '11111111-1111-1111-1111-111111111111', 'new', 10),
   (2, '11111111-1111-1111-1111-111111111111', 'new', 20),
@@ -58,3 +58,8 @@ INSERT INTO public.org_members VALUES
 INSERT INTO public.projects VALUES
   (1, '0a000000-0000-0000-0000-000000000000', 'alpha'),
   (2, '0b000000-0000-0000-0000-000000000000', 'beta');
+INSERT INTO public.events VALUES
+  (1, '11111111-1111-1111-1111-111111111111', 'web', 'w1'),
+  (2, '22222222-2222-2222-2222-222222222222', 'web', 'w2'),
+  (3, '11111111-1111-1111-1111-111111111111', 'job', 'j1'),
+  (4, '22222222-2222-2222-2222-222222222222', 'job', 'j2');

@@ -853,6 +853,30 @@ std::vector<Scenario> BuildWorkload() {
           .SimpleC("w", "INSERT INTO public.memos VALUES (11, 'T2', 'theirs')")
           .Build());
 
+  w.push_back(
+      ScenarioBuilder("partitioned_table",
+                      "a partitioned table: the parent's policies for statements naming it, "
+                      "rows routed to or moved between partitions included; a partition's own "
+                      "(or none) for statements naming the partition")
+          .Connect("w", "app_role", "web-events-1")
+          .Attribute("app/models/event.rb", "web")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "SELECT id, body FROM public.events ORDER BY id")
+          .SimpleC("w", "SELECT id FROM public.events WHERE tenant_id = 'T1' AND kind = 'job'")
+          .SimpleC("w", "SELECT id FROM public.events_web ORDER BY id")
+          .SimpleC("w", "SELECT id FROM public.events_job WHERE tenant_id = 'T1'")
+          .SimpleC("w", "INSERT INTO public.events VALUES (5, 'T1', 'job', 'j3')")
+          .SimpleC("w", "INSERT INTO public.events VALUES (6, 'T2', 'web', 'w3')")
+          .Extended("w", "INSERT INTO public.events_web VALUES ($1, $2, $3, $4)",
+                    {"7", "T2", "web", "w4"})
+          .SimpleC("w", "UPDATE public.events SET kind = 'job' WHERE id = 1")
+          .SimpleC("w", "UPDATE public.events SET kind = 'web' WHERE id = 4")
+          .Simple("w", "SET app.lane = 'jobs'")
+          .SimpleC("w", "INSERT INTO public.events_job VALUES (8, 'T2', 'job', 'j4')")
+          .SimpleC("w", "DELETE FROM public.events_job WHERE id = 4")
+          .SimpleC("w", "SELECT id FROM public.events_job ORDER BY id")
+          .Build());
+
   return w;
 }
 
