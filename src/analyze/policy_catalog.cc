@@ -218,7 +218,10 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     } else if (type == "AlterTableStmt") {
       auto rel = Field(body, "relation");
       std::string_view objtype = StringField(body, "objtype");
-      if (!rel || (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW")) continue;
+      if (!rel ||
+          (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")) {
+        continue;
+      }
       TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
       for (PgNode c : ListField(body, "cmds")) {
         PgNode cmd = NodeBody(c);
@@ -281,6 +284,14 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           }
         }
       }
+    } else if (type == "CreateTableAsStmt" && StringField(body, "objtype") == "OBJECT_MATVIEW") {
+      auto into = Field(body, "into");
+      auto rel = into ? Field(*into, "rel") : std::nullopt;
+      auto query = Field(body, "query");
+      if (!rel || !query) continue;
+      TableInfo& mv = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      mv.is_matview = true;
+      mv.view_accesses = QueryAccesses(*query);
     } else if (type == "ViewStmt") {
       auto view = Field(body, "view");
       auto query = Field(body, "query");

@@ -77,6 +77,9 @@ struct TableInfo {
   // the view is security_invoker (PG_SEMANTICS B8).
   bool is_view = false;
   bool security_invoker = false;
+  // Materialized views: reading one reads its stored rows (no RLS); REFRESH runs its query
+  // (view_accesses) as its owner, with the caller's settings (checked on 15.18).
+  bool is_matview = false;
   std::vector<TableAccess> view_accesses;
   // View columns that are their single base table's column of the same name (`*` passes all):
   // a statement's filters and values on those columns carry over to the base table.

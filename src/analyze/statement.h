@@ -91,6 +91,8 @@ struct TableAccess {
   bool reads_all_matching = false;
   std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE)
   bool plan_only = false;   // under a plain EXPLAIN: planned, never executed
+  // REFRESH MATERIALIZED VIEW of this relation: its query runs, as the view's owner.
+  bool refresh = false;
   AccessId id;
 };
 

@@ -116,7 +116,18 @@ class TreeWalker {
         for (TableAccess& a : accesses) into.push_back(std::move(a));
       }
     } else if (type == "DeclareCursorStmt" || type == "CreateTableAsStmt") {
-      if (auto q = Field(body, "query")) Walk(*q);
+      // CREATE TABLE / MATERIALIZED VIEW ... AS ... WITH NO DATA runs (and plans) nothing.
+      auto into = Field(body, "into");
+      const bool runs = !into || !BoolField(*into, "skipData");
+      if (auto q = Field(body, "query"); q && runs) Walk(*q);
+    } else if (type == "RefreshMatViewStmt") {
+      // The view's query runs as its owner (the engine expands it, as it does a view's).
+      auto rel = Field(body, "relation");
+      if (rel && !BoolField(body, "skipData")) {
+        TableAccess& refresh = AddAccess(*rel, Command::kSelect);
+        refresh.refresh = true;
+        refresh.reads_all_matching = true;  // all of the query's rows: its own shape decides
+      }
     }
     // Other utility and DDL statements touch no rows under RLS.
     // A function called elsewhere too is not followed anywhere (see AnalyzedStatement).

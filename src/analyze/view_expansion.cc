@@ -13,12 +13,16 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
   const TableInfo* view = access.schema.empty() && ctx.search_path != nullptr
                               ? catalog.FindOnPath(access.relname, *ctx.search_path)
                               : catalog.FindTable(access.schema, access.relname);
-  if (view == nullptr || !view->is_view || depth >= kMaxViewDepth) {
-    sink(access, ctx, view);
+  // REFRESH MATERIALIZED VIEW runs the view's query as its owner, as an owner's view reads.
+  const bool refresh = access.refresh && view != nullptr && view->is_matview;
+  if (view == nullptr || !(view->is_view || refresh) || depth >= kMaxViewDepth) {
+    if (!access.refresh) sink(access, ctx, view);  // a matview's own rows have no RLS
     return;
   }
   AccessContext inner = ctx;
-  if (!view->security_invoker && !view->owner.empty()) inner.role_override = view->owner;
+  if ((refresh || !view->security_invoker) && !view->owner.empty()) {
+    inner.role_override = view->owner;
+  }
 
   const bool is_write = access.command != Command::kSelect && access.command != Command::kCopyTo;
   const bool single_base = view->view_accesses.size() == 1;

@@ -877,6 +877,17 @@ std::vector<Scenario> BuildWorkload() {
           .SimpleC("w", "SELECT id FROM public.events_job ORDER BY id")
           .Build());
 
+  w.push_back(
+      ScenarioBuilder("materialized_view_refresh",
+                      "REFRESH MATERIALIZED VIEW runs the view's query as its owner: a nightly "
+                      "refresh by the tables' owner, allowed while orders is not forced, fails "
+                      "on the empty context once it is")
+          .Connect("o", "owner_role", "reports-1")
+          .Attribute("app/jobs/refresh_totals.rb", "reports")
+          .Simple("o", "SET app.current_tenant_id = ''")
+          .SimpleC("o", "REFRESH MATERIALIZED VIEW public.order_totals")
+          .Build());
+
   return w;
 }
 

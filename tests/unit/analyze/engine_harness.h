@@ -39,6 +39,11 @@ inline constexpr char kT2[] = "22222222-2222-2222-2222-222222222222";
 inline constexpr char kPolicyP[] =
     "tenant_id = current_setting('app.current_tenant_id', true)::uuid";
 
+// The statement that sets the tenant context the policy P reads.
+inline std::string SetTenant(const std::string& tenant) {
+  return "SET app.current_tenant_id = '" + tenant + "'";
+}
+
 inline std::string SemanticsCatalogSql() {
   std::string p = kPolicyP;
   return "CREATE ROLE owner_role;\n"

@@ -50,10 +50,6 @@ void TruncateEvents(ShadowEngine& engine, std::vector<std::string> tables) {
   engine.OnChange(truncate);
 }
 
-std::string SetTenant(const char* tenant) {
-  return std::string("SET app.current_tenant_id = '") + tenant + "'";
-}
-
 // Every partition seen whole, T1's row 1 in events_a and T2's row 2 in events_b; the session's
 // context is T1.
 void SeedBothTenants(EngineHarness& h) {

@@ -15,13 +15,10 @@ namespace {
 using testing_analyze::EngineHarness;
 using testing_analyze::kT1;
 using testing_analyze::kT2;
+using testing_analyze::SetTenant;
 
 const std::string T1 = kT1;
 const std::string T2 = kT2;
-
-std::string SetTenant(const std::string& value) {
-  return "SET app.current_tenant_id = '" + value + "'";
-}
 
 void ExpectAllow(const Finding& f) {
   EXPECT_EQ(f.effect, Effect::kAllow) << f.detail;

@@ -27,10 +27,6 @@ std::string ViewCatalogSql() {
          "ALTER VIEW v_v OWNER TO postgres;\n";
 }
 
-std::string SetTenant(const char* tenant) {
-  return std::string("SET app.current_tenant_id = '") + tenant + "'";
-}
-
 TEST(PgSemanticsB8, OwnersViewOverNonForcedTableBypasses) {
   EngineHarness h(ViewCatalogSql());
   h.Exec(SetTenant(kT1));
