@@ -519,13 +519,25 @@ const RoleInfo* PolicyCatalog::FindRole(std::string_view name) const {
 SqlFunctions::NewRowChanges PolicyCatalog::BeforeRowChanges(const TableInfo& table,
                                                             int event) const {
   SqlFunctions::NewRowChanges out;
-  for (const TableInfo::Trigger& t : table.triggers) {
-    if (!t.ChangesNewRow(event)) continue;
-    SqlFunctions::NewRowChanges changes = functions_.TriggerChanges(t.function);
-    out.all |= changes.all;
-    out.columns.insert(out.columns.end(), changes.columns.begin(), changes.columns.end());
-  }
+  auto add = [&](const TableInfo& of) {
+    for (const TableInfo::Trigger& t : of.triggers) {
+      if (!t.ChangesNewRow(event)) continue;
+      SqlFunctions::NewRowChanges changes = functions_.TriggerChanges(t.function);
+      out.all |= changes.all;
+      out.columns.insert(out.columns.end(), changes.columns.begin(), changes.columns.end());
+    }
+  };
+  add(table);
+  ForEachBelow(table, add);
   return out;
+}
+
+bool PolicyCatalog::TriggersBelow(const TableInfo& table, int event) const {
+  bool any = false;
+  ForEachBelow(table, [&](const TableInfo& below) {
+    for (const TableInfo::Trigger& t : below.triggers) any = any || t.ChangesNewRow(event);
+  });
+  return any;
 }
 
 bool PolicyCatalog::HasPrivsOfRole(std::string_view member, std::string_view role) const {

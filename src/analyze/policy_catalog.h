@@ -144,7 +144,19 @@ class PolicyCatalog {
   }
   // What the enabled BEFORE ROW triggers of `table` for `event` (TableInfo::Trigger::kInsert,
   // kUpdate) may change in the new row PostgreSQL then checks and writes.
+  // A partition's own BEFORE ROW triggers fire for rows a statement naming its parent routes
+  // there, and the parent's WITH CHECK sees what they return (15.18): those of every table
+  // below `table` count too.
   SqlFunctions::NewRowChanges BeforeRowChanges(const TableInfo& table, int event) const;
+  // Whether a table below `table` has BEFORE ROW triggers that may change an `event` row.
+  bool TriggersBelow(const TableInfo& table, int event) const;
+  // Calls fn(const TableInfo&) for each table below `table` the catalog has.
+  template <typename Fn>
+  void ForEachBelow(const TableInfo& table, Fn fn) const {
+    for (const std::string& name : table.descendants) {
+      if (const TableInfo* below = FindQualified(name)) fn(*below);
+    }
+  }
   bool functions_reach_tables() const { return functions_.any_reach(); }
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;

@@ -412,6 +412,18 @@ class AccessEvaluation {
   // and a trigger filling tenant_id from the context is common. A trigger whose function cannot be
   // run (TriggerProgram) makes the columns it may change unknown. `old_row` is an UPDATE's old row.
   void RunBeforeTriggers(int event, Row* row, const Row* old_row) const {
+    // The row may be routed to a partition with triggers of its own, which fire among the
+    // parent's (by name, on the partition) in an order rls-shadow cannot tell without the
+    // partition: whatever any of them may assign is unknown. An UPDATE moving a row to another
+    // partition inserts it there, firing that partition's INSERT triggers.
+    constexpr int kInsert = TableInfo::Trigger::kInsert;
+    const bool moves =
+        event == TableInfo::Trigger::kUpdate && catalog_.TriggersBelow(table_, kInsert);
+    if (moves || catalog_.TriggersBelow(table_, event)) {
+      catalog_.BeforeRowChanges(table_, event).ForgetIn(row);
+      if (moves) catalog_.BeforeRowChanges(table_, kInsert).ForgetIn(row);
+      return;
+    }
     for (const TableInfo::Trigger& t : table_.triggers) {  // in firing order
       if (!t.ChangesNewRow(event) || !FiresFor(t, event)) continue;
       if (!t.program) {

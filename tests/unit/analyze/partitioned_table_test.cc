@@ -187,5 +187,31 @@ TEST(PartitionedTable, AWriteToAPartitionWithoutRowSecurityStillCounts) {
   EXPECT_EQ(h.engine().join_stats()->unlinked, 1u);  // the seed row
 }
 
+TEST(PartitionedTable, APartitionsOwnTriggersMakeWhatTheyAssignUnknown) {
+  // 15.18: events_b's own BEFORE INSERT trigger stamps T2 on a row the statement routes there
+  // through the parent, whose WITH CHECK then fails it ("new row violates row-level security
+  // policy for table "ev""). Which partition a row goes to is not modelled: unknown.
+  EngineHarness h(PartitionedCatalogSql() +
+                  "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+                  "  NEW.tenant_id := '" +
+                  kT2 +
+                  "'; RETURN NEW; END $$;\n"
+                  "CREATE TRIGGER events_b_stamp BEFORE INSERT ON events_b\n"
+                  "  FOR EACH ROW EXECUTE FUNCTION stamp();\n");
+  h.Exec(SetTenant(kT1));
+  const std::string values = std::string(" VALUES (2, '") + kT1 + "', 'b')";
+  EXPECT_EQ(h.Verdict("INSERT INTO events" + values, "public.events").effect,
+            Effect::kRowDependent);
+  // An update may move the row into events_b, firing its INSERT trigger (without it: allow).
+  const std::string t1 = std::string("'") + kT1 + "'";
+  EXPECT_EQ(h.Verdict("UPDATE events SET tenant_id = " + t1 + " WHERE id = 1 AND tenant_id = " + t1,
+                      "public.events")
+                .effect,
+            Effect::kRowDependent);
+  EXPECT_EQ(h.Verdict("UPDATE events_a SET tenant_id = " + t1 + " WHERE id = 1", "public.events_a")
+                .effect,
+            Effect::kFiltered);  // events_a's own policy (the lane), no trigger of its own
+}
+
 }  // namespace
 }  // namespace rls_shadow::testing_analyze
