@@ -184,6 +184,9 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           if (contype == "CONSTR_DEFAULT") {
             if (auto raw = Field(con, "raw_expr")) info.default_expr = ConvertExpr(*raw);
           }
+          if (contype == "CONSTR_GENERATED") {
+            if (auto raw = Field(con, "raw_expr")) info.generated_expr = ConvertExpr(*raw);
+          }
         }
         std::string colname(StringField(col, "colname"));
         if (!table.columns.count(colname)) table.column_order.push_back(colname);
@@ -580,6 +583,17 @@ void PolicyCatalog::ComputePolicyColumns() {
     }
     for (const TableInfo::Trigger& t : table.triggers) {
       if (t.program) CollectRowColumns(*t.program, &table.policy_columns);
+    }
+    // A generated column the policies read is computed from the columns its expression reads.
+    table.generated_policy_columns.clear();
+    for (const auto& [column, info] : table.columns) {
+      if (info.generated_expr && std::find(table.policy_columns.begin(), table.policy_columns.end(),
+                                           column) != table.policy_columns.end()) {
+        table.generated_policy_columns.push_back(column);
+      }
+    }
+    for (const std::string& column : table.generated_policy_columns) {
+      CollectColumns(*table.columns.at(column).generated_expr, &table.policy_columns);
     }
     table.check_order.resize(table.policies.size());
     std::iota(table.check_order.begin(), table.check_order.end(), size_t{0});

@@ -26,6 +26,9 @@ struct ColumnInfo {
   std::string type;  // normalised (see NormalizeTypeName)
   bool not_null = false;
   ExprPtr default_expr;  // null when the column has no DEFAULT
+  // GENERATED ALWAYS AS (expr) STORED: computed from the new row after BEFORE ROW triggers,
+  // before the row is checked. Null when not generated.
+  ExprPtr generated_expr;
 };
 
 enum class PolicyCommand { kAll, kSelect, kInsert, kUpdate, kDelete };
@@ -67,6 +70,8 @@ struct TableInfo {
   // the only columns of a row its policies can read, before or after the triggers ran. Kept by
   // PolicyCatalog::Apply.
   std::vector<std::string> policy_columns;
+  // The stored generated columns among policy_columns. Kept by PolicyCatalog::Apply.
+  std::vector<std::string> generated_policy_columns;
   // The order PostgreSQL checks a new row in (WITH CHECK runs at execution and stops at the
   // first policy that decides): indexes into `policies`, the permissive ones OR-ed in
   // descending name order (the relcache lists them so), then the restrictive ones by name.

@@ -394,6 +394,7 @@ class AccessEvaluation {
         if (!row.count(col)) row[col] = ValueFor(col, nullptr, nullptr, nullptr);
       }
       RunBeforeTriggers(TableInfo::Trigger::kInsert, &row, nullptr);
+      ComputeGenerated(&row);
       rows.push_back(std::move(row));
     }
     return rows;
@@ -404,7 +405,22 @@ class AccessEvaluation {
   Row UnknownInsertRow() const {
     Row row;
     RunBeforeTriggers(TableInfo::Trigger::kInsert, &row, nullptr);
+    ComputeGenerated(&row);
     return row;
+  }
+
+  // Stored generated columns, computed from the new row as PostgreSQL does after the BEFORE
+  // ROW triggers and before the checks; unknown when a column they read is. Only those the
+  // policies read.
+  void ComputeGenerated(Row* row) const {
+    for (const std::string& col : table_.generated_policy_columns) {
+      Value v = ValueFor(col, table_.columns.at(col).generated_expr.get(), row, nullptr);
+      if (v.is_unknown()) {
+        row->erase(col);
+      } else {
+        (*row)[col] = std::move(v);
+      }
+    }
   }
 
   // Runs, on a new row, the enabled BEFORE ROW triggers for `event` in the order PostgreSQL
@@ -488,6 +504,7 @@ class AccessEvaluation {
       }
     }
     RunBeforeTriggers(TableInfo::Trigger::kUpdate, &row, &base);
+    ComputeGenerated(&row);
     return row;
   }
 
