@@ -374,7 +374,13 @@ Value Evaluator::Eval(const Expr& e) const {
     case Expr::Kind::kCast: {
       Value in = Eval(*e.args[0]);
       const bool per_row = in.per_row;  // `(SELECT ...)::uuid` fails at execution too
-      Value out = Cast(std::move(in), e.name);
+      std::string_view type = e.name;
+      if (in_.domains != nullptr) {
+        if (auto domain = in_.domains->find(type); domain != in_.domains->end()) {
+          type = domain->second;
+        }
+      }
+      Value out = Cast(std::move(in), type);
       out.per_row = per_row;
       return out;
     }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ struct EvalInputs {
   // The kept rows of a table a policy subquery reads ("public.org_members"); nullopt when
   // rls-shadow keeps no copy of it (then the subquery is indeterminate).
   std::function<std::optional<ReplicaView>(std::string_view table)> replica;
+  // Domains (CREATE DOMAIN) by name -> base type: a cast to one is a cast to its base type.
+  const std::map<std::string, std::string, std::less<>>* domains = nullptr;
 };
 
 // Result of a policy predicate over one row (or over every row the access can touch).

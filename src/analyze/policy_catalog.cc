@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <numeric>
 
 #include "analyze/pg_tree.h"
@@ -287,6 +288,15 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           }
         }
       }
+    } else if (type == "CreateDomainStmt") {
+      auto base = Field(body, "typeName");
+      if (!base) continue;
+      const std::string name = NormalizeTypeName(JoinNames(body, "domainname"));
+      const std::string base_type = NormalizeTypeName(JoinNames(*base, "names"));
+      const bool qualified = name.find('.') != std::string::npos;
+      domains_[qualified ? name : "public." + name] = base_type;
+      if (!qualified) domains_[name] = base_type;
+      if (name.starts_with("public.")) domains_[name.substr(7)] = base_type;
     } else if (type == "CreateTableAsStmt" && StringField(body, "objtype") == "OBJECT_MATVIEW") {
       auto into = Field(body, "into");
       auto rel = into ? Field(*into, "rel") : std::nullopt;
@@ -412,6 +422,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     }
   }
   ComputePrivileges();
+  ResolveDomains();
   functions_.ComputeReach();
   InlineFunctions();
   ComputePolicyColumns();
@@ -458,6 +469,53 @@ const SettingDefaults* PolicyCatalog::RoleSettings(std::string_view role,
                                                    std::string_view database) const {
   auto it = role_settings_.find(std::make_pair(std::string(role), std::string(database)));
   return it == role_settings_.end() ? nullptr : &it->second;
+}
+
+void PolicyCatalog::ResolveDomains() {
+  if (domains_.empty()) return;
+  // A domain over a domain resolves to the last one's base; "t[]" to its element's base.
+  std::function<std::string(const std::string&)> base = [&](const std::string& type) {
+    if (type.size() > 2 && type.ends_with("[]"))
+      return base(type.substr(0, type.size() - 2)) + "[]";
+    std::string t = type;
+    for (int depth = 0; depth < 16; ++depth) {
+      auto it = domains_.find(t);
+      if (it == domains_.end()) break;
+      t = it->second;
+    }
+    return t;
+  };
+  // A copy of `e` with its casts to domains naming their base types; `e` itself when it has
+  // none.
+  std::function<ExprPtr(const ExprPtr&)> resolve = [&](const ExprPtr& e) -> ExprPtr {
+    if (!e) return e;
+    std::shared_ptr<Expr> copy;
+    auto edit = [&]() -> Expr& {
+      if (!copy) copy = std::make_shared<Expr>(*e);
+      return *copy;
+    };
+    for (size_t i = 0; i < e->args.size(); ++i) {
+      ExprPtr arg = resolve(e->args[i]);
+      if (arg != e->args[i]) edit().args[i] = std::move(arg);
+    }
+    if (e->kind == Expr::Kind::kCast) {
+      std::string type = base(e->name);
+      if (type != e->name) edit().name = std::move(type);
+    }
+    return copy ? ExprPtr(std::move(copy)) : e;
+  };
+  for (auto& [name, type] : domains_) type = base(type);
+  for (auto& [name, table] : tables_) {
+    for (auto& [column, info] : table.columns) {
+      info.type = base(info.type);
+      info.default_expr = resolve(info.default_expr);
+      info.generated_expr = resolve(info.generated_expr);
+    }
+    for (Policy& p : table.policies) {
+      p.using_written = resolve(p.using_written);
+      p.check_written = resolve(p.check_written);
+    }
+  }
 }
 
 bool PolicyCatalog::UnderRls(const TableInfo& table) const {

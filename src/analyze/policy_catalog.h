@@ -163,6 +163,10 @@ class PolicyCatalog {
     }
   }
   bool functions_reach_tables() const { return functions_.any_reach(); }
+  // CREATE DOMAIN names -> base types (a domain over a domain: the last base), for casts in
+  // statements (the catalog's own expressions are resolved when it is read).
+  bool has_domains() const { return !domains_.empty(); }
+  const std::map<std::string, std::string, std::less<>>& domains() const { return domains_; }
   // Whether `member` has the privileges of `role`: itself, or through INHERIT memberships.
   bool HasPrivsOfRole(std::string_view member, std::string_view role) const;
   // The settings `ALTER ROLE role [IN DATABASE database] SET name TO value` gives a session at
@@ -193,6 +197,9 @@ class PolicyCatalog {
   // TableInfo::ancestors and descendants from the direct parents; a PARTITION OF or INHERITS
   // child without its parent's columns gets them.
   void ComputeHierarchy();
+  // Column types and the casts of policies, defaults and generated columns name a domain's
+  // base type instead of the domain: a value cast to a domain is one of its base type.
+  void ResolveDomains();
   // Recomputes each policy's expressions from those written, with SQL functions inlined.
   void InlineFunctions();
   template <typename Drop>
@@ -201,6 +208,9 @@ class PolicyCatalog {
   SqlFunctions functions_;
   // Hashed: FindTable runs for every access. TableInfo addresses stay put as tables are added.
   common::TextMap<TableInfo> tables_;
+  // CREATE DOMAIN: the domain's name (qualified, and bare for public) -> its base type, as
+  // NormalizeTypeName writes them.
+  std::map<std::string, std::string, std::less<>> domains_;
   std::map<std::string, RoleInfo, std::less<>> roles_;
   std::map<std::pair<std::string, std::string>, SettingDefaults, std::less<>> role_settings_;
   bool has_other_schemas_ = false;

@@ -159,6 +159,7 @@ class AccessEvaluation {
     inputs_.session_user = session_user;
     inputs_.setting = [this](std::string_view name) { return Setting(name); };
     inputs_.params = ctx.params;
+    if (catalog.has_domains()) inputs_.domains = &catalog.domains();
     if (reads != nullptr) inputs_.params_read = &reads->params;
     inputs_.column_type = [this](std::string_view col) -> std::pair<std::string, bool> {
       auto it = table_.columns.find(col);

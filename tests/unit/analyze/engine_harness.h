@@ -44,6 +44,15 @@ inline std::string SetTenant(const std::string& tenant) {
   return "SET app.current_tenant_id = '" + tenant + "'";
 }
 
+// `text` as a SQL string literal (no quote inside).
+inline std::string Quoted(const std::string& text) { return "'" + text + "'"; }
+
+// `table` owned by owner_role, with row security enabled and forced.
+inline std::string OwnedAndForcedSql(const std::string& table) {
+  return "ALTER TABLE " + table + " OWNER TO owner_role;\n" + "ALTER TABLE " + table +
+         " ENABLE ROW LEVEL SECURITY;\n" + "ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY;\n";
+}
+
 inline std::string SemanticsCatalogSql() {
   std::string p = kPolicyP;
   return "CREATE ROLE owner_role;\n"

@@ -14,26 +14,20 @@ namespace {
 std::string GeneratedCatalogSql() {
   return SemanticsCatalogSql() +
          "CREATE TABLE gen_t (id int PRIMARY KEY, tenant_text text NOT NULL,\n"
-         "  tenant_id uuid GENERATED ALWAYS AS (tenant_text::uuid) STORED);\n"
-         "ALTER TABLE gen_t OWNER TO owner_role;\n"
-         "ALTER TABLE gen_t ENABLE ROW LEVEL SECURITY;\n"
-         "ALTER TABLE gen_t FORCE ROW LEVEL SECURITY;\n"
-         "CREATE POLICY p ON gen_t USING (" +
-         std::string(kPolicyP) +
+         "  tenant_id uuid GENERATED ALWAYS AS (tenant_text::uuid) STORED);\n" +
+         OwnedAndForcedSql("gen_t") + "CREATE POLICY p ON gen_t USING (" + std::string(kPolicyP) +
          ");\n"
          "CREATE TABLE gen_o (id int PRIMARY KEY, org text NOT NULL,\n"
-         "  org_key text GENERATED ALWAYS AS (lower(org)) STORED);\n"
-         "ALTER TABLE gen_o OWNER TO owner_role;\n"
-         "ALTER TABLE gen_o ENABLE ROW LEVEL SECURITY;\n"
-         "ALTER TABLE gen_o FORCE ROW LEVEL SECURITY;\n"
+         "  org_key text GENERATED ALWAYS AS (lower(org)) STORED);\n" +
+         OwnedAndForcedSql("gen_o") +
          "CREATE POLICY o ON gen_o USING (org_key = current_setting('app.org', true));\n";
 }
 
 TEST(GeneratedColumn, ThePolicySeesTheComputedValue) {
   EngineHarness h(GeneratedCatalogSql());
   h.Exec(SetTenant(kT1));
-  const std::string t1 = std::string("'") + kT1 + "'";
-  const std::string t2 = std::string("'") + kT2 + "'";
+  const std::string t1 = Quoted(kT1);
+  const std::string t2 = Quoted(kT2);
   // Before, the omitted generated column was taken as NULL: a false 42501.
   EXPECT_EQ(h.Verdict("INSERT INTO gen_t (id, tenant_text) VALUES (1, " + t1 + ")", "public.gen_t")
                 .effect,

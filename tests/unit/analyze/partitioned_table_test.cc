@@ -203,7 +203,7 @@ TEST(PartitionedTable, APartitionsOwnTriggersMakeWhatTheyAssignUnknown) {
   EXPECT_EQ(h.Verdict("INSERT INTO events" + values, "public.events").effect,
             Effect::kRowDependent);
   // An update may move the row into events_b, firing its INSERT trigger (without it: allow).
-  const std::string t1 = std::string("'") + kT1 + "'";
+  const std::string t1 = Quoted(kT1);
   EXPECT_EQ(h.Verdict("UPDATE events SET tenant_id = " + t1 + " WHERE id = 1 AND tenant_id = " + t1,
                       "public.events")
                 .effect,
