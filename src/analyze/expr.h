@@ -65,6 +65,21 @@ struct Expr {
   std::vector<ExprPtr> args;
 };
 
+// `e` with `map` applied to each argument: a copy holding the mapped arguments, or `e` itself
+// when `map` returned every one unchanged (trees are immutable and shared, so rewrites copy only
+// the path to what they change).
+template <typename Map>
+ExprPtr MapArgs(const ExprPtr& e, Map map) {
+  std::shared_ptr<Expr> copy;
+  for (size_t i = 0; i < e->args.size(); ++i) {
+    ExprPtr arg = map(e->args[i]);
+    if (arg == e->args[i]) continue;
+    if (!copy) copy = std::make_shared<Expr>(*e);
+    copy->args[i] = std::move(arg);
+  }
+  return copy ? ExprPtr(std::move(copy)) : e;
+}
+
 // Converts a wrapped parse node ({"A_Expr": {...}}) to an Expr. Never fails: unknown
 // constructs become kUnsupported naming the node type.
 ExprPtr ConvertExpr(PgNode node);

@@ -86,10 +86,19 @@ void RemoveParent(TableInfo* child, const std::string& parent) {
                        child->parents.end());
 }
 
+// A RangeVar's table, "schema.table" ("public" when unqualified).
+std::string RangeVarName(PgNode range_var) {
+  return QualifiedName(StringField(range_var, "schemaname"), StringField(range_var, "relname"));
+}
+
 }  // namespace
 
 std::string QualifiedName(std::string_view schema, std::string_view name) {
   return fmt::format("{}.{}", schema.empty() ? "public" : schema, name);
+}
+
+TableInfo& PolicyCatalog::TableOf(PgNode range_var) {
+  return TableFor(StringField(range_var, "schemaname"), StringField(range_var, "relname"));
 }
 
 TableInfo& PolicyCatalog::TableFor(std::string_view schema, std::string_view name) {
@@ -163,7 +172,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     if (type == "CreateStmt") {
       auto rel = Field(body, "relation");
       if (!rel) continue;
-      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo& table = TableOf(*rel);
       for (PgNode elt : ListField(body, "tableElts")) {
         if (NodeType(elt) == "Constraint") {  // CREATE TABLE t (..., PRIMARY KEY (a, b))
           SetPrimaryKey(NodeBody(elt), &table);
@@ -200,8 +209,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
       std::vector<std::string> inherited_order;
       for (PgNode parent_node : ListField(body, "inhRelations")) {
         PgNode parent_rel = NodeBody(parent_node);
-        const std::string parent_name = QualifiedName(StringField(parent_rel, "schemaname"),
-                                                      StringField(parent_rel, "relname"));
+        const std::string parent_name = RangeVarName(parent_rel);
         AddParent(&table, parent_name);
         auto parent = tables_.find(parent_name);
         if (parent == tables_.end()) continue;
@@ -226,7 +234,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           (objtype != "OBJECT_TABLE" && objtype != "OBJECT_VIEW" && objtype != "OBJECT_MATVIEW")) {
         continue;
       }
-      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo& table = TableOf(*rel);
       for (PgNode c : ListField(body, "cmds")) {
         PgNode cmd = NodeBody(c);
         std::string_view sub = StringField(cmd, "subtype");
@@ -260,8 +268,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
           auto def = Field(cmd, "def");
           auto child_rel = def ? Field(NodeBody(*def), "name") : std::nullopt;
           if (child_rel) {
-            TableInfo& child =
-                TableFor(StringField(*child_rel, "schemaname"), StringField(*child_rel, "relname"));
+            TableInfo& child = TableOf(*child_rel);
             if (sub == "AT_AttachPartition") {
               AddParent(&child, table.name);
             } else {
@@ -272,8 +279,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
         if (sub == "AT_AddInherit" || sub == "AT_DropInherit") {
           if (auto def = Field(cmd, "def")) {
             PgNode parent_rel = NodeBody(*def);
-            const std::string parent_name = QualifiedName(StringField(parent_rel, "schemaname"),
-                                                          StringField(parent_rel, "relname"));
+            const std::string parent_name = RangeVarName(parent_rel);
             if (sub == "AT_AddInherit") {
               AddParent(&table, parent_name);
             } else {
@@ -291,25 +297,24 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     } else if (type == "CreateDomainStmt") {
       auto base = Field(body, "typeName");
       if (!base) continue;
-      const std::string name = NormalizeTypeName(JoinNames(body, "domainname"));
+      std::string name = NormalizeTypeName(JoinNames(body, "domainname"));
+      if (name.find('.') == std::string::npos) name = "public." + name;
       const std::string base_type = NormalizeTypeName(JoinNames(*base, "names"));
-      const bool qualified = name.find('.') != std::string::npos;
-      domains_[qualified ? name : "public." + name] = base_type;
-      if (!qualified) domains_[name] = base_type;
+      domains_[name] = base_type;
       if (name.starts_with("public.")) domains_[name.substr(7)] = base_type;
     } else if (type == "CreateTableAsStmt" && StringField(body, "objtype") == "OBJECT_MATVIEW") {
       auto into = Field(body, "into");
       auto rel = into ? Field(*into, "rel") : std::nullopt;
       auto query = Field(body, "query");
       if (!rel || !query) continue;
-      TableInfo& mv = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo& mv = TableOf(*rel);
       mv.is_matview = true;
       mv.view_accesses = QueryAccesses(*query);
     } else if (type == "ViewStmt") {
       auto view = Field(body, "view");
       auto query = Field(body, "query");
       if (!view || !query) continue;
-      TableInfo& v = TableFor(StringField(*view, "schemaname"), StringField(*view, "relname"));
+      TableInfo& v = TableOf(*view);
       v.is_view = true;
       v.view_accesses = QueryAccesses(*query);
       v.view_passthrough.clear();
@@ -343,7 +348,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
       auto rel = Field(body, "table");
       if (!rel) continue;
-      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo& table = TableOf(*rel);
       std::string name(StringField(body, "policy_name"));
       auto existing = std::find_if(table.policies.begin(), table.policies.end(),
                                    [&](const Policy& p) { return p.name == name; });
@@ -371,7 +376,7 @@ Status PolicyCatalog::Apply(std::string_view raw_sql, std::string_view source) {
     } else if (type == "CreateTrigStmt") {
       auto rel = Field(body, "relation");
       if (!rel) continue;
-      TableInfo& table = TableFor(StringField(*rel, "schemaname"), StringField(*rel, "relname"));
+      TableInfo& table = TableOf(*rel);
       TableInfo::Trigger t;
       t.name = std::string(StringField(body, "trigname"));
       t.function = AsciiLower(JoinNames(body, "funcname"));
@@ -489,20 +494,13 @@ void PolicyCatalog::ResolveDomains() {
   // none.
   std::function<ExprPtr(const ExprPtr&)> resolve = [&](const ExprPtr& e) -> ExprPtr {
     if (!e) return e;
-    std::shared_ptr<Expr> copy;
-    auto edit = [&]() -> Expr& {
-      if (!copy) copy = std::make_shared<Expr>(*e);
-      return *copy;
-    };
-    for (size_t i = 0; i < e->args.size(); ++i) {
-      ExprPtr arg = resolve(e->args[i]);
-      if (arg != e->args[i]) edit().args[i] = std::move(arg);
-    }
-    if (e->kind == Expr::Kind::kCast) {
-      std::string type = base(e->name);
-      if (type != e->name) edit().name = std::move(type);
-    }
-    return copy ? ExprPtr(std::move(copy)) : e;
+    ExprPtr out = MapArgs(e, resolve);
+    if (out->kind != Expr::Kind::kCast) return out;
+    std::string type = base(out->name);
+    if (type == out->name) return out;
+    auto cast = std::make_shared<Expr>(*out);
+    cast->name = std::move(type);
+    return cast;
   };
   for (auto& [name, type] : domains_) type = base(type);
   for (auto& [name, table] : tables_) {

@@ -187,6 +187,7 @@ class PolicyCatalog {
 
  private:
   TableInfo& TableFor(std::string_view schema, std::string_view name);
+  TableInfo& TableOf(PgNode range_var);  // a RangeVar's
   // An AlterRoleSetStmt: records, changes or drops a role's setting defaults.
   void ApplyRoleSetting(PgNode body);
   // Recomputes privileges_ after the roles changed.

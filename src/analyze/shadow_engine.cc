@@ -258,6 +258,11 @@ void FireTriggers(const TableInfo& table, const TableAccess& access,
   }
 }
 
+// INSERT, UPDATE and DELETE: the writes whose rows the change stream shows.
+bool ChangesRows(Command command) {
+  return command == Command::kInsert || command == Command::kUpdate || command == Command::kDelete;
+}
+
 // `e` with each unqualified name in `names` that is no column of `table` replaced by the
 // argument it names ($n): a SQL function's statement reads its named arguments so.
 ExprPtr ReplaceNamedArguments(const ExprPtr& e, const TableInfo* table,
@@ -273,10 +278,7 @@ ExprPtr ReplaceNamedArguments(const ExprPtr& e, const TableInfo* table,
       return param;
     }
   }
-  if (e->args.empty()) return e;
-  auto copy = std::make_shared<Expr>(*e);
-  for (ExprPtr& a : copy->args) a = ReplaceNamedArguments(a, table, names);
-  return copy;
+  return MapArgs(e, [&](const ExprPtr& a) { return ReplaceNamedArguments(a, table, names); });
 }
 
 // A SQL function's table access with its named arguments read in the values it gives and the
@@ -594,9 +596,7 @@ void ShadowEngine::RunStatement(Session& s, const AnalyzedStatement& st, const L
             writes_indexed = true;
           }
           StampFinding(who, event, example, &f);
-          if (joiner_ &&
-              (access.command == Command::kInsert || access.command == Command::kUpdate ||
-               access.command == Command::kDelete)) {
+          if (joiner_ && ChangesRows(access.command)) {
             HeldWrite w = FollowWrite(s, access, access_ctx, params, f);
             const bool waits = w.waits;
             s.pending_writes.push_back(std::move(w));
@@ -820,9 +820,8 @@ void ShadowEngine::FollowUnpolicedWrite(Session& s, const TableInfo& table,
   // A partition (or inheritance child) without row security of its own, below a table with
   // it: no finding, but its rows are the parent's. Its changes link to this write rather than
   // to a write through the parent, and the index no longer holds this transaction's rows.
-  if (!joiner_ || table.rls_enabled || table.is_view || !catalog_.UnderRls(table)) return;
-  if (access.command != Command::kInsert && access.command != Command::kUpdate &&
-      access.command != Command::kDelete) {
+  if (!joiner_ || !ChangesRows(access.command) || table.rls_enabled || table.is_view ||
+      !catalog_.UnderRls(table)) {
     return;
   }
   if (rows_.Tracks(table.name)) *writes_indexed = true;

@@ -515,18 +515,7 @@ ExprPtr SqlFunctions::Inline(const ExprPtr& e) const {
 
 ExprPtr SqlFunctions::InlineAt(const ExprPtr& e, int depth) const {
   if (!e) return e;
-  std::vector<ExprPtr> args;
-  bool changed = false;
-  for (const ExprPtr& a : e->args) {
-    args.push_back(InlineAt(a, depth));
-    changed |= (args.back() != a);
-  }
-  ExprPtr self = e;
-  if (changed) {
-    auto copy = std::make_shared<Expr>(*e);
-    copy->args = args;
-    self = std::move(copy);
-  }
+  ExprPtr self = MapArgs(e, [&](const ExprPtr& a) { return InlineAt(a, depth); });
   if (self->kind != Expr::Kind::kFunc || depth >= kMaxDepth) return self;
   const Function* f = Find(self->name, self->args.size());
   if (f == nullptr) return self;

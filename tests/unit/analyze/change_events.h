@@ -63,13 +63,16 @@ inline void Commit(ShadowEngine& engine, int64_t xid, int64_t time_us,
   for (const ChangeEvent& e : Framed(xid, time_us, rows)) engine.OnChange(e);
 }
 
-// public.t's copy made complete (as a seed or a TRUNCATE does).
-inline ChangeEvent TruncateT() {
+// A TRUNCATE of `tables` ("schema.table"): their copies made complete.
+inline ChangeEvent Truncate(std::vector<std::string> tables) {
   ChangeEvent truncate;
   truncate.action = ChangeAction::kTruncate;
-  truncate.truncated = {"public.t"};
+  truncate.truncated = std::move(tables);
   return truncate;
 }
+
+// public.t's copy made complete (as a seed or a TRUNCATE does).
+inline ChangeEvent TruncateT() { return Truncate({"public.t"}); }
 
 // The row index's changes as the store keeps them (RowIndex::TakeChanges, Store::ScanRows):
 // the latest record per row, a TRUNCATE dropping the table's.

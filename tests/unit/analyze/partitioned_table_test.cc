@@ -42,19 +42,11 @@ ChangeEvent InsertEvent(const std::string& partition, int id, const std::string&
                 {Col("id", std::to_string(id)), Col("tenant_id", tenant), Col("kind", kind)});
 }
 
-// The partitions' copies made complete (a TRUNCATE names the parent and each partition).
-void TruncateEvents(ShadowEngine& engine, std::vector<std::string> tables) {
-  ChangeEvent truncate;
-  truncate.action = ChangeAction::kTruncate;
-  truncate.truncated = std::move(tables);
-  engine.OnChange(truncate);
-}
-
 // Every partition seen whole, T1's row 1 in events_a and T2's row 2 in events_b; the session's
 // context is T1.
 void SeedBothTenants(EngineHarness& h) {
   h.engine().EnableChanges(kWindowUs);
-  TruncateEvents(h.engine(), {"public.events", "public.events_a", "public.events_b"});
+  h.engine().OnChange(Truncate({"public.events", "public.events_a", "public.events_b"}));
   Commit(
       h.engine(), 500, 1,
       {InsertEvent("events_a", 1, kT1, "a", 500, 1), InsertEvent("events_b", 2, kT2, "b", 500, 1)});
@@ -127,11 +119,11 @@ TEST(PartitionedTable, ReadsOfTheParentAreDecidedOverEveryPartitionsRows) {
 TEST(PartitionedTable, TheParentsCopyIsCompleteOnlyWithEveryPartitions) {
   EngineHarness h(PartitionedCatalogSql());
   h.engine().EnableChanges(kWindowUs);
-  TruncateEvents(h.engine(), {"public.events", "public.events_a"});  // events_b not seen whole
+  h.engine().OnChange(Truncate({"public.events", "public.events_a"}));  // events_b not seen whole
   Commit(h.engine(), 500, 1, {InsertEvent("events_a", 1, kT1, "a", 500, 1)});
   h.Exec(SetTenant(kT1));
   EXPECT_EQ(h.Verdict("SELECT id FROM events", "public.events").effect, Effect::kRowDependent);
-  TruncateEvents(h.engine(), {"public.events_b"});
+  h.engine().OnChange(Truncate({"public.events_b"}));
   EXPECT_EQ(h.Verdict("SELECT id FROM events", "public.events").effect, Effect::kAllow);
 }
 
@@ -164,7 +156,7 @@ TEST(PartitionedTable, ARowMovedBetweenPartitionsIsTheUpdateThatMovedIt) {
 TEST(PartitionedTable, AWriteToAPartitionWithoutRowSecurityStillCounts) {
   EngineHarness h(PartitionedCatalogSql());
   h.engine().EnableChanges(kWindowUs);
-  TruncateEvents(h.engine(), {"public.events", "public.events_a", "public.events_b"});
+  h.engine().OnChange(Truncate({"public.events", "public.events_a", "public.events_b"}));
   Commit(h.engine(), 500, 1, {InsertEvent("events_a", 1, kT1, "a", 500, 1)});
   h.Exec(SetTenant(kT1));
   const int64_t before = h.Exec("SELECT id FROM events");
