@@ -7,14 +7,16 @@
 #   bench/analyze_bench.sh build-bench
 #
 # Measures wall time (lines/s) and peak RSS (/usr/bin/time -v) of
-#   (a) rls-shadow analyze --policies --schema --roles --log --db, on all cores and pinned to one
-#       core (taskset -c 0);
+#   (a) rls-shadow analyze --policies --schema --roles --log --db, on all cores, then ROUNDS
+#       times pinned to one core (taskset -c 0; the median is the figure);
 #   (b) pgbadger -f jsonlog -o report.html (single process, as pgBadger runs by default);
-# and prints the ratio rls-shadow / pgBadger in lines/s. The log is generated once and cached in
+# and prints the ratio rls-shadow / pgBadger in lines/s. Around the pinned runs it also runs
+# BUILD_DIR/bench/ondemand_floor (simdjson On-Demand alone over the same log, on the same core):
+# the host's speed at the time, which varies by up to 1.5x within a day. The log is generated once and cached in
 # BUILD_DIR/bench-data/ (regenerated when gen_jsonlog is newer). Before that, a 10,000-line log is
 # generated and checked to be one valid JSON object per line.
 #
-# Environment: LINES (1000000), SESSIONS (3000), SEED (1), PGBADGER_JOBS (1; pgBadger's -j),
+# Environment: LINES (1000000), SESSIONS (3000), SEED (1), ROUNDS (3), PGBADGER_JOBS (1),
 #   SKIP_PGBADGER=1, SKIP_RLS_SHADOW=1, RLS_SHADOW_EXTRA_ARGS (appended to the analyze command),
 #   RLS_SHADOW (the binary; default BUILD_DIR/rls-shadow).
 # The machine may be shared: besides wall time the table shows CPU time (user + sys) and lines per
@@ -35,6 +37,7 @@ POLICIES=$HERE/policies
 LINES=${LINES:-1000000}
 SESSIONS=${SESSIONS:-3000}
 SEED=${SEED:-1}
+ROUNDS=${ROUNDS:-3}
 PGBADGER_JOBS=${PGBADGER_JOBS:-1}
 DATA=$BUILD/bench-data
 RESULTS=$DATA/analyze_bench.txt
@@ -53,6 +56,7 @@ GEN=$(first_executable "$BUILD/bench/gen_jsonlog" "$BUILD/gen_jsonlog") || {
   exit 2
 }
 RLS=$(first_executable "${RLS_SHADOW:-$BUILD/rls-shadow}") || RLS=""
+FLOOR=$(first_executable "$BUILD/bench/ondemand_floor") || FLOOR=""
 [[ -x /usr/bin/time ]] || { echo "analyze_bench.sh: /usr/bin/time is required (apt-get install time)" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rls-shadow-bench.XXXXXX")
@@ -143,22 +147,32 @@ elif ! "$RLS" analyze --help >/dev/null 2>&1; then
 else
   # shellcheck disable=SC2206  # word splitting of the extra arguments is intended
   extra=(${RLS_SHADOW_EXTRA_ARGS:-})
-  for mode in all one; do
+  floor() {  # the host's speed now: simdjson alone over the log, on the pinned core
+    [[ -n $FLOOR ]] || { say "host: ondemand_floor is not built ($BUILD/bench/ondemand_floor)"; return; }
+    say "host $1: $(taskset -c 0 "$FLOOR" "$LOG" | head -n 1)"
+  }
+  PINNED=()
+  for mode in all $(seq -s ' ' 1 "$ROUNDS"); do
     if [[ $mode == all ]]; then
       label="rls-shadow analyze ($(nproc) cores)"
       pin=()
     else
-      label="rls-shadow analyze (taskset -c 0)"
+      [[ $mode == 1 ]] && floor before
+      label="rls-shadow analyze (taskset -c 0) #$mode"
       pin=(taskset -c 0)
     fi
+    rm -rf "$WORK/db-$mode"
     run_measured "rls-$mode" "${pin[@]}" "$RLS" analyze \
       --policies "$POLICIES/migration.sql" --schema "$POLICIES/schema.sql" \
       --roles "$POLICIES/roles.sql" --log "$LOG" --db "$WORK/db-$mode" "${extra[@]}"
+    rm -rf "$WORK/db-$mode"
     if [[ $STATUS -eq 0 ]]; then
       add_row "$label" "$WALL" "$CPU" "$RSS_MB" "ok"
       if [[ $mode == all ]]; then
         RLS_SECONDS=$WALL
         RLS_CPU=$CPU
+      else
+        PINNED+=("$WALL")
       fi
     else
       add_row "$label" "$WALL" "$CPU" "$RSS_MB" "FAILED (exit $STATUS), stderr tail below"
@@ -169,6 +183,12 @@ else
       } >>"$WORK/notes"
     fi
   done
+  floor after
+  if [[ ${#PINNED[@]} -gt 0 ]]; then
+    PINNED_MEDIAN=$(printf '%s\n' "${PINNED[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    say "rls-shadow analyze pinned to one core, median of ${#PINNED[@]}: ${PINNED_MEDIAN} s, $(
+      per_second "$LINES" "$PINNED_MEDIAN") lines/s"
+  fi
   {
     echo "--- rls-shadow analyze output (last 10 lines):"
     tail -n 10 "$WORK/rls-all.out" "$WORK/rls-all.err" 2>/dev/null

@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libpq-dev postgresql-15 postgresql-15-wal2json postgresql-15-pgaudit pgbadger
   libboost-dev wrk chromium
-  sudo procps time bc
+  sudo procps time bc python3
 )
 
 missing=()
