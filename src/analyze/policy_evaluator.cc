@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -192,7 +193,13 @@ class AccessEvaluation {
   Value ValueFor(std::string_view column, const Expr* e, const Row* row,
                  const Row* excluded) const {
     const RowLookup lookup = [&](const Expr& c) -> const Value* {
-      const Row* source = (c.qualifier == "excluded") ? excluded : row;
+      // A column of another relation (UPDATE ... FROM's, a MERGE's source) is not the
+      // target's, whatever its name: unknown.
+      const Row* source = c.qualifier.empty()         ? row
+                          : c.qualifier == "excluded" ? excluded
+                          : c.qualifier == access_.alias || c.qualifier == access_.relname
+                              ? row
+                              : nullptr;
       if (source == nullptr) return nullptr;
       auto it = source->find(c.name);
       return it == source->end() ? nullptr : &it->second;
@@ -509,6 +516,13 @@ class AccessEvaluation {
     return row;
   }
 
+  // The same evaluation for another access of the statement: a MERGE's action, which writes
+  // the same table in the same session.
+  AccessEvaluation For(const TableAccess& access) const {
+    return AccessEvaluation(catalog_, table_, access, ctx_, inputs_.current_user,
+                            inputs_.session_user, role_, reads_);
+  }
+
   // Whether a policy expression of the table names `column`: only those of a row are read.
   bool IsPolicyColumn(std::string_view column) const {
     return rls_shadow::IsPolicyColumn(table_, column);
@@ -750,13 +764,15 @@ const Value* FirstKnownColumn(const Expr& e, const Row& row) {
   return nullptr;
 }
 
-std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool using_expr) {
+// `which` is the row PostgreSQL names: "new", or "target" (a MERGE action's existing row).
+std::string CheckViolation(const SetOutcome& o, const std::string& relname, bool using_expr,
+                           std::string_view which = "new") {
   std::string kind = using_expr ? " (USING expression)" : "";
   if (o.deciding != nullptr && !o.deciding->permissive) {
-    return fmt::format("new row violates row-level security policy \"{}\"{} for table \"{}\"",
+    return fmt::format("{} row violates row-level security policy \"{}\"{} for table \"{}\"", which,
                        o.deciding->name, kind, relname);
   }
-  return fmt::format("new row violates row-level security policy{} for table \"{}\"", kind,
+  return fmt::format("{} row violates row-level security policy{} for table \"{}\"", which, kind,
                      relname);
 }
 
@@ -830,7 +846,92 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
     text(column);
     AppendExprKey(e.get(), &out);
   }
+  // MERGE's actions, each as its own access.
+  for (const TableAccess& action : access.merge_actions) {
+    out.push_back(action.merge_matched ? 'M' : 'N');
+    text(VerdictShape(table, action));
+  }
   return out;
+}
+
+// MERGE (checked on 15.18). The SELECT policies filter the target's rows as the join reads
+// them, as a scan's quals (planning estimates them, and fails on them whole): a row they hide
+// does not match, and goes to WHEN NOT MATCHED. Each action checks, as the executor reaches it,
+// the row it writes: UPDATE and DELETE their policies' USING on the matched row, raising an
+// error rather than skipping it ("target row violates ... (USING expression)"), then UPDATE its
+// WITH CHECK and SELECT's USING on the new row; INSERT its WITH CHECK alone. Which action a
+// source row takes depends on the target's rows, which the log does not show: an action that
+// would fail makes the verdict row_dependent, never error. Returns the row the tenant is read
+// from; sets *decisive, *effect and *detail.
+Row JudgeMerge(const AccessEvaluation& ev, const TableAccess& access, const Row& target_row,
+               SetOutcome* decisive, Effect* effect, std::string* detail) {
+  *decisive = ev.Filter(PolicyCommand::kSelect, false, target_row);
+  switch (decisive->result) {
+    case Predicate::kError:
+      *effect = Effect::kError;
+      return target_row;
+    case Predicate::kIndeterminate:
+      *effect = Effect::kIndeterminate;
+      return target_row;
+    default:
+      break;
+  }
+  const SetOutcome visible = *decisive;
+  bool inserts = false;
+  std::optional<SetOutcome> first_failing;  // the first action that may not pass
+  std::string failing_detail;
+  Row failing_row = target_row;
+  for (const TableAccess& action : access.merge_actions) {
+    const AccessEvaluation action_ev = ev.For(action);
+    SetOutcome o;
+    Row row = target_row;
+    bool target_check = false;
+    if (action.command == Command::kInsert) {
+      inserts = true;
+      row = std::move(action_ev.InsertRows().front());
+      o = action_ev.Check(PolicyCommand::kInsert, false, row);
+    } else {
+      const PolicyCommand cmd =
+          action.command == Command::kUpdate ? PolicyCommand::kUpdate : PolicyCommand::kDelete;
+      o = action_ev.EvaluateSet(cmd, false, target_row, /*at_execution=*/true);
+      target_check = true;
+      if (o.result == Predicate::kPass && action.command == Command::kUpdate) {
+        row = action_ev.Assigned(target_row, nullptr);
+        o = action_ev.Check(PolicyCommand::kUpdate, true, row);
+        target_check = false;
+      }
+    }
+    if (o.result == Predicate::kIndeterminate) {
+      *decisive = o;
+      *effect = Effect::kIndeterminate;
+      return row;
+    }
+    if (o.result != Predicate::kPass && !first_failing) {
+      first_failing = o;
+      failing_row = std::move(row);
+      if (o.result == Predicate::kFail) {
+        failing_detail =
+            CheckViolation(o, access.relname, target_check, target_check ? "target" : "new") +
+            " (if a row takes this action)";
+      }
+    }
+  }
+  if (visible.result == Predicate::kFail) {
+    // No row of the target is visible: none matches. Without an INSERT action, whatever the
+    // shadow run merged is lost; with one, the rows that matched would be inserted instead.
+    *effect = inserts ? Effect::kRowDependent : Effect::kFiltered;
+    if (inserts)
+      *detail = "rows the SELECT policies hide would not match: WHEN NOT MATCHED takes them";
+    return target_row;
+  }
+  if (!first_failing) {
+    *effect = visible.result == Predicate::kPass ? Effect::kAllow : Effect::kRowDependent;
+    return target_row;
+  }
+  *decisive = *first_failing;
+  *effect = Effect::kRowDependent;
+  *detail = failing_detail;
+  return failing_row;
 }
 
 constexpr std::string_view kRaisedIfARowIsReached =
@@ -1095,6 +1196,14 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
                                                              : Effect::kRowDependent;
             }
           }
+        }
+        break;
+      }
+      case Command::kMerge: {
+        tenant_row_storage = JudgeMerge(ev, access, filter_row, &decisive, &effect, &detail);
+        tenant_row = &tenant_row_storage;
+        if (effect == Effect::kRowDependent && decisive.result == Predicate::kFail) {
+          sqlstate = "42501";
         }
         break;
       }

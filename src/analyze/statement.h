@@ -89,10 +89,16 @@ struct TableAccess {
   // A plain read of this one table whose WHERE is exactly `filters` (no joins, limits,
   // grouping, aggregates, locking, set operations): it reads every row matching them.
   bool reads_all_matching = false;
-  std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE)
+  std::string unsupported;  // set when the access cannot be evaluated (e.g. MERGE into a view)
   bool plan_only = false;   // under a plain EXPLAIN: planned, never executed
   // REFRESH MATERIALIZED VIEW of this relation: its query runs, as the view's owner.
   bool refresh = false;
+  // MERGE (command kMerge): its WHEN clauses but DO NOTHING, in order, each as the write it
+  // performs on the target: kInsert with its one row (rows_known), kUpdate with its assignments,
+  // kDelete. A value read from the source is resolved when the source is a one-row VALUES list
+  // or a SELECT without FROM; otherwise it stays a column of the source, unknown.
+  std::vector<TableAccess> merge_actions;
+  bool merge_matched = false;  // an action of WHEN MATCHED (else WHEN NOT MATCHED)
   AccessId id;
 };
 

@@ -620,12 +620,128 @@ class TreeWalker {
     --rows_decide_;
   }
 
+  // MERGE INTO target USING source ON ... WHEN ...: one access to the target, whose actions
+  // PolicyEvaluator checks each as the write it is (see TableAccess::merge_actions).
   void Merge(PgNode body) {
-    if (auto relation = Field(body, "relation")) {
+    auto relation = Field(body, "relation");
+    if (!relation) return;
+    if (auto with = Field(body, "withClause")) Walk(*with);
+    TableAccess merge;
+    {
       TableAccess& a = AddAccess(*relation, Command::kMerge);
-      a.unsupported = "MERGE";
+      merge = a;
+      out_->accesses.pop_back();  // re-added below, with its actions
     }
-    WalkFieldsExcept(body, {"relation"});
+    const MergeSource source = ReadMergeSource(body);
+    for (PgNode clause : ListField(body, "mergeWhenClauses")) {
+      PgNode c = NodeBody(clause);
+      const std::string_view type = StringField(c, "commandType");
+      TableAccess action;
+      action.schema = merge.schema;
+      action.relname = merge.relname;
+      action.alias = merge.alias;
+      action.merge_matched = BoolField(c, "matched");
+      if (type == "CMD_INSERT") {
+        action.command = Command::kInsert;
+        action.rows_known = true;  // one row per source row that takes it, of these values
+        std::vector<PgNode> cols = ListField(c, "targetList");
+        std::vector<PgNode> values = ListField(c, "values");
+        ColumnValues& row = action.rows.emplace_back();
+        for (size_t i = 0; i < values.size(); ++i) {
+          std::string name = i < cols.size() ? std::string(StringField(NodeBody(cols[i]), "name"))
+                                             : "#" + std::to_string(i);
+          ExprPtr e = NodeType(values[i]) == "SetToDefault"
+                          ? nullptr
+                          : source.Resolve(ConvertExpr(values[i]));
+          row.emplace_back(std::move(name), std::move(e));
+        }
+      } else if (type == "CMD_UPDATE") {
+        action.command = Command::kUpdate;
+        action.assignments = Assignments(c);
+        for (auto& [column, e] : action.assignments) {
+          if (e) e = source.Resolve(e);
+        }
+      } else if (type == "CMD_DELETE") {
+        action.command = Command::kDelete;
+      } else {
+        continue;  // DO NOTHING
+      }
+      merge.merge_actions.push_back(std::move(action));
+    }
+    out_->accesses.push_back(std::move(merge));
+    ++rows_decide_;  // the join, WHEN conditions and actions run per row
+    WalkFieldsExcept(body, {"relation", "withClause"});
+    --rows_decide_;
+  }
+
+  // What a MERGE's source gives each of its columns, when it is one row the statement spells
+  // out: `(VALUES (...)) AS s(a, b)` or `(SELECT x AS a, ...) AS s` without FROM.
+  struct MergeSource {
+    std::string alias;
+    std::map<std::string, ExprPtr, std::less<>> columns;  // empty: the source's rows are unknown
+
+    // `e` with the source's columns (`s.a`, or `a` when the source has such a column)
+    // replaced by their values; without them, a reference to one is left to read nothing
+    // (qualified by the source, which no row of the target answers to: unknown).
+    ExprPtr Resolve(const ExprPtr& e) const {
+      if (e->kind == Expr::Kind::kColumn) {
+        if (!e->qualifier.empty() && e->qualifier != alias) return e;  // the target's
+        auto it = columns.find(e->name);
+        return it != columns.end() ? it->second : e;
+      }
+      return MapArgs(e, [this](const ExprPtr& arg) { return Resolve(arg); });
+    }
+  };
+
+  static MergeSource ReadMergeSource(PgNode body) {
+    MergeSource source;
+    auto relation = Field(body, "sourceRelation");
+    if (!relation) return source;
+    PgNode r = NodeBody(*relation);
+    std::vector<std::string> names;
+    if (auto alias = Field(r, "alias")) {
+      source.alias = std::string(StringField(*alias, "aliasname"));
+      for (PgNode n : ListField(*alias, "colnames"))
+        names.emplace_back(StringField(NodeBody(n), "sval"));
+    }
+    if (NodeType(*relation) == "RangeVar" && source.alias.empty()) {
+      source.alias = std::string(StringField(r, "relname"));
+    }
+    auto subquery = Field(r, "subquery");
+    if (NodeType(*relation) != "RangeSubselect" || !subquery) return source;
+    PgNode select = NodeBody(*subquery);
+    if (!ListField(select, "fromClause").empty() || Field(select, "whereClause")) return source;
+    std::vector<PgNode> values = ListField(select, "valuesLists");
+    std::vector<ExprPtr> items;
+    std::vector<std::string> item_names;
+    if (values.size() == 1) {
+      for (PgNode item : ListField(NodeBody(values[0]), "items"))
+        items.push_back(ConvertExpr(item));
+      for (size_t i = 0; i < items.size(); ++i)
+        item_names.push_back("column" + std::to_string(i + 1));
+    } else if (values.empty()) {
+      for (PgNode t : ListField(select, "targetList")) {
+        PgNode rt = NodeBody(t);
+        auto val = Field(rt, "val");
+        if (!val) return source;
+        items.push_back(ConvertExpr(*val));
+        std::string name(StringField(rt, "name"));
+        if (name.empty() && NodeType(*val) == "ColumnRef") {
+          std::vector<PgNode> fields = ListField(*val, "fields");
+          if (!fields.empty()) name = std::string(StringField(NodeBody(fields.back()), "sval"));
+        }
+        item_names.push_back(std::move(name));
+      }
+    } else {
+      return source;  // several rows: each row of the source takes an action of its own
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      // Only values the same for every row: a column reference here would be the source's own.
+      if (!IsRowIndependent(*items[i])) continue;
+      const std::string& name = i < names.size() ? names[i] : item_names[i];
+      if (!name.empty()) source.columns.emplace(name, items[i]);
+    }
+    return source;
   }
 
   void Copy(PgNode body) {

@@ -888,6 +888,46 @@ std::vector<Scenario> BuildWorkload() {
           .SimpleC("o", "REFRESH MATERIALIZED VIEW public.order_totals")
           .Build());
 
+  w.push_back(
+      ScenarioBuilder("merge",
+                      "MERGE: the SELECT policies filter the target while the join is planned, "
+                      "each action checks the row it writes when a row takes it; and UPDATE ... "
+                      "FROM assigns the other relation's column, not the target's")
+          .Connect("w", "app_role", "web-invoices-1")
+          .Attribute("app/models/invoice.rb", "web")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w",
+                   "MERGE INTO public.invoices USING (VALUES (1, 15)) s(id, amount) "
+                   "ON invoices.id = s.id WHEN MATCHED THEN UPDATE SET amount = s.amount")
+          .SimpleC("w",
+                   "MERGE INTO public.invoices USING (VALUES (3, 55)) s(id, amount) "
+                   "ON invoices.id = s.id WHEN MATCHED THEN UPDATE SET amount = s.amount")
+          .Extended("w",
+                    "MERGE INTO public.invoices AS i USING (SELECT $1::bigint AS id, "
+                    "$2::uuid AS tenant_id) s ON i.id = s.id "
+                    "WHEN NOT MATCHED THEN INSERT (id, tenant_id, amount) "
+                    "VALUES (s.id, s.tenant_id, 0)",
+                    {"20", "T2"})
+          .SimpleC("w",
+                   "UPDATE public.invoices SET tenant_id = v.tenant_id "
+                   "FROM (VALUES ('T2'::uuid)) v(tenant_id) "
+                   "WHERE invoices.id = 2 AND invoices.tenant_id = 'T1'")
+          .Simple("w", "RESET app.current_tenant_id")
+          .SimpleC("w",
+                   "MERGE INTO public.invoices USING (VALUES (2, 35)) s(id, amount) "
+                   "ON invoices.id = s.id WHEN MATCHED THEN UPDATE SET amount = s.amount")
+          .Simple("w", "SET app.current_tenant_id = ''")
+          .SimpleC("w",
+                   "MERGE INTO public.invoices USING (VALUES (2, 36)) s(id, amount) "
+                   "ON invoices.id = s.id WHEN MATCHED THEN DELETE")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .Simple("w", "SET app.is_admin = 'on'")
+          .SimpleC("w",
+                   "MERGE INTO public.bulletins USING (VALUES (5, 'news')) s(id, body) "
+                   "ON bulletins.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, 'T2', "
+                   "s.body)")
+          .Build());
+
   return w;
 }
 

@@ -103,6 +103,10 @@ Workload Mixed() {
   w.Exec("s2", "BEGIN");
   w.Exec("s2", Tenant("SET LOCAL", kT1));
   w.Exec("s3", "PREPARE add_row(int, uuid) AS INSERT INTO t VALUES ($1, $2, 'x')");
+  // A prepared MERGE, analysed again from its text when the session is restored.
+  w.Exec("s3",
+         "PREPARE put(int, uuid) AS MERGE INTO t USING (VALUES ($1, $2)) s(id, tenant) "
+         "ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.tenant, 'm')");
   // Row-dependent by its text; the rows (T2's row 7) decide, linked by evidence.
   w.Exec("s1", "UPDATE t SET val = 'b' WHERE val = 'a' AND id > 6");
   w.Exec("s2", "SAVEPOINT sp1");
@@ -121,6 +125,7 @@ Workload Mixed() {
   w.Error("s3");  // ... which failed: its finding is dropped
   w.ExecWithXid("s2", "COMMIT", 777);
   w.Exec("s3", "EXECUTE add_row(21, $1)", {std::string(kT1)});
+  w.Exec("s3", "EXECUTE put(40, $1)", {std::string(kT2)});
   w.Commit(776, {Change(ChangeAction::kDelete, 776, 0, "t", {}, {Col("id", "9")})});
   w.Commit(777, {Change(ChangeAction::kDelete, 777, 0, "t", {}, {Col("id", "8")})});
   // The change stream ahead of the log: the transaction waits for its statement.

@@ -257,13 +257,43 @@ TEST(StatementAnalyzer, CopyBothDirections) {
   EXPECT_EQ(Accesses(One("COPY (SELECT * FROM t WHERE id = 1) TO STDOUT")), Strings{"t:select"});
 }
 
-TEST(StatementAnalyzer, MergeIsUnsupported) {
+TEST(StatementAnalyzer, MergeActionsWithTheSourcesValues) {
   AnalyzedStatement st =
-      One("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET val = s.val");
+      One("MERGE INTO t USING (VALUES ($1, $2)) AS s(id, v) ON t.id = s.id "
+          "WHEN MATCHED AND s.v = 'gone' THEN DELETE "
+          "WHEN MATCHED THEN UPDATE SET val = s.v, tenant_id = t.tenant_id "
+          "WHEN NOT MATCHED THEN INSERT VALUES (s.id, DEFAULT, upper(v)) "
+          "WHEN NOT MATCHED THEN DO NOTHING");
   const TableAccess* target = Find(st, "t", Command::kMerge);
   ASSERT_NE(target, nullptr);
-  EXPECT_EQ(target->unsupported, "MERGE");
-  EXPECT_NE(Find(st, "s", Command::kSelect), nullptr);
+  EXPECT_TRUE(target->unsupported.empty());
+  ASSERT_EQ(target->merge_actions.size(), 3u);  // DO NOTHING writes nothing
+  const TableAccess& del = target->merge_actions[0];
+  EXPECT_EQ(del.command, Command::kDelete);
+  EXPECT_TRUE(del.merge_matched);
+  EXPECT_EQ(del.relname, "t");
+  const TableAccess& update = target->merge_actions[1];
+  EXPECT_EQ(update.command, Command::kUpdate);
+  ASSERT_EQ(update.assignments.size(), 2u);
+  EXPECT_EQ(ExprToString(*update.assignments[0].second), "$2");  // s.v
+  EXPECT_EQ(ExprToString(*update.assignments[1].second), "t.tenant_id");
+  const TableAccess& insert = target->merge_actions[2];
+  EXPECT_EQ(insert.command, Command::kInsert);
+  EXPECT_FALSE(insert.merge_matched);
+  ASSERT_EQ(insert.rows.size(), 1u);
+  ASSERT_EQ(insert.rows[0].size(), 3u);
+  EXPECT_EQ(insert.rows[0][0].first, "#0");  // no column list: by position
+  EXPECT_EQ(ExprToString(*insert.rows[0][0].second), "$1");
+  EXPECT_EQ(insert.rows[0][1].second, nullptr);                     // DEFAULT
+  EXPECT_EQ(ExprToString(*insert.rows[0][2].second), "upper($2)");  // v alone is the source's
+  // A table as the source: its columns stay its own.
+  AnalyzedStatement from_table =
+      One("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET val = s.val");
+  const TableAccess* merge = Find(from_table, "t", Command::kMerge);
+  ASSERT_NE(merge, nullptr);
+  ASSERT_EQ(merge->merge_actions.size(), 1u);
+  EXPECT_EQ(ExprToString(*merge->merge_actions[0].assignments[0].second), "s.val");
+  EXPECT_NE(Find(from_table, "s", Command::kSelect), nullptr);
 }
 
 TEST(StatementAnalyzer, Truncate) {
