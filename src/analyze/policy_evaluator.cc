@@ -1000,6 +1000,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
   const Row* tenant_row = &filter_row;
   Row tenant_row_storage;
   std::vector<Row> insert_rows;  // INSERT: the new rows (the tenant may be read from one)
+  bool raised_if_a_row_is_inserted = false;  // INSERT ... SELECT whose check raises an error
 
   // A failing filter hides rows; a failing check raises 42501. Otherwise the two read alike.
   auto effect_of = [](Predicate p, Effect on_fail) {
@@ -1150,7 +1151,8 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
         break;
       }
       case Command::kInsert: {
-        insert_rows = access.rows_known ? ev.InsertRows() : std::vector<Row>{ev.UnknownInsertRow()};
+        insert_rows =
+            access.rows.empty() ? std::vector<Row>{ev.UnknownInsertRow()} : ev.InsertRows();
         const std::vector<Row>& rows = insert_rows;
         bool select_check =
             access.returning || access.on_conflict == TableAccess::OnConflict::kUpdate;
@@ -1166,9 +1168,15 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
           first = false;
         }
         from_check(worst, false);
-        if (!access.rows_known && effect == Effect::kError && worst.result == Predicate::kFail) {
-          effect = Effect::kRowDependent;  // fails for every row the SELECT yields, if any
-          detail = "new rows would violate the policy; how many the SELECT yields is unknown";
+        if (!access.rows_known && effect == Effect::kError) {
+          // The check runs on each row the SELECT yields (checked on 15.18: with the context ''
+          // and WHERE false, INSERT 0 0), and how many it yields is unknown.
+          effect = Effect::kRowDependent;
+          if (worst.result == Predicate::kFail) {
+            detail = "new rows would violate the policy; how many the SELECT yields is unknown";
+          } else {
+            raised_if_a_row_is_inserted = true;
+          }
         }
         if (effect == Effect::kAllow && access.on_conflict == TableAccess::OnConflict::kUpdate) {
           // The conflict path: the existing row (sharing the conflict key) must pass the UPDATE
@@ -1216,6 +1224,7 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
   if (decisive.result == Predicate::kError || decisive.result == Predicate::kIndeterminate) {
     sqlstate = decisive.error.is_error() ? decisive.error.text : "";
     detail = decisive.error.message;
+    if (raised_if_a_row_is_inserted) detail += " (if the SELECT yields a row)";
   }
   // An error raised at execution (a policy's InitPlan) needs a row to reach the policy: the
   // rows an INSERT gives or the change stream shows do; from the text alone, a scan may reach

@@ -483,6 +483,30 @@ class TreeWalker {
     return out;
   }
 
+  // INSERT ... SELECT a, b [WHERE ...] without FROM: the one row it may insert, spelled out.
+  // Without WHERE, HAVING or LIMIT it is inserted (rows_known); with one, it may not be. Left
+  // unknown when an item reads something other than the session (a subquery, a function
+  // rls-shadow does not evaluate).
+  static void SelectedRow(PgNode select, const std::vector<std::string>& cols,
+                          TableAccess* access) {
+    if (!ListField(select, "fromClause").empty() ||
+        StringField(select, "op") != std::string_view("SETOP_NONE")) {
+      return;
+    }
+    ColumnValues row;
+    std::vector<PgNode> items = ListField(select, "targetList");
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto val = Field(NodeBody(items[i]), "val");
+      if (!val) return;
+      ExprPtr e = ConvertExpr(*val);
+      if (!IsRowIndependent(*e) || HasUnsupported(*e)) return;
+      row.emplace_back(i < cols.size() ? cols[i] : "#" + std::to_string(i), std::move(e));
+    }
+    access->rows.push_back(std::move(row));
+    access->rows_known = !Field(select, "whereClause") && !Field(select, "havingClause") &&
+                         !Field(select, "limitCount") && ListField(select, "groupClause").empty();
+  }
+
   std::vector<RangeRef> TargetRange(PgNode relation) {
     RangeRef r;
     r.location = IntField(relation, "location");
@@ -519,6 +543,8 @@ class TreeWalker {
           }
           access.rows.push_back(std::move(cv));
         }
+      } else if (values.empty()) {
+        SelectedRow(sb, cols, &access);
       }
       Walk(*sel);  // reads of INSERT ... SELECT, and subqueries in VALUES
     } else {

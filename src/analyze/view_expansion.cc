@@ -73,6 +73,7 @@ void Expand(const PolicyCatalog& catalog, const TableAccess& access, const Acces
       bool rows_pass = true;
       for (const ColumnValues& row : through.rows) rows_pass = rows_pass && all_pass(row);
       through.rows_known = access.rows_known && rows_pass;
+      if (!rows_pass) through.rows.clear();  // values of columns the base table does not have
       if (!all_pass(access.assignments)) {
         through.unsupported = "write through a view that renames or computes columns";
       }

@@ -106,8 +106,10 @@ std::string AgreementName(Agreement a) {
 Agreement Classify(const PgJudgement& pg, const std::vector<const EngineFinding*>& findings) {
   int worst = 0;
   bool error_on_named_table = false;
+  bool any_undecided = false;  // a row_dependent or indeterminate finding: it may be an error
   for (const EngineFinding* f : findings) {
     worst = std::max(worst, EffectRank(f->effect));
+    any_undecided |= EffectRank(f->effect) == 1 || EffectRank(f->effect) == 2;
     if (f->effect == "error" &&
         (pg.error_table.empty() || Unqualified(f->table) == Unqualified(pg.error_table))) {
       error_on_named_table = true;
@@ -122,6 +124,9 @@ Agreement Classify(const PgJudgement& pg, const std::vector<const EngineFinding*
       return worst == 0 ? Agreement::kMissed : Agreement::kWrongEffect;
     case PgVerdict::kError:
       if (worst == 4) return error_on_named_table ? Agreement::kAgreed : Agreement::kWrongEffect;
+      // A decided filter next to an undecided finding (a read in a write's WHERE NOT EXISTS,
+      // and the write): the undecided one may be the error.
+      if (any_undecided) return Agreement::kUndecided;
       return worst == 0 ? Agreement::kMissed : Agreement::kWrongEffect;
     case PgVerdict::kNotCompared:
       break;

@@ -928,6 +928,26 @@ std::vector<Scenario> BuildWorkload() {
                    "s.body)")
           .Build());
 
+  w.push_back(
+      ScenarioBuilder("insert_select_row",
+                      "INSERT ... SELECT without FROM: the row it spells out is checked; under "
+                      "a WHERE it may insert nothing, and then raises nothing either")
+          .Connect("w", "app_role", "web-orders-9")
+          .Attribute("app/models/order.rb", "web")
+          .Simple("w", "SET app.current_tenant_id = 'T1'")
+          .SimpleC("w", "INSERT INTO public.orders (id, tenant_id, status) SELECT 60, 'T1', 'new'")
+          .SimpleC("w", "INSERT INTO public.orders (id, tenant_id, status) SELECT 61, 'T2', 'new'")
+          .Extended("w",
+                    "INSERT INTO public.orders (id, tenant_id, status) "
+                    "SELECT $1::bigint, $2::uuid, 'new' "
+                    "WHERE NOT EXISTS (SELECT 1 FROM public.orders WHERE id = $1::bigint)",
+                    {"4", "T2"})
+          .Simple("w", "SET app.current_tenant_id = ''")
+          .SimpleC("w",
+                   "INSERT INTO public.orders (id, tenant_id, status) "
+                   "SELECT 62, 'T1', 'new' WHERE false")
+          .Build());
+
   return w;
 }
 
