@@ -762,8 +762,9 @@ class TreeWalker {
       return source;  // several rows: each row of the source takes an action of its own
     }
     for (size_t i = 0; i < items.size(); ++i) {
-      // Only values the same for every row: a column reference here would be the source's own.
-      if (!IsRowIndependent(*items[i])) continue;
+      // Only values the same for every row (a column reference here would be the source's
+      // own), and that the session decides (not a subquery): others stay unknown.
+      if (!IsRowIndependent(*items[i]) || HasUnsupported(*items[i])) continue;
       const std::string& name = i < names.size() ? names[i] : item_names[i];
       if (!name.empty()) source.columns.emplace(name, items[i]);
     }

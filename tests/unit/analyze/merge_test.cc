@@ -115,6 +115,13 @@ TEST(Merge, ValuesOfASourceTableAreUnknown) {
       "MERGE INTO m USING staging s ON m.id = s.id "
       "WHEN NOT MATCHED THEN INSERT (id, tenant_id, v) VALUES (s.id, s.tenant_id, s.v)");
   EXPECT_EQ(h.On(line, "public.m").effect, Effect::kRowDependent);  // staging's tenant_id
+  // A value the source computes from rows is unknown too, not indeterminate.
+  EXPECT_EQ(h.Verdict("MERGE INTO m USING (SELECT 5 AS id, (SELECT tenant_id FROM staging LIMIT "
+                      "1) AS tenant) s ON m.id = s.id "
+                      "WHEN NOT MATCHED THEN INSERT (id, tenant_id) VALUES (s.id, s.tenant)",
+                      "public.m")
+                .effect,
+            Effect::kRowDependent);
 }
 
 TEST(Merge, MatchedActionsFailOnTheTargetRowRatherThanSkipIt) {
