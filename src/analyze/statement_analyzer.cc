@@ -483,6 +483,23 @@ class TreeWalker {
     return out;
   }
 
+  // The column an INSERT's i-th value is for: the column list's, else "#i" (the table's i-th
+  // column, which the evaluator looks up).
+  static std::string InsertedColumnName(const std::vector<std::string>& cols, size_t i) {
+    return i < cols.size() ? cols[i] : "#" + std::to_string(i);
+  }
+
+  // An INSERT's row of VALUES items, by InsertedColumnName; DEFAULT is a null value.
+  static ColumnValues InsertedRow(const std::vector<PgNode>& items,
+                                  const std::vector<std::string>& cols) {
+    ColumnValues row;
+    for (size_t i = 0; i < items.size(); ++i) {
+      row.emplace_back(InsertedColumnName(cols, i),
+                       NodeType(items[i]) == "SetToDefault" ? nullptr : ConvertExpr(items[i]));
+    }
+    return row;
+  }
+
   // INSERT ... SELECT a, b [WHERE ...] without FROM: the one row it may insert, spelled out.
   // Without WHERE, HAVING or LIMIT it is inserted (rows_known); with one, it may not be. Left
   // unknown when an item reads something other than the session (a subquery, a function
@@ -500,7 +517,7 @@ class TreeWalker {
       if (!val) return;
       ExprPtr e = ConvertExpr(*val);
       if (!IsRowIndependent(*e) || HasUnsupported(*e)) return;
-      row.emplace_back(i < cols.size() ? cols[i] : "#" + std::to_string(i), std::move(e));
+      row.emplace_back(InsertedColumnName(cols, i), std::move(e));
     }
     access->rows.push_back(std::move(row));
     access->rows_known = !Field(select, "whereClause") && !Field(select, "havingClause") &&
@@ -534,14 +551,7 @@ class TreeWalker {
       if (!values.empty() && ListField(sb, "fromClause").empty()) {
         access.rows_known = true;
         for (PgNode row : values) {
-          ColumnValues cv;
-          std::vector<PgNode> items = ListField(NodeBody(row), "items");
-          for (size_t i = 0; i < items.size(); ++i) {
-            std::string name = i < cols.size() ? cols[i] : "#" + std::to_string(i);
-            ExprPtr e = NodeType(items[i]) == "SetToDefault" ? nullptr : ConvertExpr(items[i]);
-            cv.emplace_back(std::move(name), e);
-          }
-          access.rows.push_back(std::move(cv));
+          access.rows.push_back(InsertedRow(ListField(NodeBody(row), "items"), cols));
         }
       } else if (values.empty()) {
         SelectedRow(sb, cols, &access);
@@ -670,23 +680,15 @@ class TreeWalker {
       if (type == "CMD_INSERT") {
         action.command = Command::kInsert;
         action.rows_known = true;  // one row per source row that takes it, of these values
-        std::vector<PgNode> cols = ListField(c, "targetList");
-        std::vector<PgNode> values = ListField(c, "values");
-        ColumnValues& row = action.rows.emplace_back();
-        for (size_t i = 0; i < values.size(); ++i) {
-          std::string name = i < cols.size() ? std::string(StringField(NodeBody(cols[i]), "name"))
-                                             : "#" + std::to_string(i);
-          ExprPtr e = NodeType(values[i]) == "SetToDefault"
-                          ? nullptr
-                          : source.Resolve(ConvertExpr(values[i]));
-          row.emplace_back(std::move(name), std::move(e));
+        std::vector<std::string> cols;
+        for (PgNode t : ListField(c, "targetList")) {
+          cols.emplace_back(StringField(NodeBody(t), "name"));
         }
+        source.ResolveAll(&action.rows.emplace_back(InsertedRow(ListField(c, "values"), cols)));
       } else if (type == "CMD_UPDATE") {
         action.command = Command::kUpdate;
         action.assignments = Assignments(c);
-        for (auto& [column, e] : action.assignments) {
-          if (e) e = source.Resolve(e);
-        }
+        source.ResolveAll(&action.assignments);
       } else if (type == "CMD_DELETE") {
         action.command = Command::kDelete;
       } else {
@@ -716,6 +718,11 @@ class TreeWalker {
         return it != columns.end() ? it->second : e;
       }
       return MapArgs(e, [this](const ExprPtr& arg) { return Resolve(arg); });
+    }
+    void ResolveAll(ColumnValues* values) const {
+      for (auto& [column, e] : *values) {
+        if (e) e = Resolve(e);
+      }
     }
   };
 
