@@ -861,10 +861,11 @@ std::string VerdictShape(const TableInfo& table, const TableAccess& access) {
 // error rather than skipping it ("target row violates ... (USING expression)"), then UPDATE its
 // WITH CHECK and SELECT's USING on the new row; INSERT its WITH CHECK alone. Which action a
 // source row takes depends on the target's rows, which the log does not show: an action that
-// would fail makes the verdict row_dependent, never error. Returns the row the tenant is read
-// from; sets *decisive, *effect and *detail.
+// would fail makes the verdict row_dependent, never error; where no row is visible, WHEN
+// MATCHED never runs. Returns the row the tenant is read from; sets *decisive and *effect, and
+// *sqlstate and *detail where it names them.
 Row JudgeMerge(const AccessEvaluation& ev, const TableAccess& access, const Row& target_row,
-               SetOutcome* decisive, Effect* effect, std::string* detail) {
+               SetOutcome* decisive, Effect* effect, std::string* sqlstate, std::string* detail) {
   *decisive = ev.Filter(PolicyCommand::kSelect, false, target_row);
   switch (decisive->result) {
     case Predicate::kError:
@@ -882,6 +883,7 @@ Row JudgeMerge(const AccessEvaluation& ev, const TableAccess& access, const Row&
   std::string failing_detail;
   Row failing_row = target_row;
   for (const TableAccess& action : access.merge_actions) {
+    if (action.merge_matched && visible.result == Predicate::kFail) continue;
     const AccessEvaluation action_ev = ev.For(action);
     SetOutcome o;
     Row row = target_row;
@@ -930,6 +932,7 @@ Row JudgeMerge(const AccessEvaluation& ev, const TableAccess& access, const Row&
   }
   *decisive = *first_failing;
   *effect = Effect::kRowDependent;
+  if (first_failing->result == Predicate::kFail) *sqlstate = "42501";
   *detail = failing_detail;
   return failing_row;
 }
@@ -1208,11 +1211,9 @@ DenialFacts Judge(const PolicyCatalog& catalog, const AnalyzerConfig& config,
         break;
       }
       case Command::kMerge: {
-        tenant_row_storage = JudgeMerge(ev, access, filter_row, &decisive, &effect, &detail);
+        tenant_row_storage =
+            JudgeMerge(ev, access, filter_row, &decisive, &effect, &sqlstate, &detail);
         tenant_row = &tenant_row_storage;
-        if (effect == Effect::kRowDependent && decisive.result == Predicate::kFail) {
-          sqlstate = "42501";
-        }
         break;
       }
       default:

@@ -76,6 +76,27 @@ TEST(Merge, NoVisibleRowLosesWhatMatchedOrSendsItToInsert) {
           std::string(kT1) + "')",
       "public.t");
   EXPECT_EQ(upsert.effect, Effect::kRowDependent);
+  // Not an RLS violation: a hidden row that matched is inserted (or its key collides, 23505).
+  EXPECT_EQ(upsert.sqlstate, "");
+  EXPECT_EQ(upsert.detail,
+            "rows the SELECT policies hide would not match: WHEN NOT MATCHED takes them");
+}
+
+TEST(Merge, MatchedActionsCountOnlyWhereARowIsVisible) {
+  EngineHarness h(MergeCatalogSql() +
+                  "CREATE TABLE hidden (id int PRIMARY KEY, tenant_id uuid NOT NULL, v text);\n" +
+                  OwnedAndForcedSql("hidden") + "CREATE POLICY sel ON hidden FOR SELECT USING (" +
+                  kPolicyP +
+                  ");\n"
+                  "CREATE POLICY del ON hidden FOR DELETE USING (v = lower(v));\n");
+  const std::string merge =
+      "MERGE INTO hidden USING (VALUES (1)) s(id) ON hidden.id = s.id WHEN MATCHED THEN DELETE";
+  // With a context, the DELETE's check is one rls-shadow does not evaluate (lower()).
+  h.Exec(SetTenant(kT1));
+  EXPECT_EQ(h.Verdict(merge, "public.hidden").effect, Effect::kIndeterminate);
+  // A session that never set one: no row is visible, nothing matches, and WHEN MATCHED never
+  // runs.
+  EXPECT_EQ(h.Verdict(merge, "public.hidden", {}, "s2").effect, Effect::kFiltered);
 }
 
 TEST(Merge, InsertActionChecksTheValuesTheSourceSpellsOut) {
